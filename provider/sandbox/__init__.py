@@ -1,0 +1,1 @@
+"""GoGetSSL-compatible sandbox server. Stands for the vendor: never imports provider code."""

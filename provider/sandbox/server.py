@@ -1,0 +1,141 @@
+"""HTTP front of the sandbox: the vendor's paths and encodings, plus test control endpoints.
+
+API paths live under /api (form-encoded POST bodies, `auth_key` in the query string, trailing
+slash optional, as the vendor accepts both); control endpoints under /_sandbox take JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import threading
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from .api import Response, SandboxAPI, error
+
+log = logging.getLogger("gogetssl.sandbox")
+
+# (verb, path pattern without trailing slash, needs auth, handler(api, match, form) -> Response)
+Route = tuple[str, re.Pattern[str], bool, Callable[[SandboxAPI, re.Match[str], dict[str, str]], Response]]
+_ROUTES: list[Route] = [
+    ("POST", re.compile(r"/auth"), False, lambda api, m, f: api.auth(f)),
+    ("GET", re.compile(r"/products/ssl"), True, lambda api, m, f: api.products()),
+    ("GET", re.compile(r"/products/ssl/(\w+)"), True, lambda api, m, f: api.product(m.group(1))),
+    ("POST", re.compile(r"/orders/add_ssl_order"), True, lambda api, m, f: api.add_ssl_order(f)),
+    ("GET", re.compile(r"/orders/status/(\w+)"), True, lambda api, m, f: api.order_status(m.group(1))),
+    ("POST", re.compile(r"/orders/statuses"), True, lambda api, m, f: api.orders_statuses(f)),
+    ("POST", re.compile(r"/orders/cancel_ssl_order"), True, lambda api, m, f: api.cancel_ssl_order(f)),
+    ("GET", re.compile(r"/account/balance"), True, lambda api, m, f: api.balance()),
+]
+
+
+def _flatten(qs: dict[str, list[str]]) -> dict[str, str]:
+    return {k: v[-1] for k, v in qs.items()}
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: SandboxHTTPServer
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        # The request line carries auth_key in its query string: log the path only.
+        log.debug("%s %s", self.command, urlsplit(self.path).path)
+
+    def _send(self, status: int, body: Any) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _body(self) -> bytes:
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length > 0 else b""
+
+    def do_GET(self) -> None:  # noqa: N802 - stdlib naming
+        self._dispatch()
+
+    def do_POST(self) -> None:  # noqa: N802
+        self._dispatch()
+
+    def do_DELETE(self) -> None:  # noqa: N802
+        self._dispatch()
+
+    def _dispatch(self) -> None:
+        api = self.server.api
+        url = urlsplit(self.path)
+        path = url.path.rstrip("/") or "/"
+        raw = self._body()
+        try:
+            if path.startswith("/_sandbox"):
+                status, body = self._control(api, path, raw)
+            elif path == "/api" or path.startswith("/api/"):
+                api.store.count_request(f"{self.command} {url.path}")
+                status, body = self._api(api, path[len("/api"):], url.query, raw)
+            else:
+                status, body = error("Not found", f"No such path {url.path}", 404)
+        except Exception as exc:  # the sandbox answers like a server would: a 500, and keeps serving
+            log.exception("sandbox handler failed")
+            status, body = error("Internal error", type(exc).__name__, 500)
+        self._send(status, body)
+
+    def _api(self, api: SandboxAPI, path: str, query: str, raw: bytes) -> Response:
+        q = _flatten(parse_qs(query, keep_blank_values=True))
+        form = _flatten(parse_qs(raw.decode("utf-8", "replace"), keep_blank_values=True)) if raw else {}
+        path_matched = False
+        for verb, pattern, needs_auth, handler in _ROUTES:
+            m = pattern.fullmatch(path)
+            if not m:
+                continue
+            path_matched = True
+            if verb != self.command:
+                continue
+            if needs_auth:
+                denied = api.check_key(q.get("auth_key") or form.get("auth_key"))
+                if denied:
+                    return denied
+            return handler(api, m, {**q, **form} if verb == "GET" else form)
+        if path_matched:
+            return error("Method not allowed", f"{self.command} is not supported on {path}", 405)
+        return error("Not found", f"Unknown API method {path}", 404)
+
+    def _control(self, api: SandboxAPI, path: str, raw: bytes) -> Response:
+        if path == "/_sandbox/orders" and self.command == "GET":
+            return api.control_orders()
+        m = re.fullmatch(r"/_sandbox/orders/(\w+)", path)
+        if m and self.command == "POST":
+            try:
+                body = json.loads(raw or b"{}")
+            except ValueError:
+                return error("Invalid JSON", "the body must be a JSON object", 400)
+            if not isinstance(body, dict):
+                return error("Invalid JSON", "the body must be a JSON object", 400)
+            return api.control_set_status(m.group(1), body)
+        if path == "/_sandbox/requests" and self.command == "GET":
+            return 200, api.store.request_counts()
+        if path == "/_sandbox/ca" and self.command == "GET":
+            return 200, {"root_pem": api.ca.root_pem.decode(), "chain_pem": api.ca.chain_pem}
+        return error("Not found", f"No such control endpoint {path}", 404)
+
+
+class SandboxHTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, host: str, port: int, api: SandboxAPI):
+        super().__init__((host, port), _Handler)
+        self.api = api
+
+    @property
+    def base_url(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{host}:{port}/api"
+
+    def start_background(self) -> threading.Thread:
+        t = threading.Thread(target=self.serve_forever, name="gogetssl-sandbox", daemon=True)
+        t.start()
+        return t
