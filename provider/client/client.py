@@ -1,0 +1,22 @@
+"""The client object: the transport plus one object per API area."""
+
+from __future__ import annotations
+
+import requests
+
+from .account import AccountAPI
+from .orders import OrdersAPI
+from .products import ProductsAPI
+from .transport import ClientSettings, Transport
+
+
+class GoGetSSLClient:
+    def __init__(self, settings: ClientSettings, session: requests.Session | None = None):
+        self.settings = settings
+        self.transport = Transport(settings, session)
+        self.orders = OrdersAPI(self.transport)
+        self.products = ProductsAPI(self.transport)
+        self.account = AccountAPI(self.transport)
+
+    def __repr__(self) -> str:
+        return f"GoGetSSLClient({self.settings.api_url!r})"

@@ -1,0 +1,1 @@
+"""Terraform data source types, one module per type."""

@@ -1,0 +1,1 @@
+"""Developer and demo tools (a Terraform runner, the demo). Never imported by the plugin itself."""

