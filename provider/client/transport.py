@@ -54,14 +54,12 @@ class Transport:
         with self._key_lock:
             if self._key is None or refresh:
                 self._key = None
-                body = self._send("POST", "/auth/", form={"user": self.settings.username,
-                                                          "pass": self.settings.password})
-                if isinstance(body, dict) and body.get("error"):
-                    raise errors.AuthError(
-                        str(body.get("message") or "Authentication failed"),
-                        str(body.get("description") or ""),
-                        path="/auth/",
-                    )
+                try:
+                    body = self._send("POST", "/auth/", form={"user": self.settings.username,
+                                                              "pass": self.settings.password})
+                except errors.APIError as exc:
+                    raise errors.AuthError(exc.message or "Authentication failed", exc.description,
+                                           status_code=exc.status_code, path="/auth/") from None
                 key = body.get("key") if isinstance(body, dict) else None
                 if not isinstance(key, str) or not key:
                     raise errors.ResponseFormatError("POST /auth/ answered without an auth key")

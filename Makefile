@@ -1,0 +1,35 @@
+# Each target creates the virtualenv it needs; only Python 3.11+ and make are assumed.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PIP    := $(VENV)/bin/pip
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test test-unit test-integration test-e2e lint clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --disable-pip-version-check -c constraints.txt -e '.[test,lint]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(PY) -m provider.devtools.demo
+
+test: $(STAMP)
+	$(PY) -m pytest -q -p no:cacheprovider tests
+
+test-unit: $(STAMP)
+	$(PY) -m pytest -q tests/unit
+
+test-integration: $(STAMP)
+	$(PY) -m pytest -q tests/integration
+
+test-e2e: $(STAMP)
+	$(PY) -m pytest -q tests/e2e
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check provider tests
+	$(VENV)/bin/mypy provider
+
+clean:
+	rm -rf $(VENV) .demo .pytest_cache

@@ -1,0 +1,85 @@
+"""The client against the sandbox: each call, auth renewal, and errors users can act on."""
+
+from __future__ import annotations
+
+import pytest
+
+from provider.client import ClientSettings, GoGetSSLClient
+from provider.client import errors
+from provider.client.models import AddSSLOrderRequest
+from tests.support import CONTACTS, Sandbox, make_csr
+
+
+@pytest.fixture
+def client(sandbox: Sandbox) -> GoGetSSLClient:
+    return GoGetSSLClient(ClientSettings(sandbox.url, sandbox.user, sandbox.password))
+
+
+def request(**over) -> AddSSLOrderRequest:
+    fields = dict(product_id=65, period=12, csr=make_csr().csr_pem, server_count=-1, webserver_type=1,
+                  dcv_method="dns", **CONTACTS)
+    fields.update(over)
+    return AddSSLOrderRequest(**fields)
+
+
+def test_place_read_and_cancel(client: GoGetSSLClient, sandbox: Sandbox):
+    result = client.orders.add_ssl_order(request())
+    assert result.order_id and result.invoice_id and result.currency == "EUR"
+    assert result.approver_method.dns is not None and " CNAME " in result.approver_method.dns.record
+    status = client.orders.status(result.order_id)
+    assert status.status == "processing" and status.product_id == 65 and status.validity_period == 12
+    assert status.contacts["tech_email"] == CONTACTS["tech_email"]
+    assert [e.status for e in client.orders.statuses([result.order_id])] == ["processing"]
+    client.orders.cancel(result.order_id, "no longer needed")
+    assert client.orders.status(result.order_id).status == "cancelled"
+
+
+def test_multi_domain_order_sends_comma_joined_lists(client: GoGetSSLClient, sandbox: Sandbox):
+    kc = make_csr()
+    result = client.orders.add_ssl_order(request(product_id=67, csr=kc.csr_pem, dcv_method="http",
+                                                 dns_names=["a." + kc.common_name, "b." + kc.common_name],
+                                                 approver_emails=["dns", "http"]))
+    stored = sandbox.order(result.order_id)
+    assert stored["dns_names"] == ["a." + kc.common_name, "b." + kc.common_name]
+    assert stored["approver_emails"] == "dns,http"
+    assert [s.validation_method for s in result.san] == ["dns", "http"]
+
+
+def test_vendor_refusal_is_an_api_error_with_the_vendor_text(client: GoGetSSLClient):
+    with pytest.raises(errors.APIError) as info:
+        client.orders.add_ssl_order(request(product_id=999))
+    assert info.value.message == "Invalid product_id" and "999" in info.value.description
+
+
+def test_unknown_order_is_not_found(client: GoGetSSLClient):
+    with pytest.raises(errors.NotFoundError):
+        client.orders.status(1)
+
+
+def test_products_and_balance(client: GoGetSSLClient):
+    products = client.products.list_ssl()
+    assert {p.id for p in products} >= {65, 66, 67}
+    assert client.products.get_ssl(66).wildcard_enabled is True
+    assert client.account.balance().balance > 0
+
+
+def test_expired_key_is_renewed_transparently(client: GoGetSSLClient, sandbox: Sandbox):
+    client.products.list_ssl()
+    auths = sandbox.count("/auth/")
+    client.transport._key = "revoked-key"  # as if the vendor had revoked the cached key
+    assert client.products.get_ssl(65).id == 65
+    assert sandbox.count("/auth/") == auths + 1
+
+
+def test_wrong_password_fails_fast_without_echoing_it(sandbox: Sandbox):
+    bad = GoGetSSLClient(ClientSettings(sandbox.url, sandbox.user, "Wr0ng-Secret"))
+    with pytest.raises(errors.AuthError) as info:
+        bad.products.list_ssl()
+    assert "Wr0ng-Secret" not in str(info.value)
+
+
+def test_nothing_listening_is_a_connect_error():
+    client = GoGetSSLClient(ClientSettings("http://127.0.0.1:9/api", "u", "p", connect_timeout=2))
+    with pytest.raises(errors.ConnectError) as info:
+        client.products.list_ssl()
+    assert info.value.outcome_unknown is False
