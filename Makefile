@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-unit test-integration test-e2e lint clean
+.PHONY: demo test test-unit test-integration test-e2e lint schema clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -33,3 +33,6 @@ lint: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .demo .pytest_cache
+
+schema: $(STAMP)
+	UPDATE_SCHEMA=1 $(PY) -m pytest -q tests/e2e/test_schema.py

@@ -75,7 +75,8 @@ class Sandbox:
         url = next((w for w in first.split() if w.startswith("http://")), None)
         if url is None:
             self.proc.kill()
-            raise RuntimeError(f"sandbox did not start: {first!r} {self.proc.stderr.read() if self.proc.stderr else ''}")
+            err = self.proc.stderr.read() if self.proc.stderr else ""
+            raise RuntimeError(f"sandbox did not start: {first!r} {err}")
         self.url = url
         self.root = url[: -len("/api")]
 

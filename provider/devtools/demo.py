@@ -89,12 +89,12 @@ def main() -> int:
             "GOGETSSL_USERNAME": "sandbox",
             "GOGETSSL_PASSWORD": "sandbox",
         }
-        tf = terraform_command()
-        print(f"using Terraform: {' '.join(tf)}")
+        tf_argv = terraform_command()
+        print(f"using Terraform: {' '.join(tf_argv)}")
 
         def terraform(*args: str) -> int:
             print(f"$ terraform {' '.join(args)}", flush=True)
-            return subprocess.run([*tf, f"-chdir={work}", *args], env=env).returncode
+            return subprocess.run([*tf_argv, f"-chdir={work}", *args], env=env).returncode
 
         _step("terraform init")
         if terraform("init", "-input=false", "-no-color") != 0:

@@ -163,7 +163,7 @@ class SslOrder(Resource):
             approver_method=_approver_method(result.approver_method),
         )
         try:
-            status = client.orders.status(result.order_id)
+            status = client.orders.status(int(result.order_id or 0))
             self._refresh(state, status)
         except Exception as exc:  # noqa: BLE001 - any failure here must still return the paid order
             ctx.diagnostics.add_error(

@@ -133,6 +133,7 @@ class SandboxHTTPServer(ThreadingHTTPServer):
     @property
     def base_url(self) -> str:
         host, port = self.server_address[:2]
+        host = host.decode() if isinstance(host, bytes) else host
         return f"http://{host}:{port}/api"
 
     def start_background(self) -> threading.Thread:

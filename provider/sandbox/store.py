@@ -103,7 +103,8 @@ class Store:
         return [_row_to_order(r) for r in rows]
 
     def update_order(self, order: dict[str, Any]) -> None:
-        data = {k: v for k, v in order.items() if k not in ("order_id", "invoice_id", "product_id", "status", "created")}
+        columns = ("order_id", "invoice_id", "product_id", "status", "created")
+        data = {k: v for k, v in order.items() if k not in columns}
         with self.tx() as c:
             c.execute(
                 "UPDATE orders SET status=?, data=? WHERE order_id=?",

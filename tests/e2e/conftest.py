@@ -35,7 +35,7 @@ def terraform_env(sandbox: Sandbox, tmp_path_factory: pytest.TempPathFactory) ->
     mp.setenv("TF_CLI_CONFIG_FILE", str(rc))
     mp.setenv("TF_IN_AUTOMATION", "1")
     mp.setenv("CHECKPOINT_DISABLE", "1")
-    mp.setenv("TF_PLUGIN_CACHE_DIR", "")
+    mp.delenv("TF_PLUGIN_CACHE_DIR", raising=False)
     mp.delenv("TF_LOG", raising=False)
     mp.setenv("GOGETSSL_API_URL", sandbox.url)
     mp.setenv("GOGETSSL_USERNAME", sandbox.user)

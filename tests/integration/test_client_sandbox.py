@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from provider.client import ClientSettings, GoGetSSLClient
-from provider.client import errors
+from provider.client import ClientSettings, GoGetSSLClient, errors
 from provider.client.models import AddSSLOrderRequest
 from tests.support import CONTACTS, Sandbox, make_csr
 

@@ -12,8 +12,7 @@ import pytest
 import requests
 from requests.adapters import BaseAdapter
 
-from provider.client import ClientSettings, GoGetSSLClient
-from provider.client import errors
+from provider.client import ClientSettings, GoGetSSLClient, errors
 
 PASSWORD = "s3cret-Pa55"
 

@@ -1,0 +1,202 @@
+"""gogetssl_ssl_order through real Terraform against the sandbox: what a user sees at each step."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from provider.client import ClientSettings, GoGetSSLClient
+from provider.client.models import AddSSLOrderRequest
+from tests.e2e.conftest import PROVIDER_BLOCK
+from tests.e2e.harness import TerraformWorkdir
+from tests.support import CONTACTS, Sandbox, make_csr
+
+pytestmark = pytest.mark.e2e
+
+
+def order_config(name: str = "site", *, csr_file: str = "site.csr", **args: object) -> str:
+    values: dict[str, object] = {"product_id": 65, "period": 12, "server_count": -1, "webserver_type": 1,
+                                 "dcv_method": "http", **CONTACTS, **args}
+    lines = [f'  csr = file("${{path.module}}/{csr_file}")']
+    lines += [f"  {k} = {json.dumps(v)}" for k, v in values.items()]
+    return f'resource "gogetssl_ssl_order" "{name}" {{\n' + "\n".join(lines) + "\n}\n"
+
+
+def test_apply_places_the_order_then_plan_is_clean_then_destroy_cancels(workdir: TerraformWorkdir,
+                                                                        sandbox: Sandbox):
+    kc = make_csr()
+    workdir.write("site.csr", kc.csr_pem)
+    workdir.write("main.tf", PROVIDER_BLOCK + order_config() + """
+output "dcv" { value = gogetssl_ssl_order.site.approver_method.http }
+output "link" { value = gogetssl_ssl_order.site.approver_method.http.link }
+""")
+    workdir.init()
+    workdir.apply()
+
+    state = workdir.resource("gogetssl_ssl_order.site")
+    order = sandbox.order(state["order_id"])
+    assert state["id"] == str(state["order_id"])
+    assert (order["product_id"], order["period"], order["dcv_method"], order["domain"]) == (65, 12, "http",
+                                                                                           kc.common_name)
+    assert {k: order[k] for k in CONTACTS} == CONTACTS
+    assert order["server_count"] == "-1" and order["webserver_type"] == "1"
+    assert state["order_status"] == "processing" and state["invoice_id"] == order["invoice_id"]
+    assert state["order_amount"] == order["amount"] and state["currency"] == "EUR"
+    http = state["approver_method"]["http"]
+    assert http["link"].startswith(f"http://{kc.common_name}/.well-known/pki-validation/")
+    assert state["approver_method"]["dns"] is None and state["approver_method"]["email"] is None
+    outputs = json.loads(workdir.run("output", "-json").out)
+    assert outputs["link"]["value"] == http["link"]
+
+    adds = sandbox.count("add_ssl_order")
+    assert workdir.plan().rc == 0, "a plan right after apply must show no changes"
+    assert sandbox.count("add_ssl_order") == adds
+
+    assert sandbox.password not in workdir.state_file()
+    workdir.destroy()
+    assert sandbox.order(state["order_id"])["status"] == "cancelled"
+    assert sandbox.order(state["order_id"])["cancel_reason"]
+
+
+def test_plan_stays_clean_when_the_order_is_issued(workdir: TerraformWorkdir, sandbox: Sandbox):
+    workdir.write("site.csr", make_csr().csr_pem)
+    workdir.write("main.tf", PROVIDER_BLOCK + order_config(dcv_method="dns"))
+    workdir.init()
+    workdir.apply()
+    order_id = workdir.resource("gogetssl_ssl_order.site")["order_id"]
+    sandbox.set_status(order_id, "active")
+    assert workdir.plan().rc == 0
+    workdir.run("apply", "-refresh-only", "-auto-approve", "-no-color")
+    assert workdir.resource("gogetssl_ssl_order.site")["order_status"] == "active"
+
+
+def _order_through_api(sandbox: Sandbox, csr: str, **over: object) -> int:
+    client = GoGetSSLClient(ClientSettings(sandbox.url, sandbox.user, sandbox.password))
+    fields = dict(product_id=65, period=12, csr=csr, server_count=-1, webserver_type=1, dcv_method="http",
+                  **CONTACTS)
+    fields.update(over)
+    return int(client.orders.add_ssl_order(AddSSLOrderRequest(**fields)).order_id)
+
+
+def test_terraform_import_of_an_api_order_plans_clean(workdir: TerraformWorkdir, sandbox: Sandbox):
+    kc = make_csr()
+    order_id = _order_through_api(sandbox, kc.csr_pem, product_id=67, period=24, dcv_method="dns",
+                                  dns_names=["a." + kc.common_name, "b." + kc.common_name],
+                                  approver_emails=["dns", "dns"])
+    # The file differs from the vendor's copy in line endings only: not a change.
+    workdir.write("site.csr", kc.csr_pem.replace("\n", "\r\n"))
+    workdir.write("main.tf", PROVIDER_BLOCK + order_config(
+        product_id=67, period=24, dcv_method="dns",
+        dns_names=["a." + kc.common_name, "b." + kc.common_name], approver_emails=["dns", "dns"]))
+    workdir.init()
+    adds = sandbox.count("add_ssl_order")
+    workdir.import_("gogetssl_ssl_order.site", str(order_id))
+    state = workdir.resource("gogetssl_ssl_order.site")
+    assert state["order_id"] == order_id and state["dns_names"] == ["a." + kc.common_name, "b." + kc.common_name]
+    plan = workdir.plan()
+    assert "must be replaced" not in plan.text and "forces replacement" not in plan.text
+    workdir.apply()  # records the CSR text as written in the file; no API call that spends
+    assert workdir.plan().rc == 0
+    assert sandbox.count("add_ssl_order") == adds
+
+
+def test_import_block_plans_clean(workdir: TerraformWorkdir, sandbox: Sandbox):
+    kc = make_csr()
+    order_id = _order_through_api(sandbox, kc.csr_pem)
+    workdir.write("site.csr", kc.csr_pem)
+    workdir.write("main.tf", PROVIDER_BLOCK + order_config() + f"""
+import {{
+  to = gogetssl_ssl_order.site
+  id = "{order_id}"
+}}
+""")
+    workdir.init()
+    plan = workdir.plan()
+    assert "1 to import, 0 to add, 0 to change, 0 to destroy" in plan.text
+    workdir.apply()
+    assert workdir.plan().rc == 0
+    assert workdir.resource("gogetssl_ssl_order.site")["order_id"] == order_id
+
+
+def test_import_of_unknown_or_malformed_id_is_a_clear_error(workdir: TerraformWorkdir):
+    workdir.write("site.csr", make_csr().csr_pem)
+    workdir.write("main.tf", PROVIDER_BLOCK + order_config())
+    workdir.init()
+    bad = workdir.import_("gogetssl_ssl_order.site", "abc", ok=(1,))
+    assert "Invalid import id" in bad.text and "Traceback" not in bad.text
+    missing = workdir.import_("gogetssl_ssl_order.site", "42", ok=(1,))
+    assert "Order 42 not found" in missing.text
+
+
+def test_changes_the_api_cannot_make_force_a_new_order_and_say_why(workdir: TerraformWorkdir, sandbox: Sandbox):
+    workdir.write("site.csr", make_csr().csr_pem)
+    workdir.write("main.tf", PROVIDER_BLOCK + order_config())
+    workdir.init()
+    workdir.apply()
+    workdir.write("main.tf", PROVIDER_BLOCK + order_config(admin_phone="+44 20 7946 9999"))
+    plan = workdir.plan_json()
+    (change,) = plan["resource_changes"]
+    assert change["change"]["actions"] == ["delete", "create"]
+    assert change["change"]["replace_paths"] == [["admin_phone"]]
+
+    workdir.write("main.tf", PROVIDER_BLOCK + order_config(signature_hash="SHA2"))
+    plan = workdir.plan_json()
+    (change,) = plan["resource_changes"]
+    assert change["change"]["actions"] == ["update"]
+    adds = sandbox.count("add_ssl_order")
+    workdir.apply()
+    assert sandbox.count("add_ssl_order") == adds
+    assert workdir.plan().rc == 0
+
+
+def test_order_unknown_to_the_api_leaves_state_and_is_planned_again(workdir: TerraformWorkdir, sandbox: Sandbox):
+    workdir.write("site.csr", make_csr().csr_pem)
+    workdir.write("main.tf", PROVIDER_BLOCK + order_config())
+    workdir.init()
+    workdir.apply()
+    state = json.loads(workdir.run("state", "pull").out)
+    attrs = state["resources"][0]["instances"][0]["attributes"]
+    attrs["order_id"], attrs["id"] = 7, "7"  # an id the vendor does not know
+    state["serial"] += 1
+    workdir.write("edited.tfstate", json.dumps(state))
+    workdir.run("state", "push", "edited.tfstate")
+    plan = workdir.plan()
+    assert plan.rc == 2
+    assert "Order 7 no longer exists at GoGetSSL" in plan.text
+    assert "1 to add, 0 to change, 0 to destroy" in plan.text
+
+
+def test_vendor_refusal_names_the_attribute_and_orders_nothing(workdir: TerraformWorkdir, sandbox: Sandbox):
+    workdir.write("site.csr", make_csr().csr_pem)
+    workdir.write("main.tf", PROVIDER_BLOCK + order_config(period=7))
+    workdir.init()
+    orders = len(sandbox.orders())
+    result = workdir.apply(ok=(1,))
+    assert "GoGetSSL API error: Invalid period" in result.text
+    assert "with gogetssl_ssl_order.site" in result.text and "period" in result.text
+    assert "Traceback" not in result.text
+    assert len(sandbox.orders()) == orders
+    assert workdir.show_json().get("values") is None
+
+
+def test_wrong_credentials_fail_clearly_without_echoing_the_password(workdir: TerraformWorkdir, sandbox: Sandbox,
+                                                                      monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("GOGETSSL_PASSWORD", "Wr0ng-Secret-123")
+    workdir.write("site.csr", make_csr().csr_pem)
+    workdir.write("main.tf", PROVIDER_BLOCK + order_config())
+    workdir.init()
+    adds = sandbox.count("add_ssl_order")
+    result = workdir.apply(ok=(1,))
+    assert "GoGetSSL refused the credentials" in result.text
+    assert "Wr0ng-Secret-123" not in result.text and "Traceback" not in result.text
+    assert sandbox.count("add_ssl_order") == adds
+
+
+def test_missing_credentials_name_the_setting(workdir: TerraformWorkdir, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.delenv("GOGETSSL_USERNAME")
+    workdir.write("site.csr", make_csr().csr_pem)
+    workdir.write("main.tf", PROVIDER_BLOCK + order_config())
+    workdir.init()
+    result = workdir.plan(ok=(1,))
+    assert "Missing GoGetSSL username" in result.text and "GOGETSSL_USERNAME" in result.text
