@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-unit test-integration test-e2e lint schema clean
+.PHONY: demo test test-unit test-integration test-e2e lint schema docs clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -36,3 +36,6 @@ clean:
 
 schema: $(STAMP)
 	UPDATE_SCHEMA=1 $(PY) -m pytest -q tests/e2e/test_schema.py
+
+docs: $(STAMP)
+	$(PY) -m provider.devtools.docs

@@ -1,0 +1,3 @@
+# Credentials from the environment: GOGETSSL_USERNAME and GOGETSSL_PASSWORD
+# (and GOGETSSL_API_URL to use a gogetssl-sandbox instead of the production API).
+provider "gogetssl" {}

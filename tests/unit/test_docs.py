@@ -1,0 +1,19 @@
+"""The committed docs are the ones the schema generates (`make docs` refreshes them)."""
+
+from pathlib import Path
+
+import pytest
+
+from provider.devtools import docs
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_docs_are_generated_from_the_current_schema(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.chdir(ROOT)
+    docs.main(tmp_path)
+    for rel in ("index.md", "resources/ssl_order.md"):
+        assert (tmp_path / rel).read_text() == (ROOT / "docs" / rel).read_text(), f"docs/{rel} is stale: make docs"
+    text = (tmp_path / "resources/ssl_order.md").read_text()
+    assert "`signature_hash` (String) " in text and "`csr` (String, changing it forces a new order)" in text
+    assert "## Import" in text
