@@ -1,0 +1,56 @@
+"""gogetssl_ssl_order's CRUD methods against the sandbox, for paths Terraform alone cannot provoke."""
+
+from __future__ import annotations
+
+import requests
+from requests.adapters import HTTPAdapter
+from tf.iface import CreateContext
+from tf.utils import Diagnostics
+
+from provider.client import ClientSettings, GoGetSSLClient
+from provider.provider import GoGetSSLProvider
+from provider.resources.ssl_order import SslOrder
+from tests.support import CONTACTS, Sandbox, make_csr
+
+
+class DropStatusReads(HTTPAdapter):
+    """The network loses every getOrderStatus call; everything else reaches the sandbox."""
+
+    def send(self, request, **kwargs):  # noqa: ANN001
+        if "/orders/status/" in (request.url or ""):
+            raise requests.exceptions.ConnectionError("Connection aborted: RemoteDisconnected")
+        return super().send(request, **kwargs)
+
+
+def planned(csr: str) -> dict:
+    state = {a.name: None for a in SslOrder.get_schema().attributes}
+    state.update(product_id=65, period=12, csr=csr, server_count=-1, webserver_type=1, dcv_method="http",
+                 **CONTACTS)
+    return state
+
+
+def test_order_placed_but_not_read_back_is_still_returned_in_state(sandbox: Sandbox):
+    session = requests.Session()
+    session.mount("http://", DropStatusReads())
+    provider = GoGetSSLProvider()
+    provider._client = GoGetSSLClient(ClientSettings(sandbox.url, sandbox.user, sandbox.password), session=session)
+    diags = Diagnostics()
+
+    state = SslOrder(provider).create(CreateContext(diags, "gogetssl_ssl_order"), planned(make_csr().csr_pem))
+
+    assert state is not None and state["order_id"]
+    assert sandbox.order(state["order_id"])["status"] == "processing"
+    assert set(state) == {a.name for a in SslOrder.get_schema().attributes}
+    assert state["approver_method"]["http"]["filename"].endswith(".txt")  # from the addSSLOrder answer
+    (error,) = [d for d in diags.diagnostics if d.severity == "error"]
+    assert f"Order {state['order_id']} was placed" in error.summary and "untaint" in error.detail
+
+
+def test_refused_order_returns_no_state_and_names_the_attribute(sandbox: Sandbox):
+    provider = GoGetSSLProvider()
+    provider._client = GoGetSSLClient(ClientSettings(sandbox.url, sandbox.user, sandbox.password))
+    diags = Diagnostics()
+    bad = planned(make_csr().csr_pem) | {"dcv_method": "carrier-pigeon"}
+    assert SslOrder(provider).create(CreateContext(diags, "gogetssl_ssl_order"), bad) is None
+    (error,) = diags.diagnostics
+    assert error.path == ["dcv_method"] and "Invalid dcv_method" in error.summary
