@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from typing import TYPE_CHECKING, Any
 
 from tf.iface import Config, DataSource, Provider, Resource
@@ -12,6 +13,7 @@ from tf.utils import Diagnostics
 
 if TYPE_CHECKING:
     from provider.client import GoGetSSLClient
+    from provider.client.models import Product
 
 PROVIDER_ADDRESS = "registry.terraform.io/gogetssl/gogetssl"
 PRODUCTION_API_URL = "https://my.gogetssl.com/api"
@@ -36,6 +38,8 @@ class NotConfigured(Exception):
 class GoGetSSLProvider(Provider):
     def __init__(self) -> None:
         self._client: GoGetSSLClient | None = None
+        self._catalogue: dict[int, Product] | None = None
+        self._catalogue_lock = threading.Lock()
 
     def get_model_prefix(self) -> str:
         return "gogetssl_"
@@ -91,6 +95,14 @@ class GoGetSSLProvider(Provider):
         if self._client is None:
             raise NotConfigured("the provider is not configured (its settings are unknown or invalid)")
         return self._client
+
+    def catalogue(self) -> dict[int, Product]:
+        """The SSL product catalogue by id, fetched at most once per provider process (it changes rarely,
+        and Terraform starts a new process for every command). Raises the client's errors."""
+        with self._catalogue_lock:
+            if self._catalogue is None:
+                self._catalogue = {int(p.id): p for p in self.client.products.list_ssl() if p.id is not None}
+            return self._catalogue
 
     def get_data_sources(self) -> list[type[DataSource]]:
         return []

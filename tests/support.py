@@ -14,7 +14,7 @@ from typing import Any
 import requests
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.x509.oid import NameOID
 
 _counter = itertools.count(1)
@@ -32,15 +32,27 @@ class KeyAndCSR:
     public_key_der: bytes
 
 
-def make_csr(common_name: str | None = None, *, key: str = "rsa2048", sans: list[str] | None = None) -> KeyAndCSR:
+def make_csr(common_name: str | None = None, *, key: str = "rsa2048", sans: list[str] | None = None,
+             with_cn: bool = True) -> KeyAndCSR:
+    """A fresh key and CSR. key: rsa2048, rsa1024, ec256, ec521 or ed25519."""
     cn = common_name or unique_domain()
-    private: Any = ec.generate_private_key(ec.SECP256R1()) if key == "ec256" else rsa.generate_private_key(
-        public_exponent=65537, key_size=2048)
-    builder = x509.CertificateSigningRequestBuilder().subject_name(
-        x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)]))
+    private: Any
+    if key.startswith("rsa"):
+        private = rsa.generate_private_key(public_exponent=65537, key_size=int(key[3:]))
+    elif key == "ec256":
+        private = ec.generate_private_key(ec.SECP256R1())
+    elif key == "ec521":
+        private = ec.generate_private_key(ec.SECP521R1())
+    elif key == "ed25519":
+        private = ed25519.Ed25519PrivateKey.generate()
+    else:
+        raise ValueError(key)
+    subject = [x509.NameAttribute(NameOID.COMMON_NAME, cn)] if with_cn else [
+        x509.NameAttribute(NameOID.ORGANIZATION_NAME, "No CN Ltd")]
+    builder = x509.CertificateSigningRequestBuilder().subject_name(x509.Name(subject))
     if sans:
         builder = builder.add_extension(x509.SubjectAlternativeName([x509.DNSName(s) for s in sans]), critical=False)
-    csr = builder.sign(private, hashes.SHA256())
+    csr = builder.sign(private, None if key == "ed25519" else hashes.SHA256())
     return KeyAndCSR(
         key_pem=private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                       serialization.NoEncryption()).decode(),
@@ -107,3 +119,13 @@ class Sandbox:
     def auth_key(self) -> str:
         return requests.post(f"{self.url}/auth/", data={"user": self.user, "pass": self.password},
                              timeout=10).json()["key"]
+
+
+def tampered_csr() -> str:
+    """A well-formed CSR whose signature no longer matches its content (one signature byte flipped)."""
+    der = bytearray(x509.load_pem_x509_csr(make_csr().csr_pem.encode()).public_bytes(serialization.Encoding.DER))
+    der[-5] ^= 0xFF
+    import base64
+    body = base64.encodebytes(bytes(der)).decode().replace("\n", "")
+    lines = [body[i:i + 64] for i in range(0, len(body), 64)]
+    return "-----BEGIN CERTIFICATE REQUEST-----\n" + "\n".join(lines) + "\n-----END CERTIFICATE REQUEST-----\n"

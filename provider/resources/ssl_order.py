@@ -11,12 +11,23 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from tf.iface import CreateContext, DeleteContext, ImportContext, ReadContext, Resource, UpdateContext, UpgradeContext
+from tf.iface import (
+    CreateContext,
+    DeleteContext,
+    ImportContext,
+    PlanContext,
+    ReadContext,
+    Resource,
+    UpdateContext,
+    UpgradeContext,
+)
 from tf.schema import Attribute, Schema
 from tf.types import List, Number, String, TfType, Unknown
+from tf.utils import Diagnostics
 
 from provider.client import errors
 from provider.provider import GoGetSSLProvider, NotConfigured
+from provider.resources import ssl_order_rules as rules
 from provider.resources._errors import add_api_error
 from provider.tfext.types import Object, PemString
 
@@ -119,12 +130,62 @@ class SslOrder(Resource):
             attributes=attributes,
         )
 
+    # -- checks before anything is spent --
+    def validate(self, diags: Diagnostics, type_name: str, config: dict[str, Any]) -> None:
+        super().validate(diags, type_name, config)
+        if not diags.has_errors():
+            problems, _csr = rules.check_static(config)
+            _report(diags, problems)
+
+    def plan(self, ctx: PlanContext, current: dict[str, Any] | None, planned: dict[str, Any]) -> dict[str, Any]:
+        # A plan with no prior state is a new order (also the create half of a replacement):
+        # check the product's rules now, so `terraform plan` fails rather than `apply`.
+        if current is None:
+            _problems, csr = rules.check_static(planned)
+            self._check_product(ctx.diagnostics, planned, csr, strict=False)
+        return planned
+
+    def _check_product(self, diags: Diagnostics, cfg: dict[str, Any], csr: rules.CSRInfo | None,
+                       *, strict: bool) -> None:
+        """Product rules; `strict` (at apply) turns "cannot check" into an error, so nothing is ordered blind."""
+        pid = cfg.get("product_id")
+        if not isinstance(pid, (int, float)) or isinstance(pid, bool) or pid != int(pid):
+            return
+        try:
+            catalogue = self.provider.catalogue()
+        except (NotConfigured, errors.GoGetSSLError) as exc:
+            if isinstance(exc, errors.GoGetSSLError) and (strict or isinstance(exc, errors.AuthError)):
+                # Wrong credentials fail the plan at once; at apply nothing is ordered unchecked.
+                add_api_error(diags, exc, "reading the product catalogue to check the order (nothing was ordered)")
+            elif strict:
+                diags.add_error("Provider not configured", str(exc))
+            else:
+                diags.add_warning("Product rules not checked at plan time",
+                                  f"Reading the product catalogue failed ({exc}); they will be checked before "
+                                  "the order is placed.")
+            return
+        product = catalogue.get(int(pid))
+        if product is None:
+            ids = ", ".join(str(i) for i in sorted(catalogue)[:30])
+            diags.add_error("Unknown product_id",
+                            f"product_id {int(pid)} is not in this account's SSL catalogue. Available ids: {ids}.",
+                            path=["product_id"])
+            return
+        _report(diags, rules.check_product(cfg, product, csr))
+
     # -- lifecycle --
     def create(self, ctx: CreateContext, planned: dict[str, Any]) -> dict[str, Any] | None:
         try:
             client = self.provider.client
         except NotConfigured as exc:
             ctx.diagnostics.add_error("Provider not configured", str(exc))
+            return None
+        # Values unknown at plan time are known now: check everything again before spending.
+        problems, csr = rules.check_static(planned)
+        _report(ctx.diagnostics, problems)
+        if not ctx.diagnostics.has_errors():
+            self._check_product(ctx.diagnostics, planned, csr, strict=True)
+        if ctx.diagnostics.has_errors():
             return None
         from provider.client.models import AddSSLOrderRequest  # deferred: pydantic is heavy at start-up
 
@@ -292,6 +353,11 @@ class SslOrder(Resource):
         method = _approver_method(status.approver_method)
         if method is not None:
             state["approver_method"] = method
+
+
+def _report(diags: Diagnostics, problems: list[rules.Problem]) -> None:
+    for p in problems:
+        diags.add_error(p.summary, p.detail, path=p.path)
 
 
 def _order_id(state: dict[str, Any]) -> int | None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import iso3166
+
 from .ca import CSRError, ParsedCSR, parse_csr
 from .catalogue import BY_ID, orderable_periods
 
@@ -18,14 +20,25 @@ REQUIRED_ALWAYS = (
     "admin_firstname", "admin_lastname", "admin_phone", "admin_title", "admin_email",
     "tech_firstname", "tech_lastname", "tech_phone", "tech_title", "tech_email",
 )
-REQUIRED_OV_EV = (
-    "admin_organization", "admin_addressline1", "admin_city", "admin_country", "admin_fax",
-    "tech_organization", "tech_city", "tech_country",
-    "org_name", "org_division", "org_addressline1", "org_city", "org_country", "org_phone", "org_postalcode",
-    "org_region",
-)
+# addSSLOrder.txt marks each field "required for OV/EV" or "required for OV" only.
+REQUIRED_BY_TYPE = {
+    "business": (
+        "admin_organization", "admin_addressline1", "admin_city", "admin_country", "admin_fax",
+        "tech_organization", "tech_city", "tech_country",
+        "org_name", "org_division", "org_addressline1", "org_city", "org_country", "org_phone", "org_postalcode",
+        "org_region",
+    ),
+    "extended": (
+        "admin_organization", "admin_addressline1", "tech_city", "tech_country",
+        "org_name", "org_division", "org_addressline1", "org_city", "org_country", "org_phone", "org_postalcode",
+    ),
+}
 DCV_METHODS = ("email", "http", "https", "dns")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+COUNTRIES = frozenset(iso3166.countries_by_alpha2)
+_EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+_PHONE = re.compile(r"^\+?[0-9(][0-9 ().\-/]{4,30}$")
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
+_UNIQUE = re.compile(r"^[A-Za-z0-9]{15,20}$")
 
 
 class RuleError(Exception):
@@ -75,6 +88,13 @@ def check_add_order(form: dict[str, str]) -> tuple[dict[str, Any], ParsedCSR]:
     except CSRError as exc:
         raise RuleError("Invalid CSR", str(exc)) from None
 
+    if csr.key_description.startswith("RSA") and int(csr.key_description.split()[1]) < 2048:
+        raise RuleError("Invalid CSR", f"Key {csr.key_description} is too weak: RSA 2048 or more is required")
+    if csr.key_description.startswith("EC") and csr.key_description not in ("EC secp256r1", "EC secp384r1"):
+        raise RuleError("Invalid CSR", f"Key {csr.key_description} is not supported: use EC P-256 or P-384")
+    if not csr.key_description.startswith(("RSA", "EC")):
+        raise RuleError("Invalid CSR", f"Key type {csr.key_description} is not supported")
+
     if csr.common_name.startswith("*.") and not product["wildcard_enabled"]:
         raise RuleError("Invalid CSR", f"Wildcard common name {csr.common_name} needs a wildcard product")
 
@@ -86,28 +106,57 @@ def check_add_order(form: dict[str, str]) -> tuple[dict[str, Any], ParsedCSR]:
     approver = str(form.get("approver_email", "")).strip()
     if method == "email" and not _EMAIL.match(approver):
         raise RuleError("Invalid approver_email", "approver_email is required when dcv_method is email")
+    if method != "email" and approver:
+        raise RuleError("Invalid approver_email", "approver_email must be used only if dcv_method is email")
+    if method not in {m for m in DCV_METHODS if product.get(f"dcv_{m}")}:
+        raise RuleError("Invalid dcv_method", f"dcv_method {method} is not available for this product")
 
     dns_names = split_csv(form.get("dns_names"))
     if dns_names and not product["san_enabled"]:
         raise RuleError("Invalid dns_names", "dns_names must not be provided for a product without SAN support")
-    if csr.common_name in [d.lower() for d in dns_names]:
+    lowered = [d.lower() for d in dns_names]
+    if csr.common_name in lowered:
         raise RuleError("Invalid dns_names", "dns_names must not contain the primary domain")
+    if len(set(lowered)) != len(lowered):
+        raise RuleError("Invalid dns_names", "dns_names must not contain duplicates")
     if len(dns_names) > int(product.get("san_max") or 0) and dns_names:
         raise RuleError("Invalid dns_names", f"At most {product['san_max']} additional domains are allowed")
     approvers = split_csv(form.get("approver_emails"))
-    if approvers and len(approvers) != len(dns_names):
+    if (approvers or (method == "email" and dns_names)) and len(approvers) != len(dns_names):
         raise RuleError(
             "Invalid approver_emails",
             "Quantity of items in approver_emails must be equal to quantity of items in dns_names",
         )
+    for a in approvers:
+        if a not in ("http", "https", "dns") and not _EMAIL.match(a):
+            raise RuleError("Invalid approver_emails", f"{a} is not an e-mail address or http, https, dns")
+        if approver and a.lower() == approver.lower():
+            raise RuleError("Invalid approver_emails", "DCV e-mail address for the primary domain must not be "
+                                                       "included to the list")
 
-    if product["org_required"]:
-        missing = [f for f in REQUIRED_OV_EV if not str(form.get(f, "")).strip()]
-        if missing:
-            raise RuleError("Required parameters missing", "Required for OV/EV certificates: " + ", ".join(missing))
+    required = REQUIRED_BY_TYPE.get(product["product_type"], REQUIRED_BY_TYPE["business"] if
+                                    product["org_required"] else ())
+    missing = [f for f in required if not str(form.get(f, "")).strip()]
+    if missing:
+        kind = "EV" if product["product_type"] == "extended" else "OV"
+        raise RuleError("Required parameters missing", f"Required for {kind} certificates: " + ", ".join(missing))
 
     for field in ("admin_email", "tech_email"):
         if not _EMAIL.match(form[field].strip()):
             raise RuleError(f"Invalid {field}", f"{field} must be an e-mail address")
+    for field in ("admin_phone", "tech_phone", "org_phone", "admin_fax", "tech_fax", "org_fax"):
+        value = str(form.get(field, "")).strip()
+        if value and (not _PHONE.match(value) or sum(c.isdigit() for c in value) < 5):
+            raise RuleError(f"Invalid {field}", f"{field} must be a phone number")
+    for field in ("admin_country", "tech_country", "org_country"):
+        value = str(form.get(field, "")).strip()
+        if value and not (_COUNTRY.match(value) and value in COUNTRIES):
+            raise RuleError(f"Invalid {field}", f"{field} must be an ISO 3166-1 alpha-2 country code")
+    sig = str(form.get("signature_hash", "")).strip()
+    if sig and sig != "SHA2":
+        raise RuleError("Invalid signature_hash", "signature_hash must be SHA2")
+    code = str(form.get("unique_code", "")).strip()
+    if code and not _UNIQUE.match(code):
+        raise RuleError("Invalid unique_code", "unique_code must be 15-20 alphanumeric characters")
 
     return product, csr

@@ -167,17 +167,23 @@ def test_order_unknown_to_the_api_leaves_state_and_is_planned_again(workdir: Ter
     assert "1 to add, 0 to change, 0 to destroy" in plan.text
 
 
-def test_vendor_refusal_names_the_attribute_and_orders_nothing(workdir: TerraformWorkdir, sandbox: Sandbox):
-    workdir.write("site.csr", make_csr().csr_pem)
-    workdir.write("main.tf", PROVIDER_BLOCK + order_config(period=7))
-    workdir.init()
-    orders = len(sandbox.orders())
-    result = workdir.apply(ok=(1,))
-    assert "GoGetSSL API error: Invalid period" in result.text
-    assert "with gogetssl_ssl_order.site" in result.text and "period" in result.text
-    assert "Traceback" not in result.text
-    assert len(sandbox.orders()) == orders
-    assert workdir.show_json().get("values") is None
+def test_vendor_refusal_is_a_clear_error_and_leaves_no_state(workdir: TerraformWorkdir, tmp_path):
+    """What only the vendor can know (here: the balance) still fails cleanly, with nothing in state."""
+    poor = Sandbox(tmp_path / "poor.db", "--balance", "1")
+    try:
+        workdir.write("site.csr", make_csr().csr_pem)
+        workdir.write("main.tf", PROVIDER_BLOCK.replace('provider "gogetssl" {}',
+                                                        f'provider "gogetssl" {{\n  api_url = "{poor.url}"\n}}')
+                      + order_config())
+        workdir.init()
+        result = workdir.apply(ok=(1,))
+        assert "GoGetSSL API error: Insufficient funds" in result.text
+        assert "nothing was ordered" in result.text
+        assert "Traceback" not in result.text
+        assert poor.orders() == []
+        assert workdir.show_json().get("values") is None
+    finally:
+        poor.stop()
 
 
 def test_wrong_credentials_fail_clearly_without_echoing_the_password(workdir: TerraformWorkdir, sandbox: Sandbox,
@@ -187,8 +193,9 @@ def test_wrong_credentials_fail_clearly_without_echoing_the_password(workdir: Te
     workdir.write("main.tf", PROVIDER_BLOCK + order_config())
     workdir.init()
     adds = sandbox.count("add_ssl_order")
-    result = workdir.apply(ok=(1,))
+    result = workdir.plan(ok=(1,))  # fails fast, at plan
     assert "GoGetSSL refused the credentials" in result.text
+    assert "GOGETSSL_PASSWORD" in result.text
     assert "Wr0ng-Secret-123" not in result.text and "Traceback" not in result.text
     assert sandbox.count("add_ssl_order") == adds
 

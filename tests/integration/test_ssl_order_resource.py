@@ -46,11 +46,29 @@ def test_order_placed_but_not_read_back_is_still_returned_in_state(sandbox: Sand
     assert f"Order {state['order_id']} was placed" in error.summary and "untaint" in error.detail
 
 
-def test_refused_order_returns_no_state_and_names_the_attribute(sandbox: Sandbox):
+def test_rule_violations_are_caught_before_the_vendor_is_asked(sandbox: Sandbox):
     provider = GoGetSSLProvider()
     provider._client = GoGetSSLClient(ClientSettings(sandbox.url, sandbox.user, sandbox.password))
     diags = Diagnostics()
-    bad = planned(make_csr().csr_pem) | {"dcv_method": "carrier-pigeon"}
+    adds = sandbox.count("add_ssl_order")
+    bad = planned(make_csr().csr_pem) | {"dcv_method": "carrier-pigeon", "period": 7}
     assert SslOrder(provider).create(CreateContext(diags, "gogetssl_ssl_order"), bad) is None
-    (error,) = diags.diagnostics
+    (error,) = diags.diagnostics  # the static error stops the product check (and any spending)
     assert error.path == ["dcv_method"] and "Invalid dcv_method" in error.summary
+    assert sandbox.count("add_ssl_order") == adds
+
+
+def test_product_rules_run_at_apply_too(sandbox: Sandbox):
+    provider = GoGetSSLProvider()
+    provider._client = GoGetSSLClient(ClientSettings(sandbox.url, sandbox.user, sandbox.password))
+    diags = Diagnostics()
+    adds = sandbox.count("add_ssl_order")
+    assert SslOrder(provider).create(CreateContext(diags, "gogetssl_ssl_order"),
+                                     planned(make_csr().csr_pem) | {"period": 7}) is None
+    (error,) = diags.diagnostics
+    assert error.path == ["period"] and "12, 24, 36" in error.detail
+    assert sandbox.count("add_ssl_order") == adds
+    fetches = sandbox.count("/products/ssl")
+    provider.catalogue()
+    provider.catalogue()
+    assert sandbox.count("/products/ssl") == fetches  # fetched once per provider process

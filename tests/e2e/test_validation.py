@@ -1,0 +1,218 @@
+"""Bad input never reaches the API: each bad configuration fails `terraform plan` with a diagnostic on the
+attribute at fault, and the sandbox receives no add_ssl_order request."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import PROVIDER_BLOCK
+from tests.e2e.harness import TerraformWorkdir
+from tests.support import CONTACTS, Sandbox, make_csr, tampered_csr
+
+pytestmark = pytest.mark.e2e
+
+OV_FIELDS = {
+    "admin_organization": "Example Ltd", "admin_addressline1": "1 Main St", "admin_city": "London",
+    "admin_country": "GB", "admin_fax": "+44 20 7946 0001", "tech_organization": "Example Ltd",
+    "tech_city": "London", "tech_country": "GB", "org_name": "Example Ltd", "org_division": "IT",
+    "org_addressline1": "1 Main St", "org_city": "London", "org_country": "GB", "org_phone": "+44 20 7946 0000",
+    "org_postalcode": "EC1A 1BB", "org_region": "London",
+}
+
+
+def _cn() -> str:
+    return make_csr().common_name
+
+
+# (case id, attribute expected in the diagnostic, text expected in its summary, config overrides,
+#  CSR kind: None = a fresh valid one, "literal" = overrides carry csr, else a make_csr/tampered recipe)
+CASES: list[tuple[str, str, str, dict[str, Any], str | None]] = [
+    ("dcv-unknown-method", "dcv_method", "Invalid dcv_method", {"dcv_method": "ftp"}, None),
+    ("dcv-upper-case", "dcv_method", "Invalid dcv_method", {"dcv_method": "HTTP"}, None),
+    ("dcv-email-without-approver", "approver_email", "approver_email is required", {"dcv_method": "email"}, None),
+    ("approver-with-http", "approver_email", "only for e-mail validation",
+     {"approver_email": "admin@example.com"}, None),
+    ("approver-not-email", "approver_email", "Invalid approver_email",
+     {"dcv_method": "email", "approver_email": "not-an-address"}, None),
+    ("admin-email", "admin_email", "Invalid admin_email", {"admin_email": "ada-at-example.com"}, None),
+    ("tech-email", "tech_email", "Invalid tech_email", {"tech_email": "ops@"}, None),
+    ("admin-phone-words", "admin_phone", "Invalid admin_phone", {"admin_phone": "call me"}, None),
+    ("tech-phone-short", "tech_phone", "Invalid tech_phone", {"tech_phone": "12"}, None),
+    ("phone-fullwidth-digits", "admin_phone", "Invalid admin_phone", {"admin_phone": "+44 ２０ ７９４６ ００００"},
+     None),
+    ("admin-fax", "admin_fax", "Invalid admin_fax", {"admin_fax": "fax me"}, None),
+    ("country-uk", "admin_country", "Invalid admin_country", {"admin_country": "UK"}, None),
+    ("country-lower", "org_country", "Invalid org_country", {"org_country": "gb"}, None),
+    ("country-alpha3", "tech_country", "Invalid tech_country", {"tech_country": "USA"}, None),
+    ("signature-sha1", "signature_hash", "Invalid signature_hash", {"signature_hash": "SHA1"}, None),
+    ("unique-code-short", "unique_code", "Invalid unique_code", {"unique_code": "short"}, None),
+    ("server-count-zero", "server_count", "Invalid server_count", {"server_count": 0}, None),
+    ("server-count-negative", "server_count", "Invalid server_count", {"server_count": -5}, None),
+    ("server-count-fraction", "server_count", "Invalid server_count", {"server_count": 1.5}, None),
+    ("period-zero", "period", "Invalid period", {"period": 0}, None),
+    ("period-fraction", "period", "Invalid period", {"period": 12.5}, None),
+    ("product-negative", "product_id", "Invalid product_id", {"product_id": -3}, None),
+    ("webserver-fraction", "webserver_type", "Invalid webserver_type", {"webserver_type": 2.5}, None),
+    ("csr-not-pem", "csr", "Invalid csr", {"csr": "hello"}, "literal"),
+    ("csr-empty", "csr", "csr is empty", {"csr": ""}, "literal"),
+    ("csr-garbage-base64", "csr", "Invalid csr",
+     {"csr": "-----BEGIN CERTIFICATE REQUEST-----\nbm90IGEgY3Ny\n-----END CERTIFICATE REQUEST-----\n"}, "literal"),
+    ("csr-bad-signature", "csr", "Invalid csr", {}, "tampered"),
+    ("csr-no-common-name", "csr", "Invalid csr", {}, "nocn"),
+    ("csr-rsa-1024", "csr", "Invalid csr", {}, "rsa1024"),
+    ("csr-ed25519", "csr", "Invalid csr", {}, "ed25519"),
+    ("csr-huge", "csr", "csr is too long", {"csr": "A" * 20_000}, "literal"),
+    ("wildcard-http", "dcv_method", "not allowed for a wildcard", {"product_id": 66}, "wildcard"),
+    ("firstname-empty", "admin_firstname", "admin_firstname is empty", {"admin_firstname": ""}, None),
+    ("title-blank", "tech_title", "tech_title is empty", {"tech_title": "   "}, None),
+    ("lastname-huge", "admin_lastname", "admin_lastname is too long", {"admin_lastname": "L" * 300}, None),
+    ("san-contains-primary", "dns_names", "must not contain the primary domain", {"product_id": 67}, "san-primary"),
+    ("san-duplicate", "dns_names", "Duplicate dns_names entry",
+     {"product_id": 67, "dns_names": ["a.example.com", "A.example.com"]}, None),
+    ("san-not-a-domain", "dns_names", "Invalid dns_names entry",
+     {"product_id": 67, "dns_names": ["not a domain!"]}, None),
+    ("approvers-count", "approver_emails", "approver_emails does not match dns_names",
+     {"product_id": 67, "dns_names": ["a.example.com", "b.example.com"], "approver_emails": ["dns"]}, None),
+    ("approvers-bad-entry", "approver_emails", "Invalid approver_emails entry",
+     {"product_id": 67, "dns_names": ["a.example.com"], "approver_emails": ["ftp"]}, None),
+    ("approvers-repeat-primary", "approver_emails", "must not repeat the primary's approver",
+     {"product_id": 67, "dcv_method": "email", "approver_email": "admin@example.com",
+      "dns_names": ["a.example.com"], "approver_emails": ["admin@example.com"]}, None),
+    ("approvers-missing-for-email", "approver_emails", "approver_emails is required",
+     {"product_id": 67, "dcv_method": "email", "approver_email": "admin@example.com",
+      "dns_names": ["a.example.com"]}, None),
+    # Rules that need the product catalogue: checked at plan, once the provider is configured.
+    ("period-not-offered", "period", "Invalid period", {"product_id": 66, "period": 36, "dcv_method": "dns"},
+     "wildcard"),
+    ("product-unknown", "product_id", "Unknown product_id", {"product_id": 999}, None),
+    ("san-on-single-domain", "dns_names", "dns_names needs a multi-domain product",
+     {"dns_names": ["a.example.com"]}, None),
+    ("wildcard-on-single-domain", "csr", "Wildcard CSR needs a wildcard product", {"dcv_method": "dns"},
+     "wildcard"),
+    ("ov-missing-org", "org_name", "org_name is required for OV certificates",
+     {"product_id": 68, **{k: v for k, v in OV_FIELDS.items() if k != "org_name"}}, None),
+    ("ev-missing-division", "org_division", "org_division is required for EV certificates",
+     {"product_id": 69, **{k: v for k, v in OV_FIELDS.items() if k != "org_division"}}, None),
+    ("san-too-many", "dns_names", "Too many dns_names",
+     {"product_id": 67, "dns_names": [f"h{i}.example.com" for i in range(251)]}, None),
+    ("san-wildcard-entry", "dns_names", "Wildcard dns_names entry not allowed",
+     {"product_id": 67, "dcv_method": "dns", "dns_names": ["*.example.com"]}, None),
+    ("dcv-http-not-offered", "dcv_method", "is not offered for this product",
+     {"product_id": 66, "dcv_method": "http"}, None),
+]
+
+
+def _csr_for(kind: str | None) -> str:
+    if kind == "tampered":
+        return tampered_csr()
+    if kind == "nocn":
+        return make_csr(with_cn=False).csr_pem
+    if kind in ("rsa1024", "ed25519"):
+        return make_csr(key=kind).csr_pem
+    if kind == "wildcard":
+        return make_csr("*." + _cn()).csr_pem
+    return make_csr().csr_pem
+
+
+def config(overrides: dict[str, Any], csr_kind: str | None, csr: str) -> str:
+    values: dict[str, Any] = {"product_id": 65, "period": 12, "server_count": -1, "webserver_type": 1,
+                              "dcv_method": "http", **CONTACTS, **overrides}
+    if csr_kind != "literal":
+        values.pop("csr", None)
+    lines = ['  csr = file("${path.module}/site.csr")'] if csr_kind != "literal" else []
+    lines += [f"  {k} = {json.dumps(v, ensure_ascii=False)}" for k, v in values.items()]
+    return PROVIDER_BLOCK + 'resource "gogetssl_ssl_order" "site" {\n' + "\n".join(lines) + "\n}\n"
+
+
+@pytest.fixture(scope="module")
+def shared_workdir(terraform_env: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TerraformWorkdir]:
+    wd = TerraformWorkdir(Path(tmp_path_factory.mktemp("validation")))
+    wd.write("main.tf", PROVIDER_BLOCK)
+    wd.init()
+    yield wd
+
+
+def diagnostics(result_text: str) -> list[dict[str, Any]]:
+    out = []
+    for line in result_text.splitlines():
+        try:
+            msg = json.loads(line)
+        except ValueError:
+            continue
+        if msg.get("type") == "diagnostic" and msg["diagnostic"]["severity"] == "error":
+            out.append(msg["diagnostic"])
+    return out
+
+
+@pytest.mark.parametrize("case_id, attribute, summary, overrides, csr_kind", CASES, ids=[c[0] for c in CASES])
+def test_bad_configuration_fails_plan_naming_the_attribute(shared_workdir: TerraformWorkdir, sandbox: Sandbox,
+                                                           case_id, attribute, summary, overrides, csr_kind):
+    kc = make_csr()
+    csr = _csr_for(csr_kind) if csr_kind not in (None, "literal", "san-primary") else kc.csr_pem
+    if csr_kind == "san-primary":
+        overrides = {**overrides, "dns_names": ["www." + kc.common_name, kc.common_name.upper()]}
+    shared_workdir.write("site.csr", csr)
+    text = config(overrides, csr_kind, csr)
+    shared_workdir.write("main.tf", text)
+    adds = sandbox.count("add_ssl_order")
+
+    result = shared_workdir.run("plan", "-json", "-input=false", "-detailed-exitcode", ok=(1,))
+
+    diags = diagnostics(result.out)
+    assert diags, result.text
+    matching = [d for d in diags if summary in d["summary"]]
+    assert matching, f"no diagnostic with {summary!r}: {[d['summary'] for d in diags]}"
+    d = matching[0]
+    if f"\n  {attribute} =" in text:
+        # The diagnostic points at the attribute: Terraform shows that attribute's line of the configuration.
+        assert d["snippet"]["code"].lstrip().startswith(attribute), d["snippet"]["code"]
+    else:
+        # A missing attribute has no line to point at: the summary names it.
+        assert attribute in d["summary"]
+    assert d["detail"], "the detail must say what is accepted"
+    assert "Traceback" not in result.text and "rpc error" not in result.text
+    assert sandbox.count("add_ssl_order") == adds
+
+
+def test_all_problems_are_reported_together(shared_workdir: TerraformWorkdir):
+    shared_workdir.write("site.csr", make_csr().csr_pem)
+    shared_workdir.write("main.tf", config({"admin_email": "x", "tech_phone": "no", "signature_hash": "MD5"},
+                                           None, ""))
+    result = shared_workdir.run("plan", "-json", "-input=false", ok=(1,))
+    summaries = sorted(d["summary"] for d in diagnostics(result.out))
+    assert summaries == ["Invalid admin_email", "Invalid signature_hash", "Invalid tech_phone"]
+
+
+def test_validate_alone_catches_static_rules_without_credentials(shared_workdir: TerraformWorkdir,
+                                                                 monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.delenv("GOGETSSL_PASSWORD")
+    shared_workdir.write("site.csr", make_csr().csr_pem)
+    shared_workdir.write("main.tf", config({"dcv_method": "ftp"}, None, ""))
+    result = shared_workdir.run("validate", "-no-color", ok=(1,))
+    assert "Invalid dcv_method" in result.text
+
+
+def test_values_unknown_at_plan_are_checked_at_apply_before_ordering(workdir: TerraformWorkdir, sandbox: Sandbox):
+    workdir.write("main.tf", PROVIDER_BLOCK + """
+resource "terraform_data" "csr" {
+  input = "this is not a CSR"
+}
+""" + 'resource "gogetssl_ssl_order" "site" {\n  csr = terraform_data.csr.output\n' + "\n".join(
+        f"  {k} = {json.dumps(v)}" for k, v in {"product_id": 65, "period": 12, "server_count": -1,
+                                               "webserver_type": 1, "dcv_method": "http", **CONTACTS}.items())
+        + "\n}\n")
+    workdir.init()
+    plan = workdir.plan()
+    assert plan.rc == 2 and "Invalid csr" not in plan.text  # unknown at plan: skipped, not an error
+    adds = sandbox.count("add_ssl_order")
+    result = workdir.apply(ok=(1,))
+    assert "Invalid csr" in result.text
+    assert sandbox.count("add_ssl_order") == adds
+    state = workdir.show_json()
+    addresses = [r["address"] for r in state.get("values", {}).get("root_module", {}).get("resources", [])]
+    assert "gogetssl_ssl_order.site" not in addresses
