@@ -109,5 +109,6 @@ class GoGetSSLProvider(Provider):
 
     def get_resources(self) -> list[type[Resource]]:
         from provider.resources.ssl_order import SslOrder
+        from provider.resources.ssl_order_validation import SslOrderValidation
 
-        return [SslOrder]
+        return [SslOrder, SslOrderValidation]

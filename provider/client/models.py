@@ -204,6 +204,7 @@ class OrderStatus(_Response):
     status_description: Str = ""
     partner_order_id: Str = ""
     dcv_status: Str = ""
+    validation_description: Str = ""
     product_id: Int = None
     domain: Str = ""
     domains: Str = ""

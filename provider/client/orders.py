@@ -34,6 +34,11 @@ class OrdersAPI:
             raise ResponseFormatError("getOrdersStatus: 'certificates' is not a list")
         return [parse(OrderStatusEntry, c, "getOrdersStatus") for c in certs]
 
+    def revalidate(self, order_id: int, domain: str) -> str:
+        """Ask the CA to check one domain's DCV now (revalidate). Spends nothing; safe to repeat."""
+        body = self._t.post(f"/orders/ssl/revalidate/{int(order_id)}", {"domain": domain})
+        return str(body.get("message") or "")
+
     def cancel(self, order_id: int, reason: str) -> CancelResult:
         """Ask the vendor to cancel an order (a request the vendor reviews)."""
         body = self._t.post("/orders/cancel_ssl_order/", {"order_id": str(int(order_id)), "reason": reason})

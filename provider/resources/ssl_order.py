@@ -27,6 +27,7 @@ from tf.utils import Diagnostics
 
 from provider.client import errors
 from provider.provider import GoGetSSLProvider, NotConfigured
+from provider.resources import _dcv
 from provider.resources import ssl_order_rules as rules
 from provider.resources._errors import add_api_error
 from provider.tfext.types import Object, PemString
@@ -34,7 +35,7 @@ from provider.tfext.types import Object, PemString
 if TYPE_CHECKING:
     from provider.client.models import ApproverMethod, OrderStatus
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 CANCEL_REASON = "Cancelled by Terraform: the gogetssl_ssl_order resource was destroyed"
 
 _FILE_DCV = Object({"link": String(), "filename": String(), "content": String()})
@@ -97,6 +98,27 @@ _COMPUTED: list[tuple[str, TfType, str]] = [
      "Domain control validation data for the primary domain, in the vendor's shape: `http` and `https` "
      "(`link`, `filename`, `content`: publish `content` at `link`), `dns` (`record`: `name TYPE value`) or "
      "`email` (the approver address). Only the key of the order's `dcv_method` is set; the others are null."),
+    ("validation_records", _dcv.VALIDATION_RECORDS_TYPE,
+     "What to publish for domain control validation, one entry per domain: the CSR's common name first, then each "
+     "`dns_names` entry. `domain` and `method` are known at plan time, so `for_each = { for r in "
+     "gogetssl_ssl_order.x.validation_records : r.domain => r }` plans on a first apply. For `dns`: "
+     "`record_name`, `record_type` (`CNAME` for Sectigo brands, `TXT` for DigiCert brands), `record_value`; for "
+     "`http`/`https`: `url`, `file_path` (`/.well-known/pki-validation/...`), `file_name`, `file_content`; for "
+     "`email`: `email`. Fields of other methods are null."),
+    ("status_description", String(), "The vendor's description of the order status; empty until it has one."),
+    ("dcv_status", String(), "Domain control validation status of the primary domain as the vendor reports it "
+                             "(`1` pending, `2` validated)."),
+    ("valid_from", String(), "Start of the issued certificate's validity (YYYY-MM-DD); empty until issued."),
+    ("valid_till", String(), "End of the issued certificate's validity (YYYY-MM-DD); empty until issued."),
+    ("begin_date", String(), "Start of the subscription (YYYY-MM-DD); empty until issued."),
+    ("end_date", String(), "End of the subscription (YYYY-MM-DD); multi-year subscriptions outlive each "
+                           "certificate. Empty until issued."),
+    ("partner_order_id", String(), "The certificate authority's order number; empty until the CA has one."),
+    ("domain", String(), "The order's primary domain (the CSR's common name) as the vendor holds it."),
+    ("certificate_pem", String(), "The issued certificate in PEM (the vendor's `crt_code`); empty until issued."),
+    ("ca_bundle_pem", String(), "The CA chain in PEM (the vendor's `ca_code`); empty until issued."),
+    ("san", _dcv.SAN_TYPE, "Validation status of each additional domain, as the vendor reports it: `san_name`, "
+                           "`validation_method`, `status` (`1` pending, `2` validated), `status_description`."),
 ]
 
 
@@ -143,13 +165,14 @@ class SslOrder(Resource):
         if current is None:
             _problems, csr = rules.check_static(planned)
             self._check_product(ctx.diagnostics, planned, csr, strict=False)
+            planned["validation_records"] = _dcv.planned_records(planned, csr.common_name if csr else None)
         return planned
 
     def _check_product(self, diags: Diagnostics, cfg: dict[str, Any], csr: rules.CSRInfo | None,
                        *, strict: bool) -> None:
         """Product rules; `strict` (at apply) turns "cannot check" into an error, so nothing is ordered blind."""
         pid = cfg.get("product_id")
-        if not isinstance(pid, (int, float)) or isinstance(pid, bool) or pid != int(pid):
+        if not rules.is_whole(pid):
             return
         try:
             catalogue = self.provider.catalogue()
@@ -223,6 +246,8 @@ class SslOrder(Resource):
             tax_rate=result.tax_rate or None,
             approver_method=_approver_method(result.approver_method),
         )
+        state["validation_records"] = _dcv.build_records(fields, csr.common_name if csr else "",
+                                                         result.approver_method, result.san)
         try:
             status = client.orders.status(int(result.order_id or 0))
             self._refresh(state, status)
@@ -330,7 +355,8 @@ class SslOrder(Resource):
         return state
 
     def upgrade(self, ctx: UpgradeContext, version: int, old: dict[str, Any]) -> dict[str, Any]:
-        # Version 1 is the first schema; fill any key an older or hand-edited state lacks.
+        # v1 -> v2 added the certificate and DCV outputs: fill them as null; the refresh that
+        # follows every upgrade reads them from the API.
         names = [a.name for a in self.get_schema().attributes]
         return {name: old.get(name) for name in names}
 
@@ -338,7 +364,8 @@ class SslOrder(Resource):
     @staticmethod
     def _state(arguments: dict[str, Any], **computed: Any) -> dict[str, Any]:
         """The one place a state is built: every schema key, arguments as given, computed as passed."""
-        state = {name: arguments.get(name) for name in ARGUMENT_NAMES}
+        state: dict[str, Any] = {name: arguments.get(name) for name in ARGUMENT_NAMES}
+        state.update({name: None for name, _t, _d in _COMPUTED})
         order_id = computed.pop("order_id")
         state.update(id=str(order_id), order_id=order_id, **computed)
         missing = {name for name, _t, _d in _COMPUTED} - set(state)
@@ -353,11 +380,37 @@ class SslOrder(Resource):
         method = _approver_method(status.approver_method)
         if method is not None:
             state["approver_method"] = method
+        state.update(
+            status_description=status.status_description,
+            dcv_status=status.dcv_status,
+            valid_from=status.valid_from or "",
+            valid_till=status.valid_till or "",
+            begin_date=status.begin_date or "",
+            end_date=status.end_date or "",
+            partner_order_id=status.partner_order_id,
+            domain=status.domain,
+            certificate_pem=status.crt_code,
+            ca_bundle_pem=status.ca_code,
+            san=_dcv.san_status(status),
+        )
+        cn = _common_name(state.get("csr")) or (status.domain or "").lower()
+        records = _dcv.build_records(state, cn, status.approver_method, status.san)
+        if records is not None:
+            state["validation_records"] = records
 
 
 def _report(diags: Diagnostics, problems: list[rules.Problem]) -> None:
     for p in problems:
         diags.add_error(p.summary, p.detail, path=p.path)
+
+
+def _common_name(csr: Any) -> str | None:
+    if not isinstance(csr, str):
+        return None
+    try:
+        return rules.parse_csr(csr).common_name
+    except rules.CSRProblem:
+        return None
 
 
 def _order_id(state: dict[str, Any]) -> int | None:

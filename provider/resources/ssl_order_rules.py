@@ -9,9 +9,10 @@ attribute, says what was given and what is accepted; all problems are reported t
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from tf.types import Unknown
 
@@ -60,6 +61,13 @@ class Problem:
 
 def known(v: Any) -> bool:
     return v is not None and v is not Unknown
+
+
+def is_whole(v: Any) -> TypeGuard[int | float]:
+    """A whole number as Terraform sends numbers (int or float; never bool, inf or nan)."""
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return False
+    return isinstance(v, int) or (math.isfinite(v) and v.is_integer())
 
 
 def _text(v: Any) -> str | None:
@@ -162,7 +170,7 @@ def check_static(cfg: dict[str, Any]) -> tuple[list[Problem], CSRInfo | None]:
         v = cfg.get(name)
         if not known(v):
             return None
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or float(v) != int(v) or int(v) < minimum:
+        if not is_whole(v) or int(v) < minimum:
             bad(name, f"Invalid {name}", f"{name} is {v!r}; {hint}")
             return None
         return int(v)
@@ -172,8 +180,7 @@ def check_static(cfg: dict[str, Any]) -> tuple[list[Problem], CSRInfo | None]:
     whole("webserver_type", -1, "give a web server type id from the vendor's list (/tools/webservers/), "
                                 "a whole number.")
     sc = cfg.get("server_count")
-    if known(sc) and (isinstance(sc, bool) or not isinstance(sc, (int, float)) or float(sc) != int(sc)
-                      or (int(sc) != -1 and int(sc) < 1)):
+    if known(sc) and (not is_whole(sc) or (int(sc) != -1 and int(sc) < 1)):
         bad("server_count", "Invalid server_count",
             f"server_count is {sc!r}; give a positive whole number of licences, or -1 for unlimited.")
 
@@ -287,7 +294,7 @@ def check_product(cfg: dict[str, Any], product: Product, csr: CSRInfo | None) ->
 
     period = cfg.get("period")
     periods = product.periods
-    if known(period) and isinstance(period, (int, float)) and periods and int(period) not in periods:
+    if is_whole(period) and periods and int(period) not in periods:
         out.append(Problem(["period"], "Invalid period",
                            f"period is {period}; {name} can be ordered for {', '.join(map(str, periods))} months."))
 

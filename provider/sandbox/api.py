@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import secrets
 import string
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from . import catalogue
@@ -55,6 +57,8 @@ class SandboxConfig:
     issue_after: float | None = None  # seconds after ordering; None = never by itself
     balance: float = 100_000.0
     currency: str = "EUR"
+    dcv_http_root: Path | None = None  # DIR/<domain>/.well-known/pki-validation/<file> passes http(s) DCV
+    dcv_dns_zone: Path | None = None  # JSON {record name: value} passes dns DCV
 
 
 class SandboxAPI:
@@ -239,7 +243,7 @@ class SandboxAPI:
             "manual_check": "0",
             "pre_signing": "0",
             "admin_msg": "",
-            "validation_description": "",
+            "validation_description": o.get("validation_description", ""),
             "domain": o["domain"],
             "domains": ",".join([o["domain"], *dns_names]),
             "total_domains": str(1 + len(dns_names)),
@@ -310,6 +314,67 @@ class SandboxAPI:
         self.store.update_order(order)
         return 200, {"order_id": str(order["order_id"]), "success": True}
 
+    def revalidate(self, order_id: str, form: dict[str, str]) -> Response:
+        """Check one domain's DCV now (the vendor's /orders/ssl/revalidate/{id}); issue when all have passed."""
+        order = self._load(order_id)
+        if order is None:
+            return error("Order not found", f"Order {order_id} was not found")
+        domain = str(form.get("domain", "")).strip().lower()
+        if not domain:
+            return error("Required parameters missing", "domain is required: the common name or a SAN of the order")
+        if order["status"] != "processing":
+            return error("Order is not in processing state", f"Order {order_id} is {order['status']}")
+        entries = _dcv_entries(order)
+        entry = next((e for e in entries if e["domain"].lower() == domain), None)
+        if entry is None:
+            return error("Invalid domain", f"{domain} is not a domain of order {order_id}")
+        passed, why = self._check_dcv(entry)
+        order.setdefault("dcv_passed", {})[entry["domain"]] = passed
+        order["validation_description"] = "" if passed else why
+        for san in order.get("san", []):
+            if san["san_name"].lower() == domain:
+                san["status"], san["status_description"] = ("2", "validated") if passed else ("1", "processing")
+        self.store.update_order(order)
+        if all(order["dcv_passed"].get(e["domain"]) for e in entries):
+            self.issue(order)
+            return 200, {"message": "Domain control validation passed; the certificate was issued", "success": True}
+        if passed:
+            return 200, {"message": f"Domain control validation passed for {entry['domain']}", "success": True}
+        return 200, {"message": f"Domain control validation is pending for {entry['domain']}: {why}",
+                     "success": True}
+
+    def _check_dcv(self, entry: dict[str, Any]) -> tuple[bool, str]:
+        method, data = entry["method"], entry["data"]
+        if method in ("http", "https"):
+            if self.config.dcv_http_root is None:
+                return False, f"no file found at {data['link']}"
+            base = entry["domain"][2:] if entry["domain"].startswith("*.") else entry["domain"]
+            path = self.config.dcv_http_root / base / ".well-known" / "pki-validation" / data["filename"]
+            try:
+                found = path.read_text(errors="replace")
+            except OSError:
+                return False, f"no file found at {data['link']}"
+            if found.split() != data["content"].split():
+                return False, f"the file at {data['link']} does not hold the expected content"
+            return True, ""
+        if method == "dns":
+            name, rtype, value = _split_record(data["record"])
+            zone: dict[str, Any] = {}
+            if self.config.dcv_dns_zone is not None:
+                try:
+                    loaded = json.loads(self.config.dcv_dns_zone.read_text())
+                    zone = loaded if isinstance(loaded, dict) else {}
+                except (OSError, ValueError):
+                    zone = {}
+            published = {str(k).lower().rstrip("."): str(v) for k, v in zone.items()}
+            got = published.get(name.lower().rstrip("."))
+            if got is None:
+                return False, f"no {rtype} record {name} found"
+            if got.strip().strip('"').rstrip(".").lower() != value.rstrip(".").lower():
+                return False, f"the {rtype} record {name} does not hold the expected value"
+            return True, ""
+        return False, f"waiting for the approval e-mail sent to {data}"
+
     # -- control endpoints (not part of the vendor's API) --
     def control_orders(self) -> Response:
         out = []
@@ -339,6 +404,28 @@ class SandboxAPI:
             order["status"] = status
             self.store.update_order(order)
         return 200, {"order_id": order["order_id"], "status": order["status"], "success": True}
+
+
+def _dcv_entries(order: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every domain of an order with its DCV method and data: the primary first, then the SANs."""
+    primary_method = order["dcv_method"]
+    am = order.get("approver_method", {})
+    entries = [{"domain": order["domain"], "method": primary_method,
+                "data": am.get("email") if primary_method == "email" else am.get(primary_method, {})}]
+    for san in order.get("san", []):
+        validation = san.get("validation", {})
+        method = san["validation_method"]
+        entries.append({"domain": san["san_name"], "method": method, "data": validation.get(method)})
+    return entries
+
+
+def _split_record(record: str) -> tuple[str, str, str]:
+    """'name CNAME value' or 'name IN   TXT "value"' -> (name, type, value)."""
+    tokens = record.split()
+    for i, t in enumerate(tokens):
+        if t.upper() in ("CNAME", "TXT"):
+            return tokens[0], t.upper(), " ".join(tokens[i + 1:]).strip('"')
+    return tokens[0] if tokens else "", "", " ".join(tokens[1:])
 
 
 def _unique_value() -> str:

@@ -49,6 +49,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="issue each order this many seconds after it was placed (default: never)")
     p.add_argument("--balance", type=float, default=100_000.0,
                    help="starting account balance for a new database (default 100000)")
+    p.add_argument("--dcv-http-root", type=Path, default=None, metavar="DIR",
+                   help="pass http/https validation when DIR/<domain>/.well-known/pki-validation/<file> holds the "
+                        "expected content (checked on each revalidate call)")
+    p.add_argument("--dcv-dns-zone", type=Path, default=None, metavar="FILE",
+                   help="pass dns validation when FILE (a JSON object of record name to value) holds the expected "
+                        "record (checked on each revalidate call)")
     p.add_argument("--verbose", action="store_true", help="log each request path to stderr")
     return p
 
@@ -60,7 +66,8 @@ def main(argv: list[str] | None = None) -> int:
     db = args.db or default_db_path()
     store = Store(db)
     api = SandboxAPI(store, SandboxConfig(user=args.user, password=args.password, issue_after=args.issue_after,
-                                          balance=args.balance))
+                                          balance=args.balance, dcv_http_root=args.dcv_http_root,
+                                          dcv_dns_zone=args.dcv_dns_zone))
     try:
         server = SandboxHTTPServer(args.host, args.port, api)
     except OSError as exc:

@@ -29,6 +29,7 @@ _ROUTES: list[Route] = [
     ("GET", re.compile(r"/orders/status/(\w+)"), True, lambda api, m, f: api.order_status(m.group(1))),
     ("POST", re.compile(r"/orders/statuses"), True, lambda api, m, f: api.orders_statuses(f)),
     ("POST", re.compile(r"/orders/cancel_ssl_order"), True, lambda api, m, f: api.cancel_ssl_order(f)),
+    ("POST", re.compile(r"/orders/ssl/revalidate/(\w+)"), True, lambda api, m, f: api.revalidate(m.group(1), f)),
     ("GET", re.compile(r"/account/balance"), True, lambda api, m, f: api.balance()),
 ]
 

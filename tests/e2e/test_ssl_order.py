@@ -207,3 +207,24 @@ def test_missing_credentials_name_the_setting(workdir: TerraformWorkdir, monkeyp
     workdir.init()
     result = workdir.plan(ok=(1,))
     assert "Missing GoGetSSL username" in result.text and "GOGETSSL_USERNAME" in result.text
+
+
+def test_state_from_schema_version_1_upgrades_and_plans_clean(workdir: TerraformWorkdir, sandbox: Sandbox):
+    """States written before the DCV and certificate outputs existed (schema v1) upgrade without a diff."""
+    workdir.write("site.csr", make_csr().csr_pem)
+    workdir.write("main.tf", PROVIDER_BLOCK + order_config())
+    workdir.init()
+    workdir.apply()
+    state = json.loads(workdir.run("state", "pull").out)
+    instance = state["resources"][0]["instances"][0]
+    instance["schema_version"] = 1
+    for gone in ("validation_records", "status_description", "dcv_status", "valid_from", "valid_till",
+                 "begin_date", "end_date", "partner_order_id", "domain", "certificate_pem", "ca_bundle_pem", "san"):
+        del instance["attributes"][gone]
+    state["serial"] += 1
+    workdir.write("v1.tfstate", json.dumps(state))
+    workdir.run("state", "push", "v1.tfstate")
+    assert workdir.plan().rc == 0
+    workdir.run("apply", "-refresh-only", "-auto-approve", "-no-color")
+    upgraded = workdir.resource("gogetssl_ssl_order.site")
+    assert upgraded["validation_records"][0]["method"] == "http" and upgraded["valid_till"] == ""

@@ -1,0 +1,291 @@
+"""gogetssl_ssl_order_validation: waits until an order's certificate is issued (like aws_acm_certificate_validation).
+
+It stands for no object at GoGetSSL: create polls getOrderStatus (asking the CA to recheck pending
+domains with revalidate on the way) until the order is `active`; read drops it when the order no
+longer is; delete does nothing. The order itself is never changed: it is paid for.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from tf.iface import CreateContext, DeleteContext, ReadContext, Resource, UpdateContext, UpgradeContext
+from tf.schema import Attribute, Schema
+from tf.types import List, Map, Number, String, Unknown
+from tf.utils import Diagnostics
+
+from provider.client import errors
+from provider.provider import GoGetSSLProvider, NotConfigured
+from provider.resources import _dcv
+from provider.resources._errors import add_api_error
+from provider.resources.ssl_order_rules import is_whole
+
+if TYPE_CHECKING:
+    from provider.client.models import OrderStatus
+
+SCHEMA_VERSION = 1
+DEFAULT_CREATE_TIMEOUT = 45 * 60.0
+FAILED = ("cancelled", "rejected", "expired")
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|h|m|s)")
+_UNITS = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """How the waiter polls: capped exponential backoff. Tunables in one place; sleep and clock injectable."""
+
+    initial: float = 1.0
+    factor: float = 2.0
+    cap: float = 30.0
+    sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.monotonic
+
+
+BACKOFF = Backoff()
+
+
+def parse_duration(text: str) -> float:
+    """A Terraform/Go duration string ("45m", "1h30m", "90s") in seconds; ValueError if it is not one."""
+    s = text.strip()
+    pos, total = 0, 0.0
+    for m in _DURATION.finditer(s):
+        if m.start() != pos:
+            break
+        total += float(m.group(1)) * _UNITS[m.group(2)]
+        pos = m.end()
+    if not s or pos != len(s):
+        raise ValueError(f"{text!r} is not a duration such as \"45m\", \"1h30m\" or \"90s\"")
+    return total
+
+
+@dataclass(frozen=True)
+class Pending:
+    domain: str
+    method: str
+    waiting_for: str
+
+
+def pending_domains(status: OrderStatus) -> list[Pending]:
+    """Domains whose validation has not passed, with what the CA is waiting for."""
+    out: list[Pending] = []
+    entries: list[tuple[str, str, Any, bool]] = [
+        (status.domain, status.dcv_method, status.approver_method, status.dcv_status == "2")]
+    for e in status.san:
+        entries.append((e.san_name, e.validation_method, e.validation, e.status == "2"))
+    for domain, method, data, done in entries:
+        if done:
+            continue
+        rec = _dcv._record(domain, method or "", None, data)
+        if method == "dns" and rec["record_name"]:
+            what = f"the {rec['record_type'] or 'DNS'} record {rec['record_name']} = {rec['record_value']}"
+        elif method in ("http", "https") and rec["url"]:
+            what = f"the file {rec['url']} with the expected content"
+        elif method == "email":
+            what = f"approval of the e-mail sent to {rec['email'] or 'the approver'}"
+        else:
+            what = "domain control validation"
+        out.append(Pending(domain, method or "?", what))
+    return out
+
+
+class SslOrderValidation(Resource):
+    def __init__(self, provider: GoGetSSLProvider):
+        self.provider = provider
+
+    @classmethod
+    def get_name(cls) -> str:
+        return "ssl_order_validation"
+
+    @classmethod
+    def get_schema(cls) -> Schema:
+        return Schema(
+            version=SCHEMA_VERSION,
+            description=(
+                "Waits for a gogetssl_ssl_order to be issued, after its validation records were published. It "
+                "represents no object at GoGetSSL: destroying it changes nothing. Reference its "
+                "`certificate_pem` so that consumers only ever get an issued certificate."
+            ),
+            attributes=[
+                Attribute("order_id", Number(), required=True, requires_replace=True,
+                          description="The order to wait for (`gogetssl_ssl_order.x.order_id`)."),
+                Attribute("validation_record_fqdns", List(String()), optional=True, requires_replace=True,
+                          description="Names of the DNS records published for validation. When set, they are "
+                                      "checked against the order's DNS validation records before waiting, and "
+                                      "create fails at once listing any that are missing."),
+                Attribute("timeouts", Map(String()), optional=True,
+                          description="How long create waits for issuance: `{ create = \"45m\" }` (a Terraform "
+                                      "duration; 45 minutes when unset). On timeout the order is left as it is."),
+                Attribute("id", String(), computed=True, description="The order id, as a string."),
+                Attribute("certificate_pem", String(), computed=True, description="The issued certificate (PEM)."),
+                Attribute("ca_bundle_pem", String(), computed=True, description="The CA chain (PEM)."),
+                Attribute("valid_till", String(), computed=True,
+                          description="End of the certificate's validity (YYYY-MM-DD)."),
+            ],
+        )
+
+    def validate(self, diags: Diagnostics, type_name: str, config: dict[str, Any]) -> None:
+        super().validate(diags, type_name, config)
+        _timeout(diags, config.get("timeouts"))
+        oid = config.get("order_id")
+        if isinstance(oid, (int, float)) and not isinstance(oid, bool) and (not is_whole(oid) or oid < 1):
+            diags.add_error("Invalid order_id", f"order_id is {oid!r}; give an order id, a positive whole number.",
+                            path=["order_id"])
+
+    def create(self, ctx: CreateContext, planned: dict[str, Any]) -> dict[str, Any] | None:
+        diags = ctx.diagnostics
+        timeout = _timeout(diags, planned.get("timeouts"))
+        if timeout is None:
+            return None
+        order_id = int(planned["order_id"])
+        try:
+            client = self.provider.client
+            status = client.orders.status(order_id)
+        except NotConfigured as exc:
+            diags.add_error("Provider not configured", str(exc))
+            return None
+        except errors.GoGetSSLError as exc:
+            add_api_error(diags, exc, f"reading order {order_id}")
+            return None
+
+        fqdns = planned.get("validation_record_fqdns")
+        if isinstance(fqdns, list):
+            given = {str(f).lower().rstrip(".") for f in fqdns if isinstance(f, str)}
+            expected = [p for p in _dns_records(status) if p.lower().rstrip(".") not in given]
+            if expected:
+                diags.add_error(
+                    "Missing DNS validation records",
+                    f"Order {order_id} validates by DNS records that are not in validation_record_fqdns: "
+                    f"{', '.join(expected)}. Publish them and list their names.",
+                    path=["validation_record_fqdns"],
+                )
+                return None
+
+        deadline = BACKOFF.clock() + timeout
+        delay = BACKOFF.initial
+        while True:
+            if status.status == "active":
+                return _state(planned, status)
+            if status.status in FAILED:
+                diags.add_error(
+                    f"Order {order_id} is {status.status}: it will not be issued",
+                    _waiting_detail(status, "The order was left as it is.")
+                    + (f" The vendor says: {status.status_description}." if status.status_description else ""),
+                )
+                return None
+            for p in pending_domains(status):
+                if p.method in ("dns", "http", "https"):
+                    try:
+                        client.orders.revalidate(order_id, p.domain)
+                    except errors.GoGetSSLError:
+                        pass  # a recheck that fails is retried on the next round; the status call decides
+            remaining = deadline - BACKOFF.clock()
+            if remaining <= 0:
+                diags.add_error(
+                    f"Timed out waiting for order {order_id} to be issued",
+                    _waiting_detail(status, f"Still {status.status} after {_human(timeout)}. The order was left "
+                                            "as it is (it is paid for): fix what is pending and apply again, "
+                                            "or raise timeouts.create."),
+                )
+                return None
+            BACKOFF.sleep(min(delay, remaining))
+            delay = min(delay * BACKOFF.factor, BACKOFF.cap)
+            try:
+                status = client.orders.status(order_id)
+            except errors.GoGetSSLError as exc:
+                if not exc.outcome_unknown and not isinstance(exc, errors.TransportError):
+                    add_api_error(diags, exc, f"waiting for order {order_id}")
+                    return None
+                # A lost status read is harmless: keep waiting until the deadline.
+
+    def read(self, ctx: ReadContext, current: dict[str, Any]) -> dict[str, Any] | None:
+        order_id = current.get("order_id")
+        if not isinstance(order_id, (int, float)):
+            return current
+        try:
+            status = self.provider.client.orders.status(int(order_id))
+        except NotConfigured as exc:
+            ctx.diagnostics.add_error("Provider not configured", str(exc))
+            return current
+        except errors.NotFoundError:
+            return None
+        except errors.GoGetSSLError as exc:
+            add_api_error(ctx.diagnostics, exc, f"reading order {int(order_id)}")
+            return current
+        if status.status != "active":
+            ctx.diagnostics.add_warning(
+                f"Order {int(order_id)} is no longer active ({status.status})",
+                "Its validation was removed from state; the next apply waits for issuance again.",
+            )
+            return None
+        return _state(current, status)
+
+    def update(self, ctx: UpdateContext, current: dict[str, Any], planned: dict[str, Any]) -> dict[str, Any]:
+        return {**planned, **{k: current.get(k) for k in ("id", "certificate_pem", "ca_bundle_pem", "valid_till")}}
+
+    def delete(self, ctx: DeleteContext, current: dict[str, Any]) -> None:
+        return None
+
+    def upgrade(self, ctx: UpgradeContext, version: int, old: dict[str, Any]) -> dict[str, Any]:
+        return {a.name: old.get(a.name) for a in self.get_schema().attributes}
+
+
+def _state(base: dict[str, Any], status: OrderStatus) -> dict[str, Any]:
+    return {
+        "order_id": base["order_id"],
+        "validation_record_fqdns": base.get("validation_record_fqdns"),
+        "timeouts": base.get("timeouts"),
+        "id": str(int(base["order_id"])),
+        "certificate_pem": status.crt_code,
+        "ca_bundle_pem": status.ca_code,
+        "valid_till": status.valid_till or "",
+    }
+
+
+def _timeout(diags: Diagnostics, timeouts: Any) -> float | None:
+    if timeouts is None or timeouts is Unknown:
+        return DEFAULT_CREATE_TIMEOUT
+    if not isinstance(timeouts, dict):
+        return DEFAULT_CREATE_TIMEOUT
+    for key in timeouts:
+        if key != "create":
+            diags.add_error("Unknown timeout", f"timeouts.{key} is not used; only create is.", path=["timeouts"])
+    value = timeouts.get("create")
+    if value is None or value is Unknown:
+        return DEFAULT_CREATE_TIMEOUT
+    try:
+        seconds = parse_duration(str(value))
+    except ValueError as exc:
+        diags.add_error("Invalid timeouts.create", str(exc), path=["timeouts"])
+        return None
+    if seconds <= 0:
+        diags.add_error("Invalid timeouts.create", "the timeout must be longer than zero", path=["timeouts"])
+        return None
+    return seconds
+
+
+def _dns_records(status: OrderStatus) -> list[str]:
+    names = []
+    if status.dcv_method == "dns" and status.approver_method.dns:
+        names.append(_dcv.split_dns_record(status.approver_method.dns.record)[0])
+    for e in status.san:
+        if e.validation_method == "dns" and e.validation and e.validation.dns:
+            names.append(_dcv.split_dns_record(e.validation.dns.record)[0])
+    return [n for n in names if n]
+
+
+def _waiting_detail(status: OrderStatus, tail: str) -> str:
+    pending = pending_domains(status)
+    lines = [f"  - {p.domain} ({p.method}): waiting for {p.waiting_for}" for p in pending]
+    note = f"\nThe CA says: {status.validation_description}" if status.validation_description else ""
+    head = "Pending domains:\n" + "\n".join(lines) if lines else "No domain is reported pending."
+    return f"{head}{note}\n{tail}"
+
+
+def _human(seconds: float) -> str:
+    if seconds >= 60 and seconds % 60 == 0:
+        return f"{int(seconds // 60)}m"
+    return f"{seconds:g}s"

@@ -1,0 +1,172 @@
+"""The examples, applied as a user would against a sandbox that checks DCV for real: from CSR to an issued
+certificate in one `terraform apply`, with the validation data published by Terraform itself."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+
+from tests.e2e.conftest import PROVIDER_BLOCK
+from tests.e2e.harness import TerraformWorkdir
+from tests.support import CONTACTS, Sandbox, make_csr, unique_domain
+
+pytestmark = pytest.mark.e2e
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+@pytest.fixture
+def dcv_sandbox(tmp_path: Path, terraform_env: None, monkeypatch: pytest.MonkeyPatch):
+    """A sandbox that issues only when the published validation data is right; the provider points at it."""
+    www, zone = tmp_path / "www", tmp_path / "zone.json"
+    sb = Sandbox(tmp_path / "dcv.db", "--dcv-http-root", str(www), "--dcv-dns-zone", str(zone))
+    monkeypatch.setenv("GOGETSSL_API_URL", sb.url)
+    yield sb, www, zone
+    sb.stop()
+
+
+def _copy_example(name: str, dest: Path) -> TerraformWorkdir:
+    wd = TerraformWorkdir(dest)
+    for f in (EXAMPLES / name).glob("*.tf"):
+        shutil.copy(f, dest / f.name)
+    return wd
+
+
+def _names(pem: str) -> tuple[list[str], bytes]:
+    cert = x509.load_pem_x509_certificate(pem.encode())
+    names = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value.get_values_for_type(
+        x509.DNSName)
+    key = cert.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    return names, key
+
+
+def _apply_and_check(wd: TerraformWorkdir, expected_names: list[str], public_key: bytes) -> None:
+    wd.init()
+    wd.apply()
+    validation = wd.resource("gogetssl_ssl_order_validation.site")
+    names, key = _names(validation["certificate_pem"])
+    assert key == public_key, "the certificate must carry exactly the CSR's key"
+    assert names == expected_names
+    assert "BEGIN CERTIFICATE" in validation["ca_bundle_pem"] and validation["valid_till"]
+    assert wd.plan().rc == 0, "a second plan must be empty"
+    wd.run("apply", "-refresh-only", "-auto-approve", "-input=false", "-no-color")
+    order = wd.resource("gogetssl_ssl_order.site")
+    assert order["order_status"] == "active" and order["certificate_pem"] == validation["certificate_pem"]
+
+
+def test_single_domain_http_example(dcv_sandbox, tmp_path: Path):
+    sb, www, _zone = dcv_sandbox
+    kc = make_csr()
+    wd = _copy_example("single-domain-http", tmp_path / "tf")
+    wd.write("site.csr", kc.csr_pem)
+    wd.write("terraform.tfvars", f'dcv_http_root = "{www}"\n')
+    _apply_and_check(wd, [kc.common_name], kc.public_key_der)
+    record = wd.resource("gogetssl_ssl_order.site")["validation_records"][0]
+    assert record["domain"] == kc.common_name and record["method"] == "http"
+    assert (www / kc.common_name / record["file_path"].lstrip("/")).read_text().split() == \
+        record["file_content"].split()
+    assert record["record_name"] is None and record["email"] is None
+
+
+def test_multi_domain_dns_example(dcv_sandbox, tmp_path: Path):
+    sb, _www, zone = dcv_sandbox
+    kc = make_csr()
+    sans = ["www." + kc.common_name, "api." + kc.common_name]
+    wd = _copy_example("multi-domain-dns", tmp_path / "tf")
+    wd.write("site.csr", kc.csr_pem)
+    wd.write("terraform.tfvars", f'dcv_dns_zone = "{zone}"\ndns_names = {json.dumps(sans)}\n')
+    _apply_and_check(wd, [kc.common_name, *sans], kc.public_key_der)
+    records = wd.resource("gogetssl_ssl_order.site")["validation_records"]
+    assert [r["domain"] for r in records] == [kc.common_name, *sans]
+    assert {r["record_type"] for r in records} == {"CNAME"}
+    assert json.loads(zone.read_text()) == {r["record_name"]: r["record_value"] for r in records}
+    san = wd.resource("gogetssl_ssl_order.site")["san"]
+    assert [(s["san_name"], s["status"]) for s in san] == [(n, "2") for n in sans]
+
+
+def test_wildcard_dns_example(dcv_sandbox, tmp_path: Path):
+    sb, _www, zone = dcv_sandbox
+    base = unique_domain("wild")
+    kc = make_csr("*." + base)
+    wd = _copy_example("wildcard-dns", tmp_path / "tf")
+    wd.write("site.csr", kc.csr_pem)
+    wd.write("terraform.tfvars", f'dcv_dns_zone = "{zone}"\n')
+    _apply_and_check(wd, ["*." + base], kc.public_key_der)
+    (record,) = wd.resource("gogetssl_ssl_order.site")["validation_records"]
+    assert record["domain"] == "*." + base and record["record_name"].endswith("." + base)
+
+
+def _order_and_wait(extra: str) -> str:
+    order = "\n".join(f"  {k} = {json.dumps(v)}" for k, v in {
+        "product_id": 65, "period": 12, "server_count": -1, "webserver_type": 1, "dcv_method": "dns",
+        **CONTACTS}.items())
+    return (PROVIDER_BLOCK + 'resource "gogetssl_ssl_order" "site" {\n  csr = file("site.csr")\n' + order
+            + "\n}\n" + 'resource "gogetssl_ssl_order_validation" "site" {\n'
+            "  order_id = gogetssl_ssl_order.site.order_id\n" + extra + "}\n")
+
+
+def test_waiter_times_out_cleanly_listing_pending_domains(workdir: TerraformWorkdir, sandbox: Sandbox):
+    kc = make_csr()
+    workdir.write("site.csr", kc.csr_pem)
+    workdir.write("main.tf", _order_and_wait('  timeouts = { create = "3s" }\n'))
+    workdir.init()
+    result = workdir.apply(ok=(1,))
+    assert "Timed out waiting for order" in result.text
+    assert f"{kc.common_name} (dns): waiting for the CNAME record _" in result.text
+    assert "Traceback" not in result.text
+    addresses = [r["address"] for r in workdir.show_json()["values"]["root_module"]["resources"]]
+    assert addresses == ["gogetssl_ssl_order.site"], "the paid order stays in state; the waiter does not"
+    order_id = workdir.resource("gogetssl_ssl_order.site")["order_id"]
+    assert sandbox.order(order_id)["status"] == "processing"
+    assert sandbox.count(f"/orders/ssl/revalidate/{order_id}") >= 1
+
+
+def test_waiter_fails_fast_on_missing_dns_records(workdir: TerraformWorkdir):
+    workdir.write("site.csr", make_csr().csr_pem)
+    workdir.write("main.tf", _order_and_wait('  validation_record_fqdns = ["wrong.example.com"]\n'))
+    workdir.init()
+    result = workdir.apply(ok=(1,))
+    assert "Missing DNS validation records" in result.text
+    record = workdir.resource("gogetssl_ssl_order.site")["validation_records"][0]["record_name"]
+    assert record in result.text
+
+
+def test_waiter_stops_on_a_rejected_order(workdir: TerraformWorkdir, sandbox: Sandbox):
+    workdir.write("site.csr", make_csr().csr_pem)
+    workdir.write("main.tf", _order_and_wait(""))
+    workdir.init()
+    workdir.run("apply", "-auto-approve", "-input=false", "-no-color", "-target=gogetssl_ssl_order.site")
+    sandbox.set_status(workdir.resource("gogetssl_ssl_order.site")["order_id"], "rejected")
+    result = workdir.apply(ok=(1,))
+    assert "is rejected: it will not be issued" in result.text
+
+
+def test_validation_records_plan_at_first_apply_with_for_each(workdir: TerraformWorkdir, sandbox: Sandbox):
+    kc = make_csr()
+    workdir.write("site.csr", kc.csr_pem)
+    order = "\n".join(f"  {k} = {json.dumps(v)}" for k, v in {
+        "product_id": 67, "period": 12, "server_count": -1, "webserver_type": 1, "dcv_method": "dns",
+        "dns_names": ["a." + kc.common_name], "approver_emails": ["http"], **CONTACTS}.items())
+    workdir.write("main.tf", PROVIDER_BLOCK + 'resource "gogetssl_ssl_order" "site" {\n  csr = file("site.csr")\n'
+                  + order + """
+}
+resource "terraform_data" "per_domain" {
+  for_each = { for r in gogetssl_ssl_order.site.validation_records : r.domain => r.method }
+  input    = each.value
+}
+""")
+    workdir.init()
+    plan = workdir.plan_json()
+    planned = sorted(c["address"] for c in plan["resource_changes"] if c["type"] == "terraform_data")
+    assert planned == sorted([f'terraform_data.per_domain["{kc.common_name}"]',
+                              f'terraform_data.per_domain["a.{kc.common_name}"]'])
+    workdir.apply()
+    methods = {k: v["input"] for k, v in
+               {r["index"]: r["values"] for r in workdir.show_json()["values"]["root_module"]["resources"]
+                if r["type"] == "terraform_data"}.items()}
+    assert methods == {kc.common_name: "dns", "a." + kc.common_name: "http"}
+    assert workdir.plan().rc == 0

@@ -1,0 +1,108 @@
+"""Sandbox DCV checks on revalidate, and the waiter's polling against the sandbox with an injected clock."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from tf.iface import CreateContext
+from tf.utils import Diagnostics
+
+from provider.client import ClientSettings, GoGetSSLClient
+from provider.client.models import AddSSLOrderRequest
+from provider.provider import GoGetSSLProvider
+from provider.resources import ssl_order_validation as waiter
+from tests.support import CONTACTS, Sandbox, make_csr
+
+
+@pytest.fixture
+def dcv(tmp_path: Path):
+    www, zone = tmp_path / "www", tmp_path / "zone.json"
+    sb = Sandbox(tmp_path / "s.db", "--dcv-http-root", str(www), "--dcv-dns-zone", str(zone))
+    client = GoGetSSLClient(ClientSettings(sb.url, sb.user, sb.password))
+    yield sb, client, www, zone
+    sb.stop()
+
+
+def _order(client: GoGetSSLClient, **over) -> tuple[int, str]:
+    kc = make_csr()
+    fields = dict(product_id=65, period=12, csr=kc.csr_pem, server_count=-1, webserver_type=1, dcv_method="http",
+                  **CONTACTS)
+    fields.update(over)
+    return int(client.orders.add_ssl_order(AddSSLOrderRequest(**fields)).order_id), kc.common_name
+
+
+def test_http_file_passes_validation_only_with_the_right_content(dcv):
+    sb, client, www, _zone = dcv
+    order_id, cn = _order(client)
+    http = client.orders.status(order_id).approver_method.http
+    assert http is not None
+    path = www / cn / ".well-known" / "pki-validation" / http.filename
+    assert "no file found" in client.orders.revalidate(order_id, cn)
+    path.parent.mkdir(parents=True)
+    path.write_text("wrong")
+    assert "does not hold the expected content" in client.orders.revalidate(order_id, cn)
+    assert "does not hold" in client.orders.status(order_id).validation_description
+    path.write_text(http.content.replace("\r\n", "\n") + "\n")  # line endings do not matter
+    client.orders.revalidate(order_id, cn)
+    status = client.orders.status(order_id)
+    assert status.status == "active" and status.crt_code and status.dcv_status == "2"
+
+
+def test_dns_records_pass_validation_per_domain(dcv):
+    sb, client, _www, zone = dcv
+    kc = make_csr()
+    sans = ["a." + kc.common_name]
+    order_id, _ = _order(client, product_id=67, csr=kc.csr_pem, dcv_method="dns", dns_names=sans,
+                         approver_emails=["dns"])
+    status = client.orders.status(order_id)
+    records = {}
+    for rec in [status.approver_method.dns.record] + [s.validation.dns.record for s in status.san]:
+        name, _type, value = rec.split()
+        records[name] = value
+    zone.write_text(json.dumps({n: v for n, v in records.items() if n.endswith("." + kc.common_name)
+                                and not n.endswith("a." + kc.common_name)}))
+    client.orders.revalidate(order_id, kc.common_name)
+    client.orders.revalidate(order_id, sans[0])
+    status = client.orders.status(order_id)
+    assert status.status == "processing" and [s.status for s in status.san] == ["1"]
+    zone.write_text(json.dumps(records))
+    client.orders.revalidate(order_id, sans[0])
+    assert client.orders.status(order_id).status == "active"
+
+
+def test_revalidate_refuses_unknown_domain_and_orders_not_processing(dcv):
+    sb, client, _www, _zone = dcv
+    order_id, cn = _order(client)
+    from provider.client import errors
+    with pytest.raises(errors.APIError, match="Invalid domain"):
+        client.orders.revalidate(order_id, "other.example.com")
+    sb.set_status(order_id, "cancelled")
+    with pytest.raises(errors.APIError, match="not in processing state"):
+        client.orders.revalidate(order_id, cn)
+
+
+def test_waiter_backs_off_exponentially_up_to_the_cap_and_times_out(dcv, monkeypatch: pytest.MonkeyPatch):
+    sb, client, _www, _zone = dcv
+    order_id, cn = _order(client, dcv_method="dns")
+    now = [0.0]
+    sleeps: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+        now[0] += seconds
+
+    monkeypatch.setattr(waiter, "BACKOFF", waiter.Backoff(initial=1, factor=2, cap=8, sleep=sleep,
+                                                          clock=lambda: now[0]))
+    provider = GoGetSSLProvider()
+    provider._client = client
+    diags = Diagnostics()
+    state = waiter.SslOrderValidation(provider).create(
+        CreateContext(diags, "gogetssl_ssl_order_validation"),
+        {"order_id": order_id, "validation_record_fqdns": None, "timeouts": {"create": "30s"}})
+    assert state is None
+    assert sleeps == [1, 2, 4, 8, 8, 7]  # capped at 8, the last one cut to the deadline
+    (error,) = diags.diagnostics
+    assert "Timed out" in error.summary and f"{cn} (dns): waiting for the CNAME record" in error.detail
+    assert sb.count(f"/orders/ssl/revalidate/{order_id}") == 7
