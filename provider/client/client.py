@@ -7,6 +7,7 @@ import requests
 from .account import AccountAPI
 from .orders import OrdersAPI
 from .products import ProductsAPI
+from .tools import ToolsAPI
 from .transport import ClientSettings, Transport
 
 
@@ -17,6 +18,7 @@ class GoGetSSLClient:
         self.orders = OrdersAPI(self.transport)
         self.products = ProductsAPI(self.transport)
         self.account = AccountAPI(self.transport)
+        self.tools = ToolsAPI(self.transport)
 
     def __repr__(self) -> str:
         return f"GoGetSSLClient({self.settings.api_url!r})"

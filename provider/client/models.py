@@ -174,6 +174,58 @@ class AddSSLOrderRequest(BaseModel):
         return form
 
 
+class ReissueRequest(BaseModel):
+    """The form of reissueSSLOrder."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    csr: str
+    webserver_type: int
+    dcv_method: str
+    approver_email: str | None = None
+    approver_emails: list[str] | None = None
+    dns_names: list[str] | None = None
+    signature_hash: str | None = None
+    unique_code: str | None = None
+
+    def to_form(self) -> dict[str, str]:
+        form = AddSSLOrderRequest.to_form(self)  # type: ignore[arg-type]  # same encoding rules
+        if self.dns_names is not None and not self.dns_names:
+            form["dns_names"] = ""  # an explicit empty list removes every SAN
+        return form
+
+
+class ReissueResult(_Response):
+    order_id: Int = None
+    order_status: Str = ""
+    validation: ApproverMethod = Field(default_factory=ApproverMethod)
+    san: list[SanEntry] = Field(default_factory=list)
+
+
+class Invoice(_Response):
+    order_id: Int = None
+    number: Str = ""
+    date: Date = None
+    total: Float = None
+    status: Str = ""
+    currency: Str = ""
+
+
+class Webserver(_Response):
+    id: Int
+    software: Str = ""
+
+
+class AccountDetails(_Response):
+    first_name: Str = ""
+    last_name: Str = ""
+    company_name: Str = ""
+    email: Str = ""
+    country: Str = ""
+    reseller_plan: Str = ""
+    currency: Str = ""
+
+
 class AddSSLOrderResult(_Response):
     order_id: Int
     invoice_id: Int = None

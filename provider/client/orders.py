@@ -6,7 +6,16 @@ from collections.abc import Iterable
 
 from ._parse import parse
 from .errors import ResponseFormatError
-from .models import AddSSLOrderRequest, AddSSLOrderResult, CancelResult, OrderStatus, OrderStatusEntry
+from .models import (
+    AddSSLOrderRequest,
+    AddSSLOrderResult,
+    CancelResult,
+    Invoice,
+    OrderStatus,
+    OrderStatusEntry,
+    ReissueRequest,
+    ReissueResult,
+)
 from .transport import Transport
 
 
@@ -18,6 +27,31 @@ class OrdersAPI:
         """Place a new order. Spends money: never call this twice for one intent."""
         body = self._t.post("/orders/add_ssl_order/", request.to_form())
         return parse(AddSSLOrderResult, body, "addSSLOrder")
+
+    def add_ssl_renew_order(self, request: AddSSLOrderRequest) -> AddSSLOrderResult:
+        """Place a renewal (a new order with a new id, continuing an expiring one). Spends money: never repeat."""
+        body = self._t.post("/orders/add_ssl_renew_order/", request.to_form())
+        return parse(AddSSLOrderResult, body, "addSSLRenewOrder")
+
+    def reissue(self, order_id: int, request: ReissueRequest) -> ReissueResult:
+        """Reissue an active order (new CSR, SANs within those purchased, ...); the order id stays."""
+        body = self._t.post(f"/orders/ssl/reissue/{int(order_id)}", request.to_form())
+        return parse(ReissueResult, body, "reissueSSLOrder")
+
+    def change_validation_email(self, order_id: int, approver: str) -> None:
+        """Change the primary domain's DCV: an approver address, or http/https/dns."""
+        self._t.post(f"/orders/ssl/change_validation_email/{int(order_id)}", {"approver_email": approver})
+
+    def change_validation_method(self, order_id: int, domain: str, new_method: str) -> None:
+        self._t.post(f"/orders/ssl/change_validation_method/{int(order_id)}",
+                     {"domain": domain, "new_method": new_method})
+
+    def change_domains_validation_method(self, order_id: int, domains: list[str], new_methods: list[str]) -> None:
+        self._t.post(f"/orders/ssl/change_domains_validation_method/{int(order_id)}",
+                     {"domains": ",".join(domains), "new_methods": ",".join(new_methods)})
+
+    def invoice(self, order_id: int) -> Invoice:
+        return parse(Invoice, self._t.get(f"/orders/invoice/{int(order_id)}"), "getOrderInvoice")
 
     def status(self, order_id: int) -> OrderStatus:
         body = self._t.get(f"/orders/status/{int(order_id)}")

@@ -9,6 +9,7 @@ and are never returned by the API, so changing them updates state without a call
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from tf.iface import (
@@ -35,7 +36,7 @@ from provider.tfext.types import Object, PemString
 if TYPE_CHECKING:
     from provider.client.models import ApproverMethod, OrderStatus
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 CANCEL_REASON = "Cancelled by Terraform: the gogetssl_ssl_order resource was destroyed"
 
 _FILE_DCV = Object({"link": String(), "filename": String(), "content": String()})
@@ -60,8 +61,8 @@ _ARGUMENTS: list[tuple[str, TfType, str]] = [
                                         "address, or `http`, `https` or `dns`. Sent comma-separated."),
     ("dns_names", List(String()), "Additional domains (SANs) for multi-domain products; must not repeat the "
                                   "primary domain. Sent comma-separated."),
-    ("signature_hash", String(), "Signature hash algorithm (`SHA2`). Used when the order is placed; the API "
-                                 "never returns it, so a change updates state only."),
+    ("signature_hash", String(), "Signature hash algorithm (`SHA2`). The API never returns it, so an import leaves "
+                                 "it null."),
     ("unique_code", String(), "Unique value for the DCV data (15-20 letters and digits; Sectigo products). Used "
                               "when the order is placed; the API never returns it, so a change updates state only."),
 ]
@@ -80,7 +81,22 @@ REQUIRED = frozenset({
     "product_id", "period", "csr", "server_count", "webserver_type", "dcv_method",
     *(f"{r}_{s}" for r in ("admin", "tech") for s in _CONTACT_REQUIRED),
 })
-STATE_ONLY = frozenset({"signature_hash", "unique_code"})
+# What may change without a new order: DCV settings (change-validation calls while validation is
+# pending), what a reissue can change on an active order, and values used only when placing.
+DCV_FIELDS = frozenset({"dcv_method", "approver_email", "approver_emails"})
+REISSUE_FIELDS = frozenset({"csr", "webserver_type", "dns_names", "signature_hash"})
+STATE_ONLY = frozenset({"unique_code"})
+IN_PLACE = DCV_FIELDS | REISSUE_FIELDS | STATE_ONLY
+ON_DESTROY = ("cancel_if_refundable", "cancel", "forget")
+DEFAULT_RENEW_BEFORE_DAYS = 30
+DEFAULT_ON_DESTROY = "cancel_if_refundable"
+REFUND_DAYS = 30
+# Outputs that a reissue or a renewal changes: planned unknown so the plan shows them changing.
+_REISSUE_OUTPUTS = ("order_status", "status_description", "dcv_status", "valid_from", "valid_till", "begin_date",
+                    "end_date", "certificate_pem", "ca_bundle_pem", "san", "approver_method", "validation_records",
+                    "partner_order_id", "domain")
+_RENEWAL_OUTPUTS = _REISSUE_OUTPUTS + ("id", "order_id", "invoice_id", "order_amount", "currency", "tax",
+                                       "tax_rate")
 ARGUMENT_NAMES = tuple(name for name, _t, _d in _ARGUMENTS)
 
 _COMPUTED: list[tuple[str, TfType, str]] = [
@@ -134,20 +150,36 @@ class SslOrder(Resource):
     def get_schema(cls) -> Schema:
         attributes = [
             Attribute(
-                name, t, description=desc,
+                name, t, description=desc + _change_note(name),
                 required=name in REQUIRED, optional=name not in REQUIRED,
-                requires_replace=name not in STATE_ONLY,
+                requires_replace=name not in IN_PLACE,
             )
             for name, t, desc in _ARGUMENTS
+        ]
+        attributes += [
+            Attribute("renew_before_days", Number(), optional=True, computed=True, default=DEFAULT_RENEW_BEFORE_DAYS,
+                      description="Renew the order when its certificate has this many days or fewer left "
+                                  f"(default {DEFAULT_RENEW_BEFORE_DAYS}; 0 disables). `terraform plan` shows a due "
+                                  "renewal as an update of this resource; apply places a renewal order "
+                                  "(addSSLRenewOrder, a new paid order with a new `order_id`, carrying the same "
+                                  "arguments) and leaves the old order as it is."),
+            Attribute("on_destroy", String(), optional=True, computed=True, default=DEFAULT_ON_DESTROY,
+                      description="What destroying the resource does at GoGetSSL: `cancel_if_refundable` (default: "
+                                  "cancel while the refund window is open, i.e. before issuance or within the "
+                                  "product's refund days of it; otherwise forget the order with a warning), `cancel` "
+                                  "(always ask to cancel), or `forget` (only remove it from state)."),
         ]
         attributes += [Attribute(name, t, description=desc, computed=True) for name, t, desc in _COMPUTED]
         return Schema(
             version=SCHEMA_VERSION,
             description=(
-                "A GoGetSSL SSL certificate order. Creating it places a paid order (addSSLOrder); destroying it "
-                "asks the vendor to cancel the order. Changing an argument the vendor cannot change on an "
-                "existing order plans a new order. Import with the order id: `terraform import "
-                "gogetssl_ssl_order.example 1234567`."
+                "A GoGetSSL SSL certificate order. Creating it places a paid order (addSSLOrder). Changing "
+                "`dcv_method`, `approver_email` or `approver_emails` while validation is pending calls the "
+                "vendor's change-validation endpoints; changing `csr`, `webserver_type`, `signature_hash` or "
+                "`dns_names` (within the SANs purchased) on an active order reissues it; both keep the order id "
+                "and show as an update. Any other change plans a new order, and the plan names the attribute "
+                "that forces it. Renewal is planned `renew_before_days` before expiry; destroy follows "
+                "`on_destroy`. Import with the order id: `terraform import gogetssl_ssl_order.example 1234567`."
             ),
             attributes=attributes,
         )
@@ -158,14 +190,52 @@ class SslOrder(Resource):
         if not diags.has_errors():
             problems, _csr = rules.check_static(config)
             _report(diags, problems)
+            days = config.get("renew_before_days")
+            if rules.known(days) and (not rules.is_whole(days) or days < 0):
+                diags.add_error("Invalid renew_before_days",
+                                f"renew_before_days is {days!r}; give a whole number of days, or 0 to disable "
+                                "renewal.", path=["renew_before_days"])
+            policy = config.get("on_destroy")
+            if isinstance(policy, str) and policy not in ON_DESTROY:
+                diags.add_error("Invalid on_destroy",
+                                f"on_destroy is {policy!r}; accepted values: {', '.join(ON_DESTROY)}.",
+                                path=["on_destroy"])
 
     def plan(self, ctx: PlanContext, current: dict[str, Any] | None, planned: dict[str, Any]) -> dict[str, Any]:
-        # A plan with no prior state is a new order (also the create half of a replacement):
-        # check the product's rules now, so `terraform plan` fails rather than `apply`.
+        config = getattr(ctx, "config", None) or {}
+        for name, default in (("renew_before_days", DEFAULT_RENEW_BEFORE_DAYS), ("on_destroy", DEFAULT_ON_DESTROY)):
+            if config.get(name) is None:  # unset means the default, also after it was set once
+                planned[name] = default
         if current is None:
+            # A new order (also the create half of a replacement): check the product's rules
+            # now, so `terraform plan` fails rather than `apply`.
             _problems, csr = rules.check_static(planned)
             self._check_product(ctx.diagnostics, planned, csr, strict=False)
             planned["validation_records"] = _dcv.planned_records(planned, csr.common_name if csr else None)
+            return planned
+
+        replace: list[str] = getattr(ctx, "requires_replace", [])
+        reissue = _reissue_changes(current, planned, ctx.changed_fields)
+        if reissue:
+            status = current.get("order_status")
+            grew = len(planned.get("dns_names") or []) > len(current.get("dns_names") or [])
+            if status != "active" or (grew and "dns_names" in reissue):
+                # Only an active order can be reissued, and only within the SANs paid for.
+                replace.extend(sorted(reissue if status != "active" else {"dns_names"}))
+            else:
+                _mark_unknown(planned, _REISSUE_OUTPUTS)
+                planned["validation_records"] = _dcv.planned_records(planned, _common_name(planned.get("csr")))
+        if not replace and not reissue:
+            due = _renewal_due(current, planned.get("renew_before_days"))
+            if due:
+                _mark_unknown(planned, _RENEWAL_OUTPUTS)
+                planned["validation_records"] = _dcv.planned_records(planned, _common_name(planned.get("csr")))
+                ctx.diagnostics.add_warning(
+                    f"Order {current.get('order_id')} is due for renewal",
+                    f"{due}. Applying this plan places a renewal order (a new paid order with a new order id, "
+                    "carrying the same arguments); the current order is left as it is. Set renew_before_days = 0 "
+                    "to stop renewals.",
+                )
         return planned
 
     def _check_product(self, diags: Diagnostics, cfg: dict[str, Any], csr: rules.CSRInfo | None,
@@ -198,17 +268,22 @@ class SslOrder(Resource):
 
     # -- lifecycle --
     def create(self, ctx: CreateContext, planned: dict[str, Any]) -> dict[str, Any] | None:
+        return self._place(ctx.diagnostics, planned, renewal=False)
+
+    def _place(self, diags: Diagnostics, planned: dict[str, Any], *, renewal: bool) -> dict[str, Any] | None:
+        """Place an order (or a renewal order): checks, one call that spends, then the id goes to state."""
+        call = "addSSLRenewOrder" if renewal else "addSSLOrder"
         try:
             client = self.provider.client
         except NotConfigured as exc:
-            ctx.diagnostics.add_error("Provider not configured", str(exc))
+            diags.add_error("Provider not configured", str(exc))
             return None
         # Values unknown at plan time are known now: check everything again before spending.
         problems, csr = rules.check_static(planned)
-        _report(ctx.diagnostics, problems)
-        if not ctx.diagnostics.has_errors():
-            self._check_product(ctx.diagnostics, planned, csr, strict=True)
-        if ctx.diagnostics.has_errors():
+        _report(diags, problems)
+        if not diags.has_errors():
+            self._check_product(diags, planned, csr, strict=True)
+        if diags.has_errors():
             return None
         from provider.client.models import AddSSLOrderRequest  # deferred: pydantic is heavy at start-up
 
@@ -216,27 +291,28 @@ class SslOrder(Resource):
         try:
             request = AddSSLOrderRequest.model_validate({k: v for k, v in fields.items() if v is not None})
         except ValueError as exc:
-            ctx.diagnostics.add_error("Invalid order arguments", f"Nothing was ordered: {exc}")
+            diags.add_error("Invalid order arguments", f"Nothing was ordered: {exc}")
             return None
         try:
-            result = client.orders.add_ssl_order(request)
+            place = client.orders.add_ssl_renew_order if renewal else client.orders.add_ssl_order
+            result = place(request)
         except errors.GoGetSSLError as exc:
             if exc.outcome_unknown:
-                ctx.diagnostics.add_error(
+                diags.add_error(
                     "The order may have been placed",
-                    f"addSSLOrder did not complete: {exc}. GoGetSSL may have created and charged the order "
+                    f"{call} did not complete: {exc}. GoGetSSL may have created and charged the order "
                     "without Terraform learning its id. Before applying again, look for it in the GoGetSSL client "
                     "area (or the API's order list) and, if it exists, import it: "
                     "terraform import <address> <order_id>.",
                 )
             else:
-                add_api_error(ctx.diagnostics, exc, "placing the order (nothing was ordered)",
+                add_api_error(diags, exc, f"placing the {'renewal ' if renewal else ''}order (nothing was ordered)",
                               frozenset(ARGUMENT_NAMES))
             return None
 
         # From here on an order exists and is paid for: whatever fails, its id goes to state.
         state = self._state(
-            fields,
+            {**fields, "renew_before_days": planned.get("renew_before_days"), "on_destroy": planned.get("on_destroy")},
             order_id=result.order_id,
             invoice_id=result.invoice_id,
             order_status=result.order_status or None,
@@ -252,7 +328,7 @@ class SslOrder(Resource):
             status = client.orders.status(int(result.order_id or 0))
             self._refresh(state, status)
         except Exception as exc:  # noqa: BLE001 - any failure here must still return the paid order
-            ctx.diagnostics.add_error(
+            diags.add_error(
                 f"Order {result.order_id} was placed, but reading it back failed",
                 f"{exc}. The order is saved in state; Terraform marks it tainted, which would replace (re-buy) "
                 f"it on the next apply. To keep it, run: terraform untaint <address>.",
@@ -279,49 +355,142 @@ class SslOrder(Resource):
         except errors.GoGetSSLError as exc:
             add_api_error(ctx.diagnostics, exc, f"reading order {order_id}")
             return current
+        if status.status in ("cancelled", "rejected"):
+            ctx.diagnostics.add_warning(
+                f"Order {order_id} was {status.status} outside Terraform",
+                f"GoGetSSL reports the order as {status.status}. It was removed from state, so this plan orders "
+                "it again (a new paid order).",
+            )
+            return None
         new = dict(current)
         self._refresh(new, status)
         return new
 
     def update(self, ctx: UpdateContext, current: dict[str, Any], planned: dict[str, Any]) -> dict[str, Any] | None:
-        # Only state-only arguments (and the text of an equivalent CSR) reach update: every
-        # other change is planned as a replacement.
-        return dict(planned)
+        diags = ctx.diagnostics
+        changed = {a.name for a in self.get_schema().attributes
+                   if a.name in planned and planned[a.name] is not Unknown
+                   and not a.type.semantically_equal(current.get(a.name), planned[a.name])}
+        reissue = _reissue_changes(current, planned, changed)
+        if not reissue and _renewal_due(current, planned.get("renew_before_days")):
+            return self._place(diags, planned, renewal=True)
+
+        order_id = _order_id(current)
+        state = {**current, **{k: v for k, v in planned.items() if v is not Unknown}}
+        if order_id is None:
+            return state
+        try:
+            client = self.provider.client
+            if reissue:
+                self._reissue(client, order_id, planned)
+            elif changed & DCV_FIELDS and current.get("order_status") in ("processing", "reissue"):
+                self._change_validation(client, order_id, current, planned, changed)
+            # Otherwise only state changes: DCV settings of an issued order, or values used only
+            # when an order is placed.
+            status = client.orders.status(order_id)
+        except NotConfigured as exc:
+            diags.add_error("Provider not configured", str(exc))
+            return current
+        except errors.GoGetSSLError as exc:
+            what = "reissuing" if reissue else "changing the validation of"
+            add_api_error(diags, exc, f"{what} order {order_id}", frozenset(ARGUMENT_NAMES))
+            return current
+        self._refresh(state, status)
+        for k, v in state.items():
+            if v is Unknown:
+                state[k] = None
+        return state
+
+    @staticmethod
+    def _reissue(client: Any, order_id: int, planned: dict[str, Any]) -> None:
+        from provider.client.models import ReissueRequest
+
+        request = ReissueRequest.model_validate({
+            k: planned.get(k) for k in ("csr", "webserver_type", "dcv_method", "approver_email", "approver_emails",
+                                        "dns_names", "signature_hash", "unique_code")
+            if planned.get(k) is not None or k == "dns_names"
+        } | {"dns_names": planned.get("dns_names") or []})
+        client.orders.reissue(order_id, request)
+
+    @staticmethod
+    def _change_validation(client: Any, order_id: int, current: dict[str, Any], planned: dict[str, Any],
+                           changed: set[str]) -> None:
+        method = planned.get("dcv_method")
+        if {"dcv_method", "approver_email"} & changed:
+            client.orders.change_validation_email(
+                order_id, planned.get("approver_email") if method == "email" else method)
+        names = planned.get("dns_names") or []
+        approvers = planned.get("approver_emails")
+        if names and ("approver_emails" in changed or "dcv_method" in changed):
+            new_methods = approvers if approvers else [method] * len(names)
+            client.orders.change_domains_validation_method(order_id, list(names), list(new_methods))
 
     def delete(self, ctx: DeleteContext, current: dict[str, Any]) -> dict[str, Any] | None:
+        diags = ctx.diagnostics
         order_id = _order_id(current)
+        policy = current.get("on_destroy") or DEFAULT_ON_DESTROY
         if order_id is None:
+            return None
+        if policy == "forget":
+            diags.add_warning(f"Order {order_id} was forgotten, not cancelled",
+                              "on_destroy = \"forget\": the order was only removed from state; it stays at GoGetSSL.")
             return None
         try:
             client = self.provider.client
             status = client.orders.status(order_id)
         except NotConfigured as exc:
-            ctx.diagnostics.add_error("Provider not configured", str(exc))
+            diags.add_error("Provider not configured", str(exc))
             return current
         except errors.NotFoundError:
             return None
         except errors.GoGetSSLError as exc:
-            add_api_error(ctx.diagnostics, exc, f"reading order {order_id} before cancelling it")
+            add_api_error(diags, exc, f"reading order {order_id} before cancelling it")
             return current
         if status.status == "cancelled":
             return None
         if status.status in ("expired", "rejected"):
-            ctx.diagnostics.add_warning(
-                f"Order {order_id} is {status.status}: nothing to cancel",
-                "It was removed from state without a call.",
-            )
+            diags.add_warning(f"Order {order_id} is {status.status}: nothing to cancel",
+                              "It was removed from state without a call.")
             return None
+        if policy == "cancel_if_refundable":
+            open_, why = self._refund_window(status)
+            if not open_:
+                diags.add_warning(
+                    f"Order {order_id} was forgotten, not cancelled: its refund window is closed",
+                    f"{why}. Cancelling now would end the certificate without a refund, so the order was only "
+                    "removed from state and stays valid at GoGetSSL. Set on_destroy = \"cancel\" to cancel anyway.",
+                )
+                return None
         try:
             client.orders.cancel(order_id, CANCEL_REASON)
         except errors.GoGetSSLError as exc:
-            add_api_error(ctx.diagnostics, exc, f"cancelling order {order_id}")
+            add_api_error(diags, exc, f"cancelling order {order_id}")
             return current
-        ctx.diagnostics.add_warning(
+        diags.add_warning(
             f"Cancellation of order {order_id} requested",
-            "GoGetSSL reviews cancellation requests (usually within 2-48 hours). A refund, if due (within 30 days "
-            "of issuance), goes to the account balance.",
+            "GoGetSSL reviews cancellation requests (usually within 2-48 hours). A refund, if due (before issuance "
+            "or within the refund window after it), goes to the account balance.",
         )
         return None
+
+    def _refund_window(self, status: OrderStatus) -> tuple[bool, str]:
+        """Whether cancelling now refunds: before issuance always; after it, within the product's refund days."""
+        if status.status != "active" or not status.valid_from:
+            return True, ""
+        days = REFUND_DAYS
+        try:
+            product = self.provider.catalogue().get(int(status.product_id or 0))
+            if product is not None and product.refund_days:
+                days = int(product.refund_days)
+        except (NotConfigured, errors.GoGetSSLError):
+            pass  # the vendor's standard window
+        issued = _parse_date(status.valid_from)
+        if issued is None:
+            return True, ""
+        age = (_today() - issued).days
+        if age <= days:
+            return True, ""
+        return False, f"It was issued on {status.valid_from}, {age} days ago; refunds end {days} days after issuance"
 
     def import_(self, ctx: ImportContext, id: str) -> dict[str, Any] | None:
         text = (id or "").strip()
@@ -346,7 +515,8 @@ class SslOrder(Resource):
             add_api_error(ctx.diagnostics, exc, f"importing order {text}")
             return None
         state = self._state(
-            _arguments_from_status(status),
+            {**_arguments_from_status(status), "renew_before_days": DEFAULT_RENEW_BEFORE_DAYS,
+             "on_destroy": DEFAULT_ON_DESTROY},
             order_id=status.order_id,
             invoice_id=None, order_status=None, order_amount=None, currency=None, tax=None, tax_rate=None,
             approver_method=None,
@@ -357,14 +527,22 @@ class SslOrder(Resource):
     def upgrade(self, ctx: UpgradeContext, version: int, old: dict[str, Any]) -> dict[str, Any]:
         # v1 -> v2 added the certificate and DCV outputs: fill them as null; the refresh that
         # follows every upgrade reads them from the API.
+        # v2 -> v3 added renew_before_days and on_destroy: an old state gets their defaults.
         names = [a.name for a in self.get_schema().attributes]
-        return {name: old.get(name) for name in names}
+        new = {name: old.get(name) for name in names}
+        if new["renew_before_days"] is None:
+            new["renew_before_days"] = DEFAULT_RENEW_BEFORE_DAYS
+        if new["on_destroy"] is None:
+            new["on_destroy"] = DEFAULT_ON_DESTROY
+        return new
 
     # -- state --
     @staticmethod
     def _state(arguments: dict[str, Any], **computed: Any) -> dict[str, Any]:
         """The one place a state is built: every schema key, arguments as given, computed as passed."""
         state: dict[str, Any] = {name: arguments.get(name) for name in ARGUMENT_NAMES}
+        state["renew_before_days"] = arguments.get("renew_before_days", DEFAULT_RENEW_BEFORE_DAYS)
+        state["on_destroy"] = arguments.get("on_destroy", DEFAULT_ON_DESTROY)
         state.update({name: None for name, _t, _d in _COMPUTED})
         order_id = computed.pop("order_id")
         state.update(id=str(order_id), order_id=order_id, **computed)
@@ -397,6 +575,62 @@ class SslOrder(Resource):
         records = _dcv.build_records(state, cn, status.approver_method, status.san)
         if records is not None:
             state["validation_records"] = records
+
+
+def _change_note(name: str) -> str:
+    if name in DCV_FIELDS:
+        return (" Changing it while validation is pending calls the vendor's change-validation endpoint; on an issued "
+                "order it is recorded for the next reissue. The order id stays.")
+    if name == "signature_hash":
+        return " Changing it on an active order reissues the certificate in place (setting it where it was null only " \
+               "records it)."
+    if name in REISSUE_FIELDS:
+        return (" Changing it on an active order reissues the certificate in place (the order id stays); on an order "
+                "that is not active it forces a new order.")
+    if name in STATE_ONLY:
+        return ""
+    return " Changing it forces a new order."
+
+
+def _mark_unknown(planned: dict[str, Any], names: tuple[str, ...]) -> None:
+    for name in names:
+        planned[name] = Unknown
+
+
+def _reissue_changes(current: dict[str, Any], planned: dict[str, Any], changed: set[str]) -> set[str]:
+    """Changed arguments that need a reissue. A signature_hash set where state had none (an imported
+    order: the API never returns it) is only recorded."""
+    fields: set[str] = {f for f in ("csr", "webserver_type", "dns_names") if f in changed}
+    if "signature_hash" in changed and current.get("signature_hash") is not None:
+        fields.add("signature_hash")
+    return fields
+
+
+def _today() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()
+
+
+def _parse_date(value: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(value)[:10])
+    except (TypeError, ValueError):
+        return None
+
+
+def _renewal_due(state: dict[str, Any], renew_before_days: Any) -> str | None:
+    """Why the order is due for renewal (checked from state at plan time), or None."""
+    if not rules.is_whole(renew_before_days) or renew_before_days <= 0:
+        return None
+    if state.get("order_status") not in ("active", "expired"):
+        return None
+    till = _parse_date(state.get("valid_till"))
+    if till is None:
+        return None
+    left = (till - _today()).days
+    if left > renew_before_days:
+        return None
+    when = f"expired on {till}" if left < 0 else f"expires on {till}, in {left} days"
+    return f"Its certificate {when}, within renew_before_days = {int(renew_before_days)}"
 
 
 def _report(diags: Diagnostics, problems: list[rules.Problem]) -> None:

@@ -124,10 +124,35 @@ class SandboxAPI:
 
     # -- orders --
     def add_ssl_order(self, form: dict[str, str]) -> Response:
+        return self._place(form, renewal=False)
+
+    def add_ssl_renew_order(self, form: dict[str, str]) -> Response:
+        return self._place(form, renewal=True)
+
+    def _renewable(self, domain: str, product_id: int) -> tuple[dict[str, Any] | None, str]:
+        """The order a renewal continues: same domain and product, active or expired, within 30 days of its end."""
+        candidates = [o for o in (self._advance(o) for o in self.store.list_orders())
+                      if o["domain"] == domain and o["product_id"] == product_id
+                      and o["status"] in ("active", "expired") and not o.get("renewed_by")]
+        if not candidates:
+            return None, f"No active or expired order for {domain} and product {product_id} to renew"
+        order = max(candidates, key=lambda o: o["order_id"])
+        days_left = (float(order.get("valid_till_ts") or 0) - self.now()) / 86400
+        if days_left > 30:
+            return None, (f"Order {order['order_id']} can be renewed at the earliest 30 days before it expires "
+                          f"({order.get('valid_till')}); {int(days_left)} days are left")
+        return order, ""
+
+    def _place(self, form: dict[str, str], renewal: bool) -> Response:
         try:
             product, csr = check_add_order(form)
         except RuleError as exc:
             return error(exc.message, exc.description)
+        renews: dict[str, Any] | None = None
+        if renewal:
+            renews, why = self._renewable(csr.common_name, product["id"])
+            if renews is None:
+                return error("Renewal not possible", why)
         period = int(form["period"])
         dns_names = split_csv(form.get("dns_names"))
         amount = catalogue.price_for(product, period, len(dns_names))
@@ -155,6 +180,7 @@ class SandboxAPI:
                            csr.md5, csr.sha256, unique)
                 for i, name in enumerate(dns_names)
             ],
+            san_purchased=len(dns_names),
             partner_order_id="",
             crt_code="",
             ca_code="",
@@ -163,7 +189,12 @@ class SandboxAPI:
             begin_date="",
             end_date="",
         )
+        if renews is not None:
+            data["renew_of"] = renews["order_id"]
         order_id, invoice_id = self.store.insert_order(product["id"], "processing", self.now(), data)
+        if renews is not None:
+            renews["renewed_by"] = order_id
+            self.store.update_order(renews)
         return 200, {
             "product_id": str(product["id"]),
             "order_id": order_id,
@@ -192,9 +223,9 @@ class SandboxAPI:
         """Apply time-driven transitions: issuance after --issue-after, expiry after valid_till."""
         now = self.now()
         if (
-            order["status"] == "processing"
+            order["status"] in ("processing", "reissue")
             and self.config.issue_after is not None
-            and now >= order["created"] + self.config.issue_after
+            and now >= float(order.get("reissued_ts") or order["created"]) + self.config.issue_after
         ):
             order = self.issue(order)
         if order["status"] == "active" and order.get("valid_till_ts") and now > order["valid_till_ts"]:
@@ -218,6 +249,8 @@ class SandboxAPI:
         order["issued_ts"] = now
         order["partner_order_id"] = str(order["order_id"] * 7 + 1_000_000_000)
         order["status"] = "active"
+        order["reissue_now"] = "0"
+        order["dcv_passed"] = {}
         for san in order.get("san", []):
             san["status"], san["status_description"] = "2", "validated"
         self.store.update_order(order)
@@ -230,7 +263,7 @@ class SandboxAPI:
         return 200, self._status_body(order)
 
     def _status_body(self, o: dict[str, Any]) -> dict[str, Any]:
-        active = o["status"] == "active"
+        active = o["status"] in ("active", "reissue")
         dns_names = split_csv(o.get("dns_names"))
         body: dict[str, Any] = {
             "order_id": str(o["order_id"]),
@@ -238,7 +271,7 @@ class SandboxAPI:
             "internal_id": str(o["order_id"]),
             "status": o["status"],
             "status_description": _status_description(o["status"]),
-            "dcv_status": "2" if active else "1",
+            "dcv_status": "2" if o["status"] == "active" else "1",
             "product_id": str(o["product_id"]),
             "manual_check": "0",
             "pre_signing": "0",
@@ -265,8 +298,8 @@ class SandboxAPI:
             "server_count": str(o["server_count"]),
             "webserver_type": str(o["webserver_type"]),
             "reissue": "0",
-            "reissue_now": "0",
-            "renew": "0",
+            "reissue_now": o.get("reissue_now", "0"),
+            "renew": "1" if o.get("renew_of") else "0",
             "upgrade": "0",
             "free_ev_upgrade": "0",
             "codesigning_inviteurl": "",
@@ -304,11 +337,14 @@ class SandboxAPI:
             return error("Order not found", f"Order {order_id} was not found")
         if order["status"] == "cancelled":
             return error("Order already cancelled", f"Order {order_id} is already cancelled")
+        if order["status"] == "reissue":
+            return error("Order can't be cancelled", "A reissue that is being processed cannot be cancelled")
         if order["status"] in ("expired", "rejected"):
             return error("Order can't be cancelled", f"Order {order_id} is {order['status']} and cannot be cancelled")
         refundable = order["status"] != "active" or self.now() - float(order.get("issued_ts", 0)) <= 30 * 86400
         if refundable:
             self.store.credit(float(order.get("amount", 0)))
+            order["refunded"] = True
         order["status"] = "cancelled"
         order["cancel_reason"] = reason
         self.store.update_order(order)
@@ -322,7 +358,7 @@ class SandboxAPI:
         domain = str(form.get("domain", "")).strip().lower()
         if not domain:
             return error("Required parameters missing", "domain is required: the common name or a SAN of the order")
-        if order["status"] != "processing":
+        if order["status"] not in ("processing", "reissue"):
             return error("Order is not in processing state", f"Order {order_id} is {order['status']}")
         entries = _dcv_entries(order)
         entry = next((e for e in entries if e["domain"].lower() == domain), None)
@@ -374,6 +410,182 @@ class SandboxAPI:
                 return False, f"the {rtype} record {name} does not hold the expected value"
             return True, ""
         return False, f"waiting for the approval e-mail sent to {data}"
+
+    def reissue(self, order_id: str, form: dict[str, str]) -> Response:
+        order = self._load(order_id)
+        if order is None:
+            return error("Order not found", f"Order {order_id} was not found")
+        if order["status"] != "active":
+            return error("Reissue not possible", "Order can't be processed with reissue procedure!")
+        product = catalogue.BY_ID[order["product_id"]]
+        merged = {**{f: order.get(f, "") for f in ORDER_FIELDS + CONTACT_FIELDS},
+                  "period": str(order["period"]), "product_id": str(order["product_id"]),
+                  **{k: v for k, v in form.items() if k in ORDER_FIELDS}}
+        if "dns_names" not in form:
+            merged["dns_names"] = order.get("dns_names", "")
+        try:
+            _product, csr = check_add_order(merged)
+        except RuleError as exc:
+            return error(exc.message, exc.description)
+        dns_names = split_csv(merged.get("dns_names"))
+        if len(dns_names) > int(order.get("san_purchased", len(split_csv(order.get("dns_names"))))):
+            return error("Invalid dns_names", "More additional domains than purchased: order more SANs first "
+                                              "(addSSLSANOrder)")
+        if csr.common_name != order["domain"] and product["brand"] not in catalogue.SECTIGO_BRANDS:
+            return error("Invalid CSR", "The common name can only change on Sectigo/GoGetSSL products")
+        method = merged["dcv_method"].strip().lower()
+        approvers = split_csv(merged.get("approver_emails"))
+        unique = (merged.get("unique_code") or "").strip() or _unique_value()
+        for f in ("csr", "webserver_type", "approver_email", "approver_emails", "signature_hash", "unique_code"):
+            order[f] = str(merged.get(f, "") or "")
+        order.update(
+            dcv_method=method, domain=csr.common_name, dns_names=",".join(dns_names), unique_value=unique,
+            approver_method=_approver_method(product["brand"], method, csr.common_name, csr.md5, csr.sha256, unique,
+                                             merged.get("approver_email", "")),
+            san=[_san_entry(product["brand"], name, approvers[i] if i < len(approvers) else method,
+                            csr.md5, csr.sha256, unique) for i, name in enumerate(dns_names)],
+            status="reissue", reissue_now="1", reissued_ts=self.now(), dcv_passed={},
+            reissues=int(order.get("reissues", 0)) + 1,
+        )
+        self.store.update_order(order)
+        return 200, {"order_id": str(order["order_id"]), "order_status": "reissue",
+                     "validation": order["approver_method"], "san": order["san"], "success": True}
+
+    def _pending_order(self, order_id: str) -> tuple[dict[str, Any] | None, Response | None]:
+        order = self._load(order_id)
+        if order is None:
+            return None, error("Order not found", f"Order {order_id} was not found")
+        if order["status"] not in ("processing", "reissue"):
+            return None, error("Validation change not possible",
+                               f"Order {order_id} is {order['status']}: the validation method can only change while "
+                               "validation is pending")
+        return order, None
+
+    def _set_method(self, order: dict[str, Any], domain: str, how: str) -> str | None:
+        """Change one domain's DCV method: `how` is an address (e-mail) or http/https/dns. Error text or None."""
+        how = how.strip()
+        method = how.lower() if how.lower() in ("http", "https", "dns") else "email"
+        if method == "email" and "@" not in how:
+            return f"{how} is not an e-mail address or one of http, https, dns"
+        parsed = parse_csr(order["csr"])
+        if method in ("http", "https") and domain.startswith("*."):
+            return "File-based validation (http/https) is not allowed for wildcard domains"
+        if domain.lower() == order["domain"]:
+            order["dcv_method"] = method
+            order["approver_email"] = how if method == "email" else ""
+            order["approver_method"] = _approver_method(order["brand"], method, order["domain"], parsed.md5,
+                                                        parsed.sha256, order["unique_value"], how)
+            return None
+        for i, san in enumerate(order.get("san", [])):
+            if san["san_name"].lower() == domain.lower():
+                order["san"][i] = _san_entry(order["brand"], san["san_name"], how if method == "email" else method,
+                                             parsed.md5, parsed.sha256, order["unique_value"])
+                approvers = split_csv(order.get("approver_emails")) or [s["validation_method"]
+                                                                         for s in order["san"]]
+                while len(approvers) < len(order["san"]):
+                    approvers.append(order["dcv_method"])
+                approvers[i] = how if method == "email" else method
+                order["approver_emails"] = ",".join(approvers)
+                return None
+        return f"{domain} is not a domain of order {order['order_id']}"
+
+    def change_validation_method(self, order_id: str, form: dict[str, str]) -> Response:
+        order, err = self._pending_order(order_id)
+        if order is None:
+            return err or error("Order not found", "")
+        domain, new = str(form.get("domain", "")).strip(), str(form.get("new_method", "")).strip()
+        if not domain or not new:
+            return error("Required parameters missing", "domain and new_method are required")
+        problem = self._set_method(order, domain, new)
+        if problem:
+            return error("Invalid new_method", problem)
+        self.store.update_order(order)
+        return 200, {"message": f"Validation method for {domain} changed", "success": True}
+
+    def change_validation_email(self, order_id: str, form: dict[str, str]) -> Response:
+        order, err = self._pending_order(order_id)
+        if order is None:
+            return err or error("Order not found", "")
+        new = str(form.get("approver_email", "")).strip()
+        if not new:
+            return error("Required parameters missing", "approver_email is required")
+        problem = self._set_method(order, order["domain"], new)
+        if problem:
+            return error("Invalid approver_email", problem)
+        self.store.update_order(order)
+        if order["dcv_method"] == "email":
+            return 200, {"dcv_method": "email", "approver_email": new, "success": True,
+                         "success_message": "Approver e-mail changed"}
+        return 200, {**order["approver_method"], "success": True, "success_message": "Validation method changed"}
+
+    def change_domains_validation_method(self, order_id: str, form: dict[str, str]) -> Response:
+        order, err = self._pending_order(order_id)
+        if order is None:
+            return err or error("Order not found", "")
+        domains, methods = split_csv(form.get("domains")), split_csv(form.get("new_methods"))
+        if not domains or len(domains) != len(methods):
+            return error("Required parameters missing", "domains and new_methods must list the same number of items")
+        for domain, how in zip(domains, methods, strict=True):
+            problem = self._set_method(order, domain, how)
+            if problem:
+                return error("Invalid new_methods", problem)
+        self.store.update_order(order)
+        return 200, {"message": "Validation methods changed", "success": True}
+
+    def webservers(self, family: str) -> Response:
+        if family == "1":
+            servers = ["Apache", "IIS", "Nginx", "Tomcat", "Other"]
+        elif family == "2":
+            servers = ["Apache 2", "Microsoft IIS 7", "Nginx", "Oracle", "Other"]
+        else:
+            return error("Invalid type", "webserver type must be 1 (Comodo/Sectigo) or 2 (GeoTrust/RapidSSL)")
+        return 200, {"webservers": [{"id": str(i + 1 if family == "1" else 18 + i), "software": name}
+                                    for i, name in enumerate(servers)], "success": True}
+
+    def domain_emails(self, form: dict[str, str]) -> Response:
+        domain = str(form.get("domain", "")).strip().lower()
+        if not domain or "." not in domain:
+            return error("Invalid domain", "domain is required, e.g. example.com")
+        domain = domain[2:] if domain.startswith("*.") else domain
+        labels = domain.split(".")
+        bases = [".".join(labels[i:]) for i in range(len(labels) - 1)]
+        emails = [f"{box}@{base}" for base in bases
+                  for box in ("admin", "administrator", "hostmaster", "postmaster", "webmaster")]
+        return 200, {"ComodoApprovalEmails": emails, "GeotrustApprovalEmails": emails, "success": True}
+
+    def account(self) -> Response:
+        return 200, {"first_name": "Sandbox", "last_name": "Reseller", "company_name": "GoGetSSL Sandbox",
+                     "company_vat": "", "company_phone": "+371 0000000", "phone": "+371 0000000", "fax": "",
+                     "address": "Sandbox street 1", "city": "Riga", "state": "", "postal_code": "LV-1000",
+                     "country": "LV", "email": f"{self.config.user}@sandbox.invalid", "reseller_plan": "Sandbox",
+                     "currency": self.config.currency, "success": True}
+
+    def invoices(self) -> Response:
+        out = [self._invoice(o) for o in self.store.list_orders()]
+        return 200, {"invoices": out, "success": True}
+
+    def order_invoice(self, order_id: str) -> Response:
+        order = self._load(order_id)
+        if order is None:
+            return error("Order not found", f"Order {order_id} was not found")
+        return 200, {**self._invoice(order), "success": True}
+
+    def _invoice(self, o: dict[str, Any]) -> dict[str, Any]:
+        refunded = o["status"] == "cancelled" and o.get("refunded")
+        amount = f"{float(o.get('amount', 0)):.2f}"
+        return {"order_id": str(o["order_id"]), "number": str(o["invoice_id"]),
+                "date": self._date(o["created"]), "subtotal": amount, "tax": "0.00", "tax_rate": "0%",
+                "total": amount, "status": "refunded" if refunded else "paid", "currency": self.config.currency,
+                "payment_method": "balance"}
+
+    def control_clock(self, body: dict[str, Any]) -> Response:
+        try:
+            days = float(body.get("advance_days", 0))
+        except (TypeError, ValueError):
+            return error("Invalid advance_days", "advance_days must be a number of days", 400)
+        offset = float(self.store.get_meta("clock_offset", "0") or 0) + days * 86400
+        self.store.set_meta("clock_offset", str(offset))
+        return 200, {"now": self._date(self.now(), with_time=True), "offset_days": offset / 86400, "success": True}
 
     # -- control endpoints (not part of the vendor's API) --
     def control_orders(self) -> Response:

@@ -30,6 +30,19 @@ _ROUTES: list[Route] = [
     ("POST", re.compile(r"/orders/statuses"), True, lambda api, m, f: api.orders_statuses(f)),
     ("POST", re.compile(r"/orders/cancel_ssl_order"), True, lambda api, m, f: api.cancel_ssl_order(f)),
     ("POST", re.compile(r"/orders/ssl/revalidate/(\w+)"), True, lambda api, m, f: api.revalidate(m.group(1), f)),
+    ("POST", re.compile(r"/orders/add_ssl_renew_order"), True, lambda api, m, f: api.add_ssl_renew_order(f)),
+    ("POST", re.compile(r"/orders/ssl/reissue/(\w+)"), True, lambda api, m, f: api.reissue(m.group(1), f)),
+    ("POST", re.compile(r"/orders/ssl/change_validation_method/(\w+)"), True,
+     lambda api, m, f: api.change_validation_method(m.group(1), f)),
+    ("POST", re.compile(r"/orders/ssl/change_validation_email/(\w+)"), True,
+     lambda api, m, f: api.change_validation_email(m.group(1), f)),
+    ("POST", re.compile(r"/orders/ssl/change_domains_validation_method/(\w+)"), True,
+     lambda api, m, f: api.change_domains_validation_method(m.group(1), f)),
+    ("GET", re.compile(r"/orders/invoice/(\w+)"), True, lambda api, m, f: api.order_invoice(m.group(1))),
+    ("GET", re.compile(r"/tools/webservers/(\w+)"), True, lambda api, m, f: api.webservers(m.group(1))),
+    ("POST", re.compile(r"/tools/domain/emails"), True, lambda api, m, f: api.domain_emails(f)),
+    ("GET", re.compile(r"/account"), True, lambda api, m, f: api.account()),
+    ("GET", re.compile(r"/account/invoices"), True, lambda api, m, f: api.invoices()),
     ("GET", re.compile(r"/account/balance"), True, lambda api, m, f: api.balance()),
 ]
 
@@ -117,6 +130,12 @@ class _Handler(BaseHTTPRequestHandler):
             if not isinstance(body, dict):
                 return error("Invalid JSON", "the body must be a JSON object", 400)
             return api.control_set_status(m.group(1), body)
+        if path == "/_sandbox/clock" and self.command == "POST":
+            try:
+                clock = json.loads(raw or b"{}")
+            except ValueError:
+                return error("Invalid JSON", "the body must be a JSON object", 400)
+            return api.control_clock(clock if isinstance(clock, dict) else {})
         if path == "/_sandbox/requests" and self.command == "GET":
             return 200, api.store.request_counts()
         if path == "/_sandbox/ca" and self.command == "GET":
