@@ -15,5 +15,6 @@ def test_docs_are_generated_from_the_current_schema(tmp_path: Path, monkeypatch:
     for rel in ("index.md", "resources/ssl_order.md", "resources/ssl_order_validation.md"):
         assert (tmp_path / rel).read_text() == (ROOT / "docs" / rel).read_text(), f"docs/{rel} is stale: make docs"
     text = (tmp_path / "resources/ssl_order.md").read_text()
-    assert "`signature_hash` (String) " in text and "`csr` (String, changing it forces a new order)" in text
+    assert "`admin_phone` (String, changing it forces a new order)" in text
+    assert "`csr` (String) " in text and "reissues the certificate in place" in text
     assert "## Import" in text
