@@ -105,7 +105,14 @@ class GoGetSSLProvider(Provider):
             return self._catalogue
 
     def get_data_sources(self) -> list[type[DataSource]]:
-        return []
+        from provider.data_sources.account_balance import AccountBalance
+        from provider.data_sources.domain_emails import DomainEmails
+        from provider.data_sources.product import Product
+        from provider.data_sources.products import Products
+        from provider.data_sources.ssl_order import SslOrder
+        from provider.data_sources.webservers import Webservers
+
+        return [Products, Product, Webservers, DomainEmails, SslOrder, AccountBalance]
 
     def get_resources(self) -> list[type[Resource]]:
         from provider.resources.ssl_order import SslOrder

@@ -41,11 +41,12 @@ def _example(path: Path, lang: str) -> list[str]:
     return ["```" + lang, path.read_text().rstrip(), "```", ""] if path.exists() else []
 
 
-def _schema_doc(title: str, schema: Schema, example_dir: Path | None, resource: bool) -> str:
+def _schema_doc(title: str, schema: Schema, example_dir: Path | None, resource: bool,
+                example_file: str | None = None) -> str:
     attrs = schema.attributes
     lines = [f"# {title}", "", schema.description or "", ""]
     if example_dir:
-        ex = _example(example_dir / ("resource.tf" if resource else "provider.tf"), "terraform")
+        ex = _example(example_dir / (example_file or ("resource.tf" if resource else "provider.tf")), "terraform")
         if ex:
             lines += ["## Example Usage", "", *ex]
     lines += ["## Schema", ""]
@@ -67,6 +68,12 @@ def main(out: Path | None = None) -> int:
         name = provider.get_model_prefix() + klass.get_name()
         (docs / "resources" / f"{klass.get_name()}.md").write_text(_schema_doc(
             f"{name} (Resource)", klass.get_schema(), ROOT / "examples" / "resources" / name, True))
+    (docs / "data-sources").mkdir(parents=True, exist_ok=True)
+    for ds in provider.get_data_sources():
+        name = provider.get_model_prefix() + ds.get_name()
+        (docs / "data-sources" / f"{ds.get_name()}.md").write_text(_schema_doc(
+            f"{name} (Data Source)", ds.get_schema(), ROOT / "examples" / "data-sources" / name, False,
+            "data-source.tf"))
     print(f"wrote {docs}")
     return 0
 

@@ -95,6 +95,7 @@ REFUND_DAYS = 30
 _REISSUE_OUTPUTS = ("order_status", "status_description", "dcv_status", "valid_from", "valid_till", "begin_date",
                     "end_date", "certificate_pem", "ca_bundle_pem", "san", "approver_method", "validation_records",
                     "partner_order_id", "domain")
+_DCV_OUTPUTS = ("approver_method", "validation_records", "san", "dcv_status", "status_description")
 _RENEWAL_OUTPUTS = _REISSUE_OUTPUTS + ("id", "order_id", "invoice_id", "order_amount", "currency", "tax",
                                        "tax_rate")
 ARGUMENT_NAMES = tuple(name for name, _t, _d in _ARGUMENTS)
@@ -225,6 +226,9 @@ class SslOrder(Resource):
             else:
                 _mark_unknown(planned, _REISSUE_OUTPUTS)
                 planned["validation_records"] = _dcv.planned_records(planned, _common_name(planned.get("csr")))
+        if not reissue and ctx.changed_fields & DCV_FIELDS:
+            _mark_unknown(planned, _DCV_OUTPUTS)
+            planned["validation_records"] = _dcv.planned_records(planned, _common_name(planned.get("csr")))
         if not replace and not reissue:
             due = _renewal_due(current, planned.get("renew_before_days"))
             if due:
@@ -514,15 +518,7 @@ class SslOrder(Resource):
         except errors.GoGetSSLError as exc:
             add_api_error(ctx.diagnostics, exc, f"importing order {text}")
             return None
-        state = self._state(
-            {**_arguments_from_status(status), "renew_before_days": DEFAULT_RENEW_BEFORE_DAYS,
-             "on_destroy": DEFAULT_ON_DESTROY},
-            order_id=status.order_id,
-            invoice_id=None, order_status=None, order_amount=None, currency=None, tax=None, tax_rate=None,
-            approver_method=None,
-        )
-        self._refresh(state, status)
-        return state
+        return order_state_from_status(status)
 
     def upgrade(self, ctx: UpgradeContext, version: int, old: dict[str, Any]) -> dict[str, Any]:
         # v1 -> v2 added the certificate and DCV outputs: fill them as null; the refresh that
@@ -645,6 +641,19 @@ def _common_name(csr: Any) -> str | None:
         return rules.parse_csr(csr).common_name
     except rules.CSRProblem:
         return None
+
+
+def order_state_from_status(status: OrderStatus) -> dict[str, Any]:
+    """A complete state for an order known only by its status (import, the data source)."""
+    state = SslOrder._state(
+        {**_arguments_from_status(status), "renew_before_days": DEFAULT_RENEW_BEFORE_DAYS,
+         "on_destroy": DEFAULT_ON_DESTROY},
+        order_id=status.order_id,
+        invoice_id=None, order_status=None, order_amount=None, currency=None, tax=None, tax_rate=None,
+        approver_method=None,
+    )
+    SslOrder._refresh(state, status)
+    return state
 
 
 def _order_id(state: dict[str, Any]) -> int | None:

@@ -12,7 +12,10 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_docs_are_generated_from_the_current_schema(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.chdir(ROOT)
     docs.main(tmp_path)
-    for rel in ("index.md", "resources/ssl_order.md", "resources/ssl_order_validation.md"):
+    rels = ["index.md", "resources/ssl_order.md", "resources/ssl_order_validation.md"]
+    rels += [f"data-sources/{n}.md" for n in ("products", "product", "webservers", "domain_emails", "ssl_order",
+                                               "account_balance")]
+    for rel in rels:
         assert (tmp_path / rel).read_text() == (ROOT / "docs" / rel).read_text(), f"docs/{rel} is stale: make docs"
     text = (tmp_path / "resources/ssl_order.md").read_text()
     assert "`admin_phone` (String, changing it forces a new order)" in text

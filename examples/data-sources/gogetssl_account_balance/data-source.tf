@@ -1,0 +1,5 @@
+data "gogetssl_account_balance" "this" {}
+
+output "balance" {
+  value = "${data.gogetssl_account_balance.this.balance} ${data.gogetssl_account_balance.this.currency}"
+}

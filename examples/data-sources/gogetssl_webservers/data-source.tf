@@ -1,0 +1,3 @@
+data "gogetssl_webservers" "sectigo" {
+  brand = "sectigo"
+}

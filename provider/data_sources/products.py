@@ -1,0 +1,91 @@
+"""gogetssl_products: the SSL product catalogue, optionally filtered by brand, validation type, wildcard, SANs."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from tf.iface import ReadDataContext
+from tf.schema import Attribute, Schema
+from tf.types import Bool, List, Map, Number, String
+
+from provider.data_sources._base import BaseDataSource
+from provider.tfext.types import Object
+
+if TYPE_CHECKING:
+    from provider.client.models import Product
+
+VALIDATION = {"domain": "DV", "business": "OV", "extended": "EV"}
+PRODUCT_FIELDS: list[tuple[str, Any, str]] = [
+    ("id", Number(), "Product id, the `product_id` of an order."),
+    ("name", String(), "Product name."),
+    ("brand", String(), "Brand, e.g. `sectigo`, `rapidssl`, `geotrust`."),
+    ("validation", String(), "Validation type: `DV`, `OV` or `EV`."),
+    ("periods", List(Number()), "Orderable terms in months."),
+    ("wildcard", Bool(), "Whether the common name may be a wildcard."),
+    ("multi_domain", Bool(), "Whether `dns_names` (SANs) may be ordered."),
+    ("san_included", Number(), "SANs included in the price."),
+    ("san_max", Number(), "Most SANs an order may have."),
+    ("dcv_methods", List(String()), "DCV methods the product accepts (`email`, `http`, `https`, `dns`)."),
+    ("prices", Map(String()), "Price per term, keyed by months."),
+    ("refund_days", Number(), "Days after issuance within which a cancellation is refunded."),
+]
+PRODUCT_TYPE = Object({name: t for name, t, _d in PRODUCT_FIELDS})
+
+
+def product_values(p: Product) -> dict[str, Any]:
+    vendor = p.prices.get("vendor") if isinstance(p.prices.get("vendor"), dict) else {}
+    return {
+        "id": p.id,
+        "name": p.product,
+        "brand": p.brand,
+        "validation": VALIDATION.get(p.product_type, p.product_type.upper()),
+        "periods": p.periods,
+        "wildcard": p.wildcard_enabled,
+        "multi_domain": p.san_enabled,
+        "san_included": p.multidomains_included or 0,
+        "san_max": p.san_max or 0,
+        "dcv_methods": [m for m in ("email", "http", "https", "dns") if getattr(p, f"dcv_{m}")],
+        "prices": {str(k): str(v) for k, v in (vendor or {}).items() if str(k).isdigit()},
+        "refund_days": p.refund_days if p.refund_days is not None else 30,
+    }
+
+
+class Products(BaseDataSource):
+    @classmethod
+    def get_name(cls) -> str:
+        return "products"
+
+    @classmethod
+    def get_schema(cls) -> Schema:
+        return Schema(
+            version=1,
+            description="The SSL products this account can order, with their terms, SAN limits, DCV methods, "
+                        "prices and refund window. Filters are optional and combine.",
+            attributes=[
+                Attribute("brand", String(), optional=True, description="Only this brand (case-insensitive)."),
+                Attribute("validation", String(), optional=True, description="Only `DV`, `OV` or `EV` products."),
+                Attribute("wildcard", Bool(), optional=True, description="Only wildcard (true) or non-wildcard "
+                                                                         "(false) products."),
+                Attribute("multi_domain", Bool(), optional=True, description="Only multi-domain (true) or "
+                                                                             "single-domain (false) products."),
+                Attribute("products", List(PRODUCT_TYPE), computed=True, description="The matching products."),
+            ],
+        )
+
+    def fetch(self, ctx: ReadDataContext, config: dict[str, Any]) -> dict[str, Any]:
+        brand, validation = config.get("brand"), config.get("validation")
+        wildcard, multi = config.get("wildcard"), config.get("multi_domain")
+        out = []
+        for p in sorted(self.provider.catalogue().values(), key=lambda p: int(p.id or 0)):
+            v = product_values(p)
+            if brand and v["brand"].lower() != str(brand).lower():
+                continue
+            if validation and v["validation"] != str(validation).upper():
+                continue
+            if wildcard is not None and v["wildcard"] != wildcard:
+                continue
+            if multi is not None and v["multi_domain"] != multi:
+                continue
+            out.append(v)
+        return {"brand": brand, "validation": validation, "wildcard": wildcard, "multi_domain": multi,
+                "products": out}
