@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 .PHONY: demo test test-unit test-integration test-e2e lint schema docs clean
 
 $(STAMP): pyproject.toml constraints.txt
-	$(PYTHON) -m venv $(VENV)
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --disable-pip-version-check -c constraints.txt -e '.[test,lint]'
 	touch $(STAMP)
 
