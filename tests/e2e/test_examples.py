@@ -135,16 +135,6 @@ def test_waiter_fails_fast_on_missing_dns_records(workdir: TerraformWorkdir):
     assert record in result.text
 
 
-def test_waiter_stops_on_a_rejected_order(workdir: TerraformWorkdir, sandbox: Sandbox):
-    workdir.write("site.csr", make_csr().csr_pem)
-    workdir.write("main.tf", _order_and_wait(""))
-    workdir.init()
-    workdir.run("apply", "-auto-approve", "-input=false", "-no-color", "-target=gogetssl_ssl_order.site")
-    sandbox.set_status(workdir.resource("gogetssl_ssl_order.site")["order_id"], "rejected")
-    result = workdir.apply(ok=(1,))
-    assert "is rejected: it will not be issued" in result.text
-
-
 def test_validation_records_plan_at_first_apply_with_for_each(workdir: TerraformWorkdir, sandbox: Sandbox):
     kc = make_csr()
     workdir.write("site.csr", kc.csr_pem)

@@ -106,3 +106,20 @@ def test_waiter_backs_off_exponentially_up_to_the_cap_and_times_out(dcv, monkeyp
     (error,) = diags.diagnostics
     assert "Timed out" in error.summary and f"{cn} (dns): waiting for the CNAME record" in error.detail
     assert sb.count(f"/orders/ssl/revalidate/{order_id}") == 7
+
+
+def test_waiter_stops_at_once_on_a_rejected_order(dcv):
+    sb, client, _www, _zone = dcv
+    order_id, cn = _order(client, dcv_method="dns")
+    sb.set_status(order_id, "rejected")
+    provider = GoGetSSLProvider()
+    provider._client = client
+    diags = Diagnostics()
+    state = waiter.SslOrderValidation(provider).create(
+        CreateContext(diags, "gogetssl_ssl_order_validation"),
+        {"order_id": order_id, "validation_record_fqdns": None, "timeouts": None})
+    assert state is None
+    (error,) = diags.diagnostics
+    assert f"Order {order_id} is rejected: it will not be issued" == error.summary
+    assert "left as it is" in error.detail
+    assert sb.order(order_id)["status"] == "rejected"
