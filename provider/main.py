@@ -7,7 +7,6 @@ Terraform (and OpenTofu) start plugins with TF_PLUGIN_MAGIC_COOKIE in the enviro
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import platform
 import shutil
@@ -41,24 +40,25 @@ To try it without an account, run the bundled sandbox: gogetssl-sandbox --port 8
 """
 
 
-def _tf_log_level() -> int:
-    level = os.environ.get("TF_LOG_PROVIDER") or os.environ.get("TF_LOG") or ""
-    return {
-        "TRACE": logging.DEBUG, "DEBUG": logging.DEBUG, "INFO": logging.INFO,
-        "WARN": logging.WARNING, "ERROR": logging.ERROR,
-    }.get(level.upper(), logging.WARNING)
-
-
 def serve(argv: list[str]) -> int:
     # stdout belongs to the go-plugin handshake: logs go to stderr, which Terraform records.
-    logging.basicConfig(stream=sys.stderr, level=_tf_log_level(), format="%(levelname)s %(name)s: %(message)s")
-    from tf.runner import run_provider
+    from provider import logs
 
+    logs.setup()
     from provider.provider import GoGetSSLProvider
-    from provider.tfext.servicer import install as install_servicer
 
-    install_servicer()
-    run_provider(GoGetSSLProvider(), [EXECUTABLE, *argv])
+    provider = GoGetSSLProvider()
+    if "--dev" in argv:  # the framework's debug mode: prints TF_REATTACH_PROVIDERS
+        from tf.runner import run_provider
+
+        from provider.tfext.servicer import install as install_servicer
+
+        install_servicer()
+        run_provider(provider, [EXECUTABLE, *argv])
+        return 0
+    from provider.tfext.serve import serve as serve_plugin
+
+    serve_plugin(provider, provider.stopping)
     return 0
 
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from tf.iface import Config, DataSource, Provider, Resource
 from tf.schema import Attribute, Schema
-from tf.types import String, Unknown
+from tf.types import Number, String, Unknown
 from tf.utils import Diagnostics
 
 if TYPE_CHECKING:
@@ -31,8 +31,33 @@ SETTINGS = (
 )
 
 
+NUMERIC_SETTINGS = (
+    ("max_retries", "GOGETSSL_MAX_RETRIES",
+     "How many times a request that is safe to repeat (a read, a recheck) is retried after a connection error, a "
+     "timeout, HTTP 429 or 5xx, with capped exponential backoff and jitter, honouring Retry-After. Requests that "
+     "place, renew, reissue or cancel an order are never repeated blindly: after an uncertain failure the provider "
+     "looks for the order instead. Defaults to `GOGETSSL_MAX_RETRIES`, else 3."),
+    ("request_timeout", "GOGETSSL_REQUEST_TIMEOUT",
+     "Seconds to wait for an answer to one request. Defaults to `GOGETSSL_REQUEST_TIMEOUT`, else 60."),
+)
+DEFAULT_MAX_RETRIES = 3
+DEFAULT_REQUEST_TIMEOUT = 60.0
+
+
 class NotConfigured(Exception):
     """A resource asked for the client before the provider had a usable configuration."""
+
+
+def _check_number(diags: Diagnostics, name: str, value: float) -> bool:
+    if name == "max_retries" and (value != int(value) or not 0 <= value <= 20):
+        diags.add_error("Invalid max_retries", f"max_retries is {value!r}; give a whole number from 0 to 20.",
+                        path=[name])
+        return False
+    if name == "request_timeout" and not 1 <= value <= 3600:
+        diags.add_error("Invalid request_timeout", f"request_timeout is {value!r}; give seconds from 1 to 3600.",
+                        path=[name])
+        return False
+    return True
 
 
 class GoGetSSLProvider(Provider):
@@ -40,6 +65,8 @@ class GoGetSSLProvider(Provider):
         self._client: GoGetSSLClient | None = None
         self._catalogue: dict[int, Product] | None = None
         self._catalogue_lock = threading.Lock()
+        #: set when Terraform asks the provider to stop (Ctrl-C): long waits end early
+        self.stopping = threading.Event()
 
     def get_model_prefix(self) -> str:
         return "gogetssl_"
@@ -54,10 +81,16 @@ class GoGetSSLProvider(Provider):
             attributes=[
                 Attribute(name, String(), description=desc, optional=True, sensitive=(name == "password"))
                 for name, _env, desc in SETTINGS
+            ] + [
+                Attribute(name, Number(), description=desc, optional=True) for name, _env, desc in NUMERIC_SETTINGS
             ],
         )
 
     def validate_config(self, diags: Diagnostics, config: Config) -> None:
+        for name, _env, _desc in NUMERIC_SETTINGS:
+            value = config.get(name)
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                _check_number(diags, name, value)
         url = config.get("api_url")
         if isinstance(url, str) and not url.startswith(("http://", "https://")):
             diags.add_error(
@@ -82,12 +115,30 @@ class GoGetSSLProvider(Provider):
                     f"Set {name} in the provider \"gogetssl\" block or the environment variable {env}.",
                     path=[name],
                 )
+        numbers: dict[str, float] = {}
+        for name, env, _desc in NUMERIC_SETTINGS:
+            value = config.get(name)
+            if value is None and os.environ.get(env, "").strip():
+                try:
+                    value = float(os.environ[env])
+                except ValueError:
+                    diags.add_error(f"Invalid {env}", f"{env} must be a number, got {os.environ[env]!r}.")
+                    continue
+            if value is not None and _check_number(diags, name, value):
+                numbers[name] = value
         if diags.has_errors():
             return
         from provider.client import ClientSettings, GoGetSSLClient  # deferred: keeps plugin start-up light
+        from provider.logs import REDACTOR
+
+        REDACTOR.add_secret(values["password"])
 
         self._client = GoGetSSLClient(
-            ClientSettings(api_url=values["api_url"], username=values["username"], password=values["password"])
+            ClientSettings(
+                api_url=values["api_url"], username=values["username"], password=values["password"],
+                max_retries=int(numbers.get("max_retries", DEFAULT_MAX_RETRIES)),
+                read_timeout=float(numbers.get("request_timeout", DEFAULT_REQUEST_TIMEOUT)),
+            )
         )
 
     @property

@@ -40,15 +40,28 @@ class OrdersAPI:
 
     def change_validation_email(self, order_id: int, approver: str) -> None:
         """Change the primary domain's DCV: an approver address, or http/https/dns."""
-        self._t.post(f"/orders/ssl/change_validation_email/{int(order_id)}", {"approver_email": approver})
+        self._t.post(f"/orders/ssl/change_validation_email/{int(order_id)}", {"approver_email": approver},
+                     idempotent=True)  # setting the same method twice is harmless
 
     def change_validation_method(self, order_id: int, domain: str, new_method: str) -> None:
         self._t.post(f"/orders/ssl/change_validation_method/{int(order_id)}",
-                     {"domain": domain, "new_method": new_method})
+                     {"domain": domain, "new_method": new_method}, idempotent=True)
 
     def change_domains_validation_method(self, order_id: int, domains: list[str], new_methods: list[str]) -> None:
         self._t.post(f"/orders/ssl/change_domains_validation_method/{int(order_id)}",
-                     {"domains": ",".join(domains), "new_methods": ",".join(new_methods)})
+                     {"domains": ",".join(domains), "new_methods": ",".join(new_methods)}, idempotent=True)
+
+    def list_all(self, limit: int = 100, offset: int = 0) -> tuple[list[OrderStatusEntry], int]:
+        """A page of the account's orders (getAllSSLOrders): ([(order_id, status)], total count)."""
+        body = self._t.get("/orders/ssl/all", {"limit": int(limit), "offset": int(offset)})
+        orders = body.get("orders", [])
+        if not isinstance(orders, list):
+            raise ResponseFormatError("getAllSSLOrders: 'orders' is not a list")
+        try:
+            count = int(body.get("count", len(orders)))
+        except (TypeError, ValueError):
+            count = len(orders)
+        return [parse(OrderStatusEntry, o, "getAllSSLOrders") for o in orders], count
 
     def invoice(self, order_id: int) -> Invoice:
         return parse(Invoice, self._t.get(f"/orders/invoice/{int(order_id)}"), "getOrderInvoice")
@@ -62,7 +75,7 @@ class OrdersAPI:
         ids = [str(int(i)) for i in order_ids]
         if not ids:
             return []
-        body = self._t.post("/orders/statuses/", {"cids": ",".join(ids)})
+        body = self._t.post("/orders/statuses/", {"cids": ",".join(ids)}, idempotent=True)
         certs = body.get("certificates", [])
         if not isinstance(certs, list):
             raise ResponseFormatError("getOrdersStatus: 'certificates' is not a list")
@@ -70,7 +83,7 @@ class OrdersAPI:
 
     def revalidate(self, order_id: int, domain: str) -> str:
         """Ask the CA to check one domain's DCV now (revalidate). Spends nothing; safe to repeat."""
-        body = self._t.post(f"/orders/ssl/revalidate/{int(order_id)}", {"domain": domain})
+        body = self._t.post(f"/orders/ssl/revalidate/{int(order_id)}", {"domain": domain}, idempotent=True)
         return str(body.get("message") or "")
 
     def cancel(self, order_id: int, reason: str) -> CancelResult:

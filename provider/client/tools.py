@@ -22,7 +22,7 @@ class ToolsAPI:
 
     def domain_emails(self, domain: str) -> list[str]:
         """Approver addresses the CAs accept for a domain (the vendor's two lists are identical)."""
-        body = self._t.post("/tools/domain/emails/", {"domain": domain})
+        body = self._t.post("/tools/domain/emails/", {"domain": domain}, idempotent=True)
         emails = body.get("ComodoApprovalEmails") or body.get("GeotrustApprovalEmails") or []
         if not isinstance(emails, list):
             raise ResponseFormatError("getDomainEmails: the address list is not a list")

@@ -28,7 +28,7 @@ from tf.utils import Diagnostics
 
 from provider.client import errors
 from provider.provider import GoGetSSLProvider, NotConfigured
-from provider.resources import _dcv
+from provider.resources import _dcv, _reconcile
 from provider.resources import ssl_order_rules as rules
 from provider.resources._errors import add_api_error
 from provider.tfext.types import Object, PemString
@@ -274,7 +274,8 @@ class SslOrder(Resource):
     def create(self, ctx: CreateContext, planned: dict[str, Any]) -> dict[str, Any] | None:
         return self._place(ctx.diagnostics, planned, renewal=False)
 
-    def _place(self, diags: Diagnostics, planned: dict[str, Any], *, renewal: bool) -> dict[str, Any] | None:
+    def _place(self, diags: Diagnostics, planned: dict[str, Any], *, renewal: bool,
+               previous: int | None = None) -> dict[str, Any] | None:
         """Place an order (or a renewal order): checks, one call that spends, then the id goes to state."""
         call = "addSSLRenewOrder" if renewal else "addSSLOrder"
         try:
@@ -297,26 +298,62 @@ class SslOrder(Resource):
         except ValueError as exc:
             diags.add_error("Invalid order arguments", f"Nothing was ordered: {exc}")
             return None
-        try:
-            place = client.orders.add_ssl_renew_order if renewal else client.orders.add_ssl_order
-            result = place(request)
-        except errors.GoGetSSLError as exc:
-            if exc.outcome_unknown:
-                diags.add_error(
-                    "The order may have been placed",
-                    f"{call} did not complete: {exc}. GoGetSSL may have created and charged the order "
-                    "without Terraform learning its id. Before applying again, look for it in the GoGetSSL client "
-                    "area (or the API's order list) and, if it exists, import it: "
-                    "terraform import <address> <order_id>.",
-                )
-            else:
-                add_api_error(diags, exc, f"placing the {'renewal ' if renewal else ''}order (nothing was ordered)",
-                              frozenset(ARGUMENT_NAMES))
-            return None
+        place = client.orders.add_ssl_renew_order if renewal else client.orders.add_ssl_order
+        exclude = frozenset({previous}) if previous else frozenset()
+        result: Any = None
+        adopted: int | None = None
+        for attempt in (1, 2):
+            try:
+                result = place(request)
+                break
+            except errors.GoGetSSLError as exc:
+                adopted = _reconcile.duplicate_order_id(exc)
+                if adopted is not None:
+                    diags.add_warning(f"Adopted existing order {adopted}",
+                                      f"GoGetSSL answered that this certificate is already ordered ({exc}); that "
+                                      "order, most likely placed by an interrupted earlier apply, is now in state. "
+                                      "Nothing new was ordered.")
+                    break
+                if not exc.outcome_unknown:
+                    add_api_error(diags, exc,
+                                  f"placing the {'renewal ' if renewal else ''}order (nothing was ordered)",
+                                  frozenset(ARGUMENT_NAMES))
+                    return None
+                if isinstance(exc, errors.RequestTimeout):
+                    # A request that timed out may still be processed: give it as long again to land
+                    # before reading the account's orders.
+                    client.settings.sleep(min(client.settings.read_timeout, _reconcile.MAX_GRACE))
+                found, certain = _reconcile.find_placed_order(client, request, exclude)
+                if found is not None:
+                    adopted = found
+                    diags.add_warning(f"Adopted order {found} after an uncertain answer",
+                                      f"{call} did not answer clearly ({exc}), but the order it placed was found "
+                                      "in the account and is now in state. Nothing was ordered twice.")
+                    break
+                if not certain or attempt == 2:
+                    diags.add_error(
+                        "The order may have been placed",
+                        f"{call} did not complete: {exc}. GoGetSSL may have created and charged the order without "
+                        "Terraform learning its id, and the account's orders could not be checked. Before applying "
+                        "again, look for it in the GoGetSSL client area and, if it exists, import it: "
+                        "terraform import <address> <order_id>.",
+                    )
+                    return None
+                # The account's records prove that nothing was ordered: placing again is safe.
 
         # From here on an order exists and is paid for: whatever fails, its id goes to state.
+        settings = {"renew_before_days": planned.get("renew_before_days"), "on_destroy": planned.get("on_destroy")}
+        if adopted is not None:
+            state = self._state({**fields, **settings}, order_id=adopted, invoice_id=None, order_status=None,
+                                order_amount=None, currency=None, tax=None, tax_rate=None, approver_method=None)
+            try:
+                self._refresh(state, client.orders.status(adopted))
+            except Exception as exc:  # noqa: BLE001 - the adopted order must reach state whatever happens
+                diags.add_error(f"Order {adopted} was adopted, but reading it failed",
+                                f"{exc}. It is saved in state; run terraform untaint <address> to keep it.")
+            return state
         state = self._state(
-            {**fields, "renew_before_days": planned.get("renew_before_days"), "on_destroy": planned.get("on_destroy")},
+            {**fields, **settings},
             order_id=result.order_id,
             invoice_id=result.invoice_id,
             order_status=result.order_status or None,
@@ -377,7 +414,7 @@ class SslOrder(Resource):
                    and not a.type.semantically_equal(current.get(a.name), planned[a.name])}
         reissue = _reissue_changes(current, planned, changed)
         if not reissue and _renewal_due(current, planned.get("renew_before_days")):
-            return self._place(diags, planned, renewal=True)
+            return self._place(diags, planned, renewal=True, previous=_order_id(current))
 
         order_id = _order_id(current)
         state = {**current, **{k: v for k, v in planned.items() if v is not Unknown}}
@@ -407,6 +444,7 @@ class SslOrder(Resource):
 
     @staticmethod
     def _reissue(client: Any, order_id: int, planned: dict[str, Any]) -> None:
+        """Reissue; after an uncertain answer, read the order and repeat only if the reissue did not happen."""
         from provider.client.models import ReissueRequest
 
         request = ReissueRequest.model_validate({
@@ -414,7 +452,15 @@ class SslOrder(Resource):
                                         "dns_names", "signature_hash", "unique_code")
             if planned.get(k) is not None or k == "dns_names"
         } | {"dns_names": planned.get("dns_names") or []})
-        client.orders.reissue(order_id, request)
+        try:
+            client.orders.reissue(order_id, request)
+        except errors.GoGetSSLError as exc:
+            if not exc.outcome_unknown:
+                raise
+            status = client.orders.status(order_id)
+            if status.status == "reissue" or _reconcile.same_pem(status.csr_code, request.csr):
+                return  # it went through
+            client.orders.reissue(order_id, request)
 
     @staticmethod
     def _change_validation(client: Any, order_id: int, current: dict[str, Any], planned: dict[str, Any],
@@ -466,7 +512,7 @@ class SslOrder(Resource):
                 )
                 return None
         try:
-            client.orders.cancel(order_id, CANCEL_REASON)
+            self._cancel(client, order_id)
         except errors.GoGetSSLError as exc:
             add_api_error(diags, exc, f"cancelling order {order_id}")
             return current
@@ -476,6 +522,17 @@ class SslOrder(Resource):
             "or within the refund window after it), goes to the account balance.",
         )
         return None
+
+    @staticmethod
+    def _cancel(client: Any, order_id: int) -> None:
+        """Cancel; after an uncertain answer, read the order and repeat only if it is not cancelled."""
+        try:
+            client.orders.cancel(order_id, CANCEL_REASON)
+        except errors.GoGetSSLError as exc:
+            if not exc.outcome_unknown:
+                raise
+            if client.orders.status(order_id).status != "cancelled":
+                client.orders.cancel(order_id, CANCEL_REASON)
 
     def _refund_window(self, status: OrderStatus) -> tuple[bool, str]:
         """Whether cancelling now refunds: before issuance always; after it, within the product's refund days."""

@@ -41,7 +41,8 @@ class Backoff:
     initial: float = 1.0
     factor: float = 2.0
     cap: float = 30.0
-    sleep: Callable[[float], None] = time.sleep
+    #: None waits on the provider's stop event, so that Ctrl-C ends a wait at once
+    sleep: Callable[[float], Any] | None = None
     clock: Callable[[], float] = time.monotonic
 
 
@@ -191,7 +192,12 @@ class SslOrderValidation(Resource):
                                             "or raise timeouts.create."),
                 )
                 return None
-            BACKOFF.sleep(min(delay, remaining))
+            (BACKOFF.sleep or self.provider.stopping.wait)(min(delay, remaining))
+            if self.provider.stopping.is_set():
+                diags.add_error(f"Stopped waiting for order {order_id}",
+                                _waiting_detail(status, "Terraform was interrupted; the order was left as it is. "
+                                                        "Apply again to resume waiting."))
+                return None
             delay = min(delay * BACKOFF.factor, BACKOFF.cap)
             try:
                 status = client.orders.status(order_id)

@@ -129,6 +129,26 @@ class SandboxAPI:
     def add_ssl_renew_order(self, form: dict[str, str]) -> Response:
         return self._place(form, renewal=True)
 
+    def _open_duplicate(self, csr: str, product_id: int) -> int | None:
+        """The vendor refuses a second open order for the same CSR and product (seen in its sandbox)."""
+        wanted = "".join(csr.split())
+        for o in self.store.list_orders():
+            if (o["product_id"] == product_id and o["status"] in ("processing", "pending", "new_order")
+                    and not o.get("renew_of") and "".join(o["csr"].split()) == wanted):
+                return int(o["order_id"])
+        return None
+
+    def all_orders(self, form: dict[str, str]) -> Response:
+        try:
+            limit = max(1, min(int(form.get("limit") or 100), 1000))
+            offset = max(0, int(form.get("offset") or 0))
+        except ValueError:
+            return error("Invalid parameters", "limit and offset must be numbers")
+        orders = self.store.list_orders()
+        page = [{"order_id": str(o["order_id"]), "status": self._advance(o)["status"]}
+                for o in orders[offset:offset + limit]]
+        return 200, {"orders": page, "limit": limit, "offset": offset, "count": len(orders), "success": True}
+
     def _renewable(self, domain: str, product_id: int) -> tuple[dict[str, Any] | None, str]:
         """The order a renewal continues: same domain and product, active or expired, within 30 days of its end."""
         candidates = [o for o in (self._advance(o) for o in self.store.list_orders())
@@ -148,6 +168,10 @@ class SandboxAPI:
             product, csr = check_add_order(form)
         except RuleError as exc:
             return error(exc.message, exc.description)
+        if not renewal:
+            duplicate = self._open_duplicate(form["csr"], product["id"])
+            if duplicate is not None:
+                return error("Duplicate order", f"Such certificate already exists (Order ID: {duplicate})")
         renews: dict[str, Any] | None = None
         if renewal:
             renews, why = self._renewable(csr.common_name, product["id"])

@@ -55,6 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dcv-dns-zone", type=Path, default=None, metavar="FILE",
                    help="pass dns validation when FILE (a JSON object of record name to value) holds the expected "
                         "record (checked on each revalidate call)")
+    p.add_argument("--latency-ms", type=float, default=0.0, metavar="N",
+                   help="delay every API request by N milliseconds (fault injection; see POST /_sandbox/faults)")
     p.add_argument("--verbose", action="store_true", help="log each request path to stderr")
     return p
 
@@ -69,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
                                           balance=args.balance, dcv_http_root=args.dcv_http_root,
                                           dcv_dns_zone=args.dcv_dns_zone))
     try:
-        server = SandboxHTTPServer(args.host, args.port, api)
+        server = SandboxHTTPServer(args.host, args.port, api, latency_ms=args.latency_ms)
     except OSError as exc:
         print(f"gogetssl-sandbox: cannot listen on {args.host}:{args.port}: {exc.strerror}", file=sys.stderr)
         return 1

@@ -5,6 +5,7 @@ Uses a real requests.Session with an adapter that plays the network's part: no s
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Callable
 
@@ -33,7 +34,7 @@ class ScriptedAdapter(BaseAdapter):
         status, body, headers = step
         resp = requests.Response()
         resp.status_code = status
-        resp._content = body.encode() if isinstance(body, str) else json.dumps(body).encode()
+        resp.raw = io.BytesIO(body.encode() if isinstance(body, str) else json.dumps(body).encode())
         resp.headers.update(headers)
         resp.request = request
         resp.url = request.url
@@ -46,11 +47,14 @@ class ScriptedAdapter(BaseAdapter):
 AUTH_OK = (200, {"key": "K-123", "success": True}, {})
 
 
-def client_with(*steps) -> tuple[GoGetSSLClient, ScriptedAdapter]:
+def client_with(*steps, retries: int = 0, sleeps: list[float] | None = None) -> tuple[GoGetSSLClient,
+                                                                                   ScriptedAdapter]:
     adapter = ScriptedAdapter(list(steps))
     session = requests.Session()
     session.mount("https://", adapter)
-    client = GoGetSSLClient(ClientSettings("https://api.test/api", "user", PASSWORD), session=session)
+    settings = ClientSettings("https://api.test/api", "user", PASSWORD, max_retries=retries,
+                              sleep=(sleeps.append if sleeps is not None else lambda s: None), random=lambda: 1.0)
+    client = GoGetSSLClient(settings, session=session)
     return client, adapter
 
 
@@ -147,3 +151,70 @@ def test_wrong_credentials_never_echo_the_password():
         client.orders.status(1)
     assert_no_secret(info.value)
     assert PASSWORD not in repr(client) + repr(client.settings) + repr(client.transport)
+
+
+OK_STATUS = (200, {"order_id": "1", "status": "active"}, {})
+ADD_OK = (200, {"order_id": 9, "invoice_id": 1, "order_status": "processing", "success": True}, {})
+
+
+def _add_request():
+    from provider.client.models import AddSSLOrderRequest
+
+    return AddSSLOrderRequest(product_id=65, period=12, csr="C", server_count=-1, webserver_type=1,
+                              dcv_method="dns", admin_firstname="A", admin_lastname="B", admin_phone="1",
+                              admin_title="T", admin_email="a@x.io", tech_firstname="A", tech_lastname="B",
+                              tech_phone="1", tech_title="T", tech_email="a@x.io")
+
+
+@pytest.mark.parametrize("failure", [
+    requests.exceptions.ReadTimeout("t"), requests.exceptions.ConnectionError("Connection aborted"),
+    (503, "busy", {}), (500, {"error": True, "message": "Internal error", "description": ""}, {}),
+    (200, "<html>oops</html>", {}),
+], ids=["timeout", "reset", "503", "500-json", "garbage"])
+def test_reads_retry_uncertain_failures_with_capped_exponential_backoff(failure):
+    sleeps: list[float] = []
+    client, adapter = client_with(AUTH_OK, failure, failure, failure, OK_STATUS, retries=3, sleeps=sleeps)
+    assert client.orders.status(1).status == "active"
+    assert sleeps == [0.5, 1.0, 2.0]  # initial 0.5 doubling (jitter pinned to its ceiling here)
+
+
+def test_retries_stop_at_max_retries():
+    client, adapter = client_with(AUTH_OK, *[(503, "busy", {})] * 3, retries=2)
+    with pytest.raises(errors.ServerError):
+        client.orders.status(1)
+    assert len(adapter.seen) == 4  # auth + 1 try + 2 retries
+
+
+def test_retry_after_is_honoured():
+    sleeps: list[float] = []
+    client, _ = client_with(AUTH_OK, (429, "slow", {"Retry-After": "7"}), OK_STATUS, retries=3, sleeps=sleeps)
+    client.orders.status(1)
+    assert sleeps == [7.0]
+
+
+@pytest.mark.parametrize("failure, expected", [
+    (requests.exceptions.ReadTimeout("t"), errors.RequestTimeout),
+    (requests.exceptions.ConnectionError("Connection aborted"), errors.ConnectionLost),
+    ((503, "busy", {}), errors.ServerError),
+    ((200, "<html>oops</html>", {}), errors.ResponseFormatError),
+])
+def test_orders_that_spend_money_are_never_retried_after_an_uncertain_failure(failure, expected):
+    client, adapter = client_with(AUTH_OK, failure, ADD_OK, retries=5)
+    with pytest.raises(expected) as info:
+        client.orders.add_ssl_order(_add_request())
+    assert info.value.outcome_unknown
+    assert len(adapter.seen) == 2  # auth + the one attempt
+
+
+@pytest.mark.parametrize("failure", [
+    requests.exceptions.ConnectionError("NewConnectionError: Connection refused"), (429, "slow", {}),
+], ids=["never-sent", "rate-limited"])
+def test_orders_retry_only_when_the_request_certainly_was_not_processed(failure):
+    client, adapter = client_with(AUTH_OK, failure, ADD_OK, retries=3)
+    assert client.orders.add_ssl_order(_add_request()).order_id == 9
+
+
+def test_huge_bodies_are_refused():
+    client, _ = client_with(AUTH_OK, (200, "x" * (11 * 1024 * 1024), {}))
+    with pytest.raises(errors.ResponseFormatError, match="larger than 10 MiB"):
+        client.orders.status(1)

@@ -1,0 +1,138 @@
+"""Never a lost or doubled order: every fault mode on every write endpoint, through real Terraform.
+
+After each apply, the sandbox's own records must show exactly one order per resource, and the state must
+hold it. The provider runs with a short request timeout so that the `slow` fault times it out.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from tests.e2e.conftest import PROVIDER_BLOCK
+from tests.e2e.harness import TerraformWorkdir
+from tests.support import CONTACTS, Sandbox, make_csr
+
+pytestmark = pytest.mark.e2e
+
+MODES = ["http_500", "http_503", "http_429", "reset", "commit_then_reset", "slow", "garbage", "auth_expired"]
+TIMEOUT_S = 2
+SLOW_MS = 3500  # beyond the client's timeout; the request is processed afterwards
+
+
+@pytest.fixture
+def sb(tmp_path: Path, terraform_env: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
+    box = Sandbox(tmp_path / "faults.db")
+    monkeypatch.setenv("GOGETSSL_API_URL", box.url)
+    monkeypatch.setenv("GOGETSSL_REQUEST_TIMEOUT", str(TIMEOUT_S))
+    monkeypatch.setenv("GOGETSSL_MAX_RETRIES", "2")
+    yield box
+    box.stop()
+
+
+def faults(box: Sandbox, match: str, mode: str, times: int = 1) -> None:
+    requests.post(f"{box.root}/_sandbox/faults",
+                  json={"rules": [{"match": match, "mode": mode, "times": times, "delay_ms": SLOW_MS}]},
+                  timeout=10).raise_for_status()
+
+
+def clear(box: Sandbox) -> None:
+    requests.delete(f"{box.root}/_sandbox/faults", timeout=10).raise_for_status()
+
+
+def clock(box: Sandbox, days: float) -> None:
+    requests.post(f"{box.root}/_sandbox/clock", json={"advance_days": days}, timeout=10).raise_for_status()
+
+
+def resource(name: str, **args: Any) -> str:
+    values: dict[str, Any] = {"product_id": 65, "period": 12, "server_count": -1, "webserver_type": 1,
+                              "dcv_method": "dns", **CONTACTS, **args}
+    lines = [f'  csr = file("${{path.module}}/{name}.csr")'] + [f"  {k} = {json.dumps(v)}" for k, v in values.items()]
+    return f'resource "gogetssl_ssl_order" "{name}" {{\n' + "\n".join(lines) + "\n}\n"
+
+
+def state_orders(wd: TerraformWorkdir) -> dict[str, int]:
+    resources = (wd.show_json().get("values") or {}).get("root_module", {}).get("resources", [])
+    return {r["name"]: r["values"]["order_id"] for r in resources if r["type"] == "gogetssl_ssl_order"}
+
+
+def live_orders(box: Sandbox, csr: str) -> list[dict[str, Any]]:
+    norm = "".join(csr.split())
+    return [o for o in box.orders() if "".join(o["csr"].split()) == norm and o["status"] != "cancelled"]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_add_ssl_order(workdir: TerraformWorkdir, sb: Sandbox, mode: str):
+    csrs = {name: make_csr().csr_pem for name in ("a", "b")}
+    for name, pem in csrs.items():
+        workdir.write(f"{name}.csr", pem)
+    workdir.write("main.tf", PROVIDER_BLOCK + resource("a") + resource("b"))
+    workdir.init()
+    faults(sb, "add_ssl_order", mode)
+    workdir.apply()
+    in_state = state_orders(workdir)
+    for name, pem in csrs.items():
+        (live,) = live_orders(sb, pem)  # exactly one order per resource
+        assert in_state[name] == live["order_id"]
+    clear(sb)
+    assert workdir.plan().rc == 0
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_add_ssl_renew_order(workdir: TerraformWorkdir, sb: Sandbox, mode: str):
+    pem = make_csr().csr_pem
+    workdir.write("site.csr", pem)
+    workdir.write("main.tf", PROVIDER_BLOCK + resource("site"))
+    workdir.init()
+    clock(sb, -340)
+    workdir.apply()
+    first = state_orders(workdir)["site"]
+    sb.set_status(first, "active")
+    clock(sb, 340)
+    faults(sb, "add_ssl_renew_order", mode)
+    workdir.apply()
+    renewed = state_orders(workdir)["site"]
+    renewals = [o for o in sb.orders() if o["order_id"] != first and "".join(o["csr"].split()) == "".join(pem.split())]
+    assert [o["order_id"] for o in renewals] == [renewed], "exactly one renewal order, and it is in state"
+    assert sb.order(first)["status"] == "active"
+    clear(sb)
+    assert workdir.plan().rc == 0
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_reissue(workdir: TerraformWorkdir, sb: Sandbox, mode: str):
+    first = make_csr()
+    workdir.write("site.csr", first.csr_pem)
+    workdir.write("main.tf", PROVIDER_BLOCK + resource("site"))
+    workdir.init()
+    workdir.apply()
+    order_id = state_orders(workdir)["site"]
+    sb.set_status(order_id, "active")
+    second = make_csr(first.common_name)
+    workdir.write("site.csr", second.csr_pem)
+    faults(sb, "/orders/ssl/reissue/", mode)
+    workdir.apply()
+    assert state_orders(workdir)["site"] == order_id
+    order = sb.order(order_id)
+    assert order["status"] == "reissue" and "".join(order["csr"].split()) == "".join(second.csr_pem.split())
+    assert len(sb.orders()) == 1
+    clear(sb)
+    assert workdir.plan().rc == 0
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_cancel_ssl_order(workdir: TerraformWorkdir, sb: Sandbox, mode: str):
+    workdir.write("site.csr", make_csr().csr_pem)
+    workdir.write("main.tf", PROVIDER_BLOCK + resource("site"))
+    workdir.init()
+    workdir.apply()
+    order_id = state_orders(workdir)["site"]
+    faults(sb, "cancel_ssl_order", mode)
+    workdir.destroy()
+    assert sb.order(order_id)["status"] == "cancelled"
+    assert state_orders(workdir) == {}
