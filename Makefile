@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-unit test-integration test-e2e lint schema docs clean
+.PHONY: soak demo test test-unit test-integration test-e2e lint schema docs clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -16,7 +16,11 @@ demo: $(STAMP)
 	$(PY) -m provider.devtools.demo
 
 test: $(STAMP)
-	$(PY) -m pytest -q -p no:cacheprovider tests
+	$(PY) -m pytest -q -p no:cacheprovider --ignore=tests/soak tests
+
+# Bounded by SOAK_RESOURCES (20), SOAK_ROUNDS (10) and SOAK_SEED.
+soak: $(STAMP)
+	$(PY) -m pytest -q -p no:cacheprovider --timeout=1900 tests/soak
 
 test-unit: $(STAMP)
 	$(PY) -m pytest -q tests/unit

@@ -10,6 +10,7 @@ import argparse
 import os
 import platform
 import shutil
+import signal
 import sys
 from pathlib import Path
 
@@ -98,6 +99,9 @@ def install(plugin_dir: Path) -> Path:
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if os.environ.get(MAGIC_COOKIE_KEY):
+        # Ctrl-C reaches every process of the terminal's group, plugins included: Terraform decides how
+        # to stop (StopProvider), so a plugin must not die of SIGINT, even while it is starting.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         return serve(args)
 
     parser = argparse.ArgumentParser(prog=EXECUTABLE, description=_HELP,

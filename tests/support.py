@@ -76,6 +76,7 @@ class Sandbox:
 
     def __init__(self, db: Path, *extra: str, user: str = "sandbox", password: str = "sandbox-pass"):
         self.user, self.password = user, password
+        self.db = db
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "provider.sandbox.main", "--port", "0", "--db", str(db),
              "--user", user, "--password", password, *extra],
@@ -129,3 +130,11 @@ def tampered_csr() -> str:
     body = base64.encodebytes(bytes(der)).decode().replace("\n", "")
     lines = [body[i:i + 64] for i in range(0, len(body), 64)]
     return "-----BEGIN CERTIFICATE REQUEST-----\n" + "\n".join(lines) + "\n-----END CERTIFICATE REQUEST-----\n"
+
+
+def issued_auth_keys(box: Sandbox) -> list[str]:
+    """Every auth key the sandbox has handed out (read from its database)."""
+    import sqlite3
+
+    with sqlite3.connect(box.db) as conn:
+        return [row[0] for row in conn.execute("SELECT key FROM auth_keys")]
