@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
 STAMP  := $(VENV)/.installed
 
-.PHONY: soak demo test test-unit test-integration test-e2e lint schema docs clean
+.PHONY: bench soak demo test test-unit test-integration test-e2e lint schema docs clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,9 @@ test-integration: $(STAMP)
 
 test-e2e: $(STAMP)
 	$(PY) -m pytest -q tests/e2e
+
+bench: $(STAMP)
+	$(PY) bench/startup.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check provider tests
