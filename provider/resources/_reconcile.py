@@ -8,6 +8,7 @@ show that nothing happened.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import TYPE_CHECKING
 
@@ -25,6 +26,16 @@ MAX_GRACE = 30.0  # seconds to let a timed-out request land before looking for w
 
 def same_pem(a: str | None, b: str | None) -> bool:
     return "".join((a or "").split()) == "".join((b or "").split())
+
+
+def _issued_today(valid_from: str | None) -> bool:
+    if not valid_from:
+        return True
+    try:
+        issued = dt.date.fromisoformat(valid_from[:10])
+    except ValueError:
+        return False
+    return (dt.datetime.now(dt.UTC).date() - issued).days <= 1
 
 
 def duplicate_order_id(exc: errors.GoGetSSLError) -> int | None:
@@ -45,9 +56,12 @@ def find_placed_order(client: GoGetSSLClient, request: AddSSLOrderRequest,
         entries, _ = client.orders.list_all(limit=SCAN, offset=max(0, count - SCAN))
         for entry in sorted(entries, key=lambda e: int(e.order_id or 0), reverse=True):
             oid = int(entry.order_id or 0)
-            if not oid or oid in exclude or entry.status not in OPEN:
+            # A new order is open, or (fast issuance: pre-validated domains) active since today.
+            if not oid or oid in exclude or entry.status not in (*OPEN, "active"):
                 continue
             status = client.orders.status(oid)
+            if status.status == "active" and not _issued_today(status.valid_from):
+                continue
             if status.product_id == request.product_id and same_pem(status.csr_code, request.csr):
                 return oid, True
         return None, True

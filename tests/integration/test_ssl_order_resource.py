@@ -72,3 +72,22 @@ def test_product_rules_run_at_apply_too(sandbox: Sandbox):
     provider.catalogue()
     provider.catalogue()
     assert sandbox.count("/products/ssl") == fetches  # fetched once per provider process
+
+
+def test_an_order_issued_at_once_is_adopted_not_bought_twice(tmp_path):
+    """commit_then_reset on addSSLOrder against a sandbox that issues at once: the lost order is already
+    active when the provider looks for it, and must still be found."""
+    box = Sandbox(tmp_path / "fast.db", "--issue-after", "0")
+    try:
+        requests.post(f"{box.root}/_sandbox/faults", json={"rules": [
+            {"match": "add_ssl_order", "mode": "commit_then_reset", "times": 1}]}, timeout=10).raise_for_status()
+        provider = GoGetSSLProvider()
+        provider._client = GoGetSSLClient(ClientSettings(box.url, box.user, box.password))
+        diags = Diagnostics()
+        state = SslOrder(provider).create(CreateContext(diags, "gogetssl_ssl_order"), planned(make_csr().csr_pem))
+        assert state is not None
+        (order,) = box.orders()
+        assert state["order_id"] == order["order_id"] and order["status"] == "active"
+        assert any("Adopted order" in d.summary for d in diags.diagnostics)
+    finally:
+        box.stop()
