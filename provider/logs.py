@@ -6,33 +6,27 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import sys
 
-_SECRETS = [
-    (re.compile(r"(auth_key=)[^&\s'\"]+"), r"\1REDACTED"),
-    (re.compile(r"(pass=)[^&\s'\"]+"), r"\1REDACTED"),
-    (re.compile(r"(\"(?:key|password|pass|auth_key)\"\s*:\s*\")[^\"]*(\")"), r"\1REDACTED\2"),
-]
+from provider.client.safety import SecretSet
 
 
 class RedactingFilter(logging.Filter):
-    """Rewrites each record's message with secrets replaced; also redacts exact values it was given."""
+    """Rewrites each record's message with secrets replaced; also redacts exact values it was given.
+
+    The patterns and the redaction itself are the client's (`provider.client.safety`): one rule for
+    exception messages and log lines. Values may be added from any thread while others log: the set
+    is copy-on-write, so a record is redacted against a stable snapshot."""
 
     def __init__(self) -> None:
         super().__init__()
-        self._values: set[str] = set()
+        self._secrets = SecretSet()
 
     def add_secret(self, value: str) -> None:
-        if value and len(value) >= 4:
-            self._values.add(value)
+        self._secrets.add(value)
 
     def redact(self, text: str) -> str:
-        for pattern, repl in _SECRETS:
-            text = pattern.sub(repl, text)
-        for value in self._values:
-            text = text.replace(value, "REDACTED")
-        return text
+        return self._secrets.redact(text)
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()

@@ -38,7 +38,8 @@ NUMERIC_SETTINGS = (
      "place, renew, reissue or cancel an order are never repeated blindly: after an uncertain failure the provider "
      "looks for the order instead. Defaults to `GOGETSSL_MAX_RETRIES`, else 3."),
     ("request_timeout", "GOGETSSL_REQUEST_TIMEOUT",
-     "Seconds to wait for an answer to one request. Defaults to `GOGETSSL_REQUEST_TIMEOUT`, else 60."),
+     "Seconds one request may take, start to finish (connecting, waiting and reading the answer). Defaults to "
+     "`GOGETSSL_REQUEST_TIMEOUT`, else 60."),
 )
 DEFAULT_MAX_RETRIES = 3
 DEFAULT_REQUEST_TIMEOUT = 60.0
@@ -60,11 +61,45 @@ def _check_number(diags: Diagnostics, name: str, value: float) -> bool:
     return True
 
 
+def _check_api_url(diags: Diagnostics, url: str, source: str = "api_url") -> bool:
+    """An http(s) URL, and never plain http:// to a host off this machine (the password would be readable
+    on the way). `source` names where the URL came from, for the message."""
+    from provider.client.safety import clear_text_risk
+
+    if not url.strip().lower().startswith(("http://", "https://")):
+        diags.add_error(
+            "Invalid api_url",
+            f"{source} must be an http:// or https:// URL such as {PRODUCTION_API_URL}, got {url!r}.",
+            path=["api_url"],
+        )
+        return False
+    if clear_text_risk(url):
+        diags.add_error(
+            "Insecure api_url",
+            f"{source} is {url!r}: plain http:// to a host that is not this machine, so the API password "
+            "would travel in clear text; use https://. (http:// is accepted only for 127.0.0.1, ::1 and "
+            "localhost, e.g. a local gogetssl-sandbox.)",
+            path=["api_url"],
+        )
+        return False
+    return True
+
+
+class _Flight:
+    """One fetch in progress: the threads that wait for it get its result or its error."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.result: dict[int, Product] | None = None
+        self.error: BaseException | None = None
+
+
 class GoGetSSLProvider(Provider):
     def __init__(self) -> None:
         self._client: GoGetSSLClient | None = None
         self._catalogue: dict[int, Product] | None = None
         self._catalogue_lock = threading.Lock()
+        self._catalogue_flight: _Flight | None = None
         #: set when Terraform asks the provider to stop (Ctrl-C): long waits end early
         self.stopping = threading.Event()
 
@@ -92,12 +127,8 @@ class GoGetSSLProvider(Provider):
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 _check_number(diags, name, value)
         url = config.get("api_url")
-        if isinstance(url, str) and not url.startswith(("http://", "https://")):
-            diags.add_error(
-                "Invalid api_url",
-                f"api_url must be an http:// or https:// URL such as {PRODUCTION_API_URL}, got {url!r}.",
-                path=["api_url"],
-            )
+        if isinstance(url, str) and url:
+            _check_api_url(diags, url)
 
     def configure_provider(self, diags: Diagnostics, config: Config) -> None:
         values: dict[str, Any] = {}
@@ -107,7 +138,9 @@ class GoGetSSLProvider(Provider):
                 # Known only after apply of something else: Terraform calls us again then.
                 return
             values[name] = value if value not in (None, "") else os.environ.get(env, "")
+        from_env = not config.get("api_url") and bool(os.environ.get("GOGETSSL_API_URL"))
         values["api_url"] = values["api_url"] or PRODUCTION_API_URL
+        _check_api_url(diags, values["api_url"], "GOGETSSL_API_URL" if from_env else "api_url")
         for name, env in (("username", "GOGETSSL_USERNAME"), ("password", "GOGETSSL_PASSWORD")):
             if not values[name]:
                 diags.add_error(
@@ -131,13 +164,14 @@ class GoGetSSLProvider(Provider):
         from provider.client import ClientSettings, GoGetSSLClient  # deferred: keeps plugin start-up light
         from provider.logs import REDACTOR
 
-        REDACTOR.add_secret(values["password"])
-
+        timeout = float(numbers.get("request_timeout", DEFAULT_REQUEST_TIMEOUT))
         self._client = GoGetSSLClient(
             ClientSettings(
                 api_url=values["api_url"], username=values["username"], password=values["password"],
                 max_retries=int(numbers.get("max_retries", DEFAULT_MAX_RETRIES)),
-                read_timeout=float(numbers.get("request_timeout", DEFAULT_REQUEST_TIMEOUT)),
+                read_timeout=timeout,
+                total_timeout=timeout,  # request_timeout bounds a whole request, not each socket read
+                on_secret=REDACTOR.add_secret,  # the password and every auth key stay out of the logs
             )
         )
 
@@ -148,12 +182,38 @@ class GoGetSSLProvider(Provider):
         return self._client
 
     def catalogue(self) -> dict[int, Product]:
-        """The SSL product catalogue by id, fetched at most once per provider process (it changes rarely,
-        and Terraform starts a new process for every command). Raises the client's errors."""
+        """The SSL product catalogue by id, fetched once per provider process (it changes rarely, and
+        Terraform starts a new process for every command). Raises the client's errors.
+
+        Single flight: one fetch at a time, outside the lock; threads that ask while it runs wait for it and
+        get its result or its error, without fetching again themselves. A later call after a failed fetch
+        fetches again."""
         with self._catalogue_lock:
-            if self._catalogue is None:
-                self._catalogue = {int(p.id): p for p in self.client.products.list_ssl() if p.id is not None}
-            return self._catalogue
+            if self._catalogue is not None:
+                return self._catalogue
+            flight = self._catalogue_flight
+            leader = flight is None
+            if flight is None:
+                flight = self._catalogue_flight = _Flight()
+        if not leader:
+            flight.done.wait()
+            if flight.error is not None:
+                raise flight.error
+            assert flight.result is not None
+            return flight.result
+        try:
+            result = {int(p.id): p for p in self.client.products.list_ssl() if p.id is not None}
+            flight.result = result
+            return result
+        except BaseException as exc:
+            flight.error = exc
+            raise
+        finally:
+            with self._catalogue_lock:
+                if flight.result is not None:
+                    self._catalogue = flight.result
+                self._catalogue_flight = None
+            flight.done.set()
 
     def get_data_sources(self) -> list[type[DataSource]]:
         from provider.data_sources.account_balance import AccountBalance

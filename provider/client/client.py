@@ -20,5 +20,9 @@ class GoGetSSLClient:
         self.account = AccountAPI(self.transport)
         self.tools = ToolsAPI(self.transport)
 
+    def close(self) -> None:
+        """Close the connections the client opened (optional: they close with the process)."""
+        self.transport.close()
+
     def __repr__(self) -> str:
         return f"GoGetSSLClient({self.settings.api_url!r})"

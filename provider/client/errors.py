@@ -3,18 +3,33 @@
     GoGetSSLError
     ├── TransportError          the exchange did not complete (attribute `sent`: may the server have acted?)
     │   ├── ConnectError        no connection was made: the request was certainly not processed
-    │   ├── RequestTimeout      sent, but no answer in time: the outcome is unknown
+    │   │   └── TLSError        the server's certificate (or the TLS handshake) was refused: nothing was sent
+    │   ├── RequestTimeout      sent, but no complete answer in time: the outcome is unknown
     │   └── ConnectionLost      sent, then the connection dropped: the outcome is unknown
-    ├── HTTPStatusError         a non-2xx answer that is not the vendor's error body
+    ├── HTTPStatusError         a non-2xx answer that is not the vendor's error body (3xx: redirects are refused)
     │   ├── RateLimited         429 (retry_after seconds, when the server said)
     │   └── ServerError         5xx: the outcome of a write is unknown
-    ├── ResponseFormatError     a 2xx answer that is not the JSON we expect (HTML page, truncated, wrong types)
-    └── APIError                the vendor's `{"error": true, "message", "description"}`
-        ├── AuthError           credentials refused, or the auth key refused even after re-authenticating
-        └── NotFoundError       the order or product does not exist (for this account)
+    ├── ResponseFormatError     a 2xx answer that is not the JSON we expect (HTML page, truncated, wrong types);
+    │                           `body_text` keeps the raw answer for machine use, never for display
+    ├── APIError                the vendor's `{"error": true, "message", "description"}`
+    │   ├── AuthError           credentials refused, or the auth key refused even after re-authenticating
+    │   └── NotFoundError       the order or product does not exist (for this account); `what` says which
+    └── UnexpectedError         anything else that went wrong inside the client (a bug, a library failure)
 
-Messages never carry the password or the auth key: URLs are reduced to their path before
-they reach an exception.
+`outcome_unknown` on every error says whether the request may have reached the server and been
+acted upon; callers that spend money reconcile when it is True, and may repeat when it is False.
+
+NotFoundError comes only from an unambiguous signal, because callers forget a paid order on it: the
+vendor's error body whose `message` is exactly the unknown-object answer, "Order not found" or
+"Product not found" (case and surrounding blanks ignored, one final full stop allowed; the sandbox
+answers `{"error": true, "message": "Order not found", "description": "Order N was not found"}`).
+Nothing else is: not an HTTP 404 (a wrong api_url, a proxy or a wrong verb answers that: it is an
+HTTPStatusError, or an APIError when it carries the vendor's error body), not "API user not found",
+not a description that happens to say "not found".
+
+Messages never carry the password or the auth key: URLs are reduced to their path, and every text
+that came from the network (the vendor's message and description, a snippet of a non-JSON answer,
+a redirect's location) is redacted before it reaches an exception.
 """
 
 from __future__ import annotations
@@ -37,6 +52,11 @@ class TransportError(GoGetSSLError):
 class ConnectError(TransportError):
     def __init__(self, message: str):
         super().__init__(message, sent=False)
+
+
+class TLSError(ConnectError):
+    """The TLS handshake failed (most often: the certificate was not trusted). The request was not sent,
+    and repeating it will not help: it is never retried."""
 
 
 class RequestTimeout(TransportError):
@@ -66,9 +86,17 @@ class ServerError(HTTPStatusError):
 
 
 class ResponseFormatError(GoGetSSLError):
-    """A successful HTTP status with a body we cannot use."""
+    """A successful HTTP status with a body we cannot use.
+
+    `body_text` is the raw answer as text ("" when there was none to keep), so that a caller can still
+    recover what it must not lose (the id of an order the vendor accepted). It is not redacted and is
+    never part of str() or repr(): do not log it or show it."""
 
     outcome_unknown = True
+
+    def __init__(self, message: str, *, body_text: str = ""):
+        super().__init__(message)
+        self.body_text = body_text
 
 
 class APIError(GoGetSSLError):
@@ -89,4 +117,19 @@ class AuthError(APIError):
 
 
 class NotFoundError(APIError):
-    pass
+    """The vendor's unknown-object answer (see the module docstring). `what` is "order" or "product"."""
+
+    def __init__(self, message: str, description: str = "", *, status_code: int = 200, path: str = "",
+                 what: str = ""):
+        super().__init__(message, description, status_code=status_code, path=path)
+        self.what = what or ("product" if "product" in self.message.lower() else "order")
+
+
+class UnexpectedError(GoGetSSLError):
+    """An exception the client did not foresee, mapped so that none but the client's own escape it.
+    `sent` (and so `outcome_unknown`) is True when the request may have reached the server."""
+
+    def __init__(self, message: str, *, sent: bool):
+        super().__init__(message)
+        self.sent = sent
+        self.outcome_unknown = sent

@@ -7,14 +7,25 @@ responses are tolerant: unknown fields are ignored, numbers may arrive as string
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+# The lenient converters below raise only ValueError (pydantic turns that, and nothing else, into a
+# ValidationError) and never echo the value: an answer's text stays out of exception messages.
+
 
 def _to_int(v: Any) -> Any:
-    if v is None or isinstance(v, bool):
-        return None if v is None else int(v)
+    if v is None:
+        return None
+    if isinstance(v, bool):
+        return int(v)
+    if isinstance(v, int):
+        return v
+    if isinstance(v, float):
+        return _whole(v)
     if isinstance(v, str):
         v = v.strip()
         if v == "":
@@ -22,16 +33,43 @@ def _to_int(v: Any) -> Any:
         try:
             return int(v)
         except ValueError:
-            return int(float(v))
-    if isinstance(v, float) and v.is_integer():
-        return int(v)
+            pass
+        try:
+            number = float(v)
+        except ValueError:
+            raise ValueError("not a whole number") from None
+        return _whole(number)
     return v
 
 
+def _whole(number: float) -> int:
+    # json.loads turns 1e400 into inf, and int(inf) raises OverflowError, which pydantic would not wrap
+    if not math.isfinite(number):
+        raise ValueError("not a finite number")
+    if not number.is_integer():
+        raise ValueError("not a whole number")
+    return int(number)
+
+
 def _to_float(v: Any) -> Any:
+    """Numbers, "12.50" or "21%"; a non-finite number (1e400 arrives as inf) is no number: None."""
+    if v is None or isinstance(v, bool):
+        return v
     if isinstance(v, str):
-        v = v.strip().rstrip("%")
-        return None if v == "" else float(v)
+        v = v.strip().rstrip("%").strip()
+        if v == "":
+            return None
+        try:
+            v = float(v)
+        except ValueError:
+            raise ValueError("not a number") from None
+    if isinstance(v, int):
+        try:
+            v = float(v)
+        except OverflowError:
+            return None
+    if isinstance(v, float):
+        return v if math.isfinite(v) else None
     return v
 
 
@@ -47,7 +85,10 @@ def _to_str(v: Any) -> Any:
     if v is None:
         return ""
     if isinstance(v, (int, float)) and not isinstance(v, bool):
-        return str(v)
+        try:
+            return str(v)
+        except ValueError:  # an int too long to print (Python limits int-to-str conversion)
+            raise ValueError("number too long") from None
     return v
 
 
@@ -227,6 +268,12 @@ class AccountDetails(_Response):
 
 
 class AddSSLOrderResult(_Response):
+    """The answer to addSSLOrder / addSSLRenewOrder.
+
+    `complete` is False when the vendor accepted the order but the rest of its answer could not be read:
+    only `order_id` is known and every other field is at its default (read the order back for them).
+    It is the client's verdict, never the vendor's: a `complete` key in the answer is ignored."""
+
     order_id: Int
     invoice_id: Int = None
     product_id: Int = None
@@ -237,12 +284,25 @@ class AddSSLOrderResult(_Response):
     tax_rate: Str = ""
     approver_method: ApproverMethod = Field(default_factory=ApproverMethod)
     san: list[SanEntry] = Field(default_factory=list)
+    complete: bool = True
+
+    @model_validator(mode="before")
+    @classmethod
+    def _not_from_the_vendor(cls, v: Any) -> Any:
+        if isinstance(v, dict) and "complete" in v:
+            v = {k: x for k, x in v.items() if k != "complete"}
+        return v
 
     @model_validator(mode="after")
     def _has_id(self) -> AddSSLOrderResult:
         if not self.order_id:
             raise ValueError("addSSLOrder answered without an order_id")
         return self
+
+    @classmethod
+    def partial(cls, order_id: int) -> AddSSLOrderResult:
+        """The result of an accepted order whose answer was readable only as far as its id."""
+        return cls.model_validate({"order_id": order_id}).model_copy(update={"complete": False})
 
 
 CONTACT_PREFIXES = ("admin_", "tech_", "org_")
@@ -293,6 +353,22 @@ class OrderStatusEntry(_Response):
     order_id: Int
     status: Str = ""
     expires: Date = None
+
+
+@dataclass
+class OrderScan:
+    """What `OrdersAPI.scan` read of the account's order listing (getAllSSLOrders), page after page.
+
+    `entries` are in listing order, each order once. `complete` is True only when the listing was read
+    to an empty page: nothing was left out. Otherwise `reason` says why the scan ended early ("stopped"
+    when the caller's `stop` asked for it). `newest_first` is True when the ids seen are strictly
+    descending, False when strictly ascending, None when that cannot be told (fewer than two, or mixed).
+    """
+
+    entries: list[OrderStatusEntry] = field(default_factory=list)
+    complete: bool = False
+    newest_first: bool | None = None
+    reason: str = ""
 
 
 class CancelResult(_Response):

@@ -1,16 +1,26 @@
-"""Order calls: place (addSSLOrder), read (getOrderStatus, getOrdersStatus), cancel (cancelSSLOrder)."""
+"""Order calls: place (addSSLOrder), read (getOrderStatus, getOrdersStatus, getAllSSLOrders), cancel.
+
+Placing an order spends money, so once the vendor accepted one its id must reach the caller even when
+the rest of the answer is unreadable: the id is taken from the answer first, and the rest parsed after
+(`AddSSLOrderResult.complete` says whether that worked).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import logging
+import math
+import re
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from ._parse import parse
-from .errors import ResponseFormatError
+from .errors import GoGetSSLError, ResponseFormatError
 from .models import (
     AddSSLOrderRequest,
     AddSSLOrderResult,
     CancelResult,
     Invoice,
+    OrderScan,
     OrderStatus,
     OrderStatusEntry,
     ReissueRequest,
@@ -18,20 +28,82 @@ from .models import (
 )
 from .transport import Transport
 
+log = logging.getLogger("gogetssl.client")
+
+# An order id in an answer that is not a JSON object (cut short, or with a PHP warning before it): a quoted
+# number, or a bare number followed by a delimiter, so a number cut in the middle ("12" of "1234") is not
+# taken for an id.
+_ORDER_ID_IN_TEXT = re.compile(r'"order_id"\s*:\s*(?:"\s*(\d+)\s*"|(\d+)(?=\s*[,}\]]))')
+_ERROR_IN_TEXT = re.compile(r'"error"\s*:\s*(?:true\b|1\b|"1"|"true")', re.IGNORECASE)
+
+
+def _order_id_in_body(body: dict[str, Any]) -> int | None:
+    value = body.get("order_id")
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value > 0 else None
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer() and value > 0:
+        return int(value)
+    if isinstance(value, str) and re.fullmatch(r"\s*\d{1,18}\s*", value):
+        return int(value) or None
+    return None
+
+
+def _order_id_in_text(text: str) -> int | None:
+    """The one order id an unreadable answer names; None when it names none, several, or is an error."""
+    if not text or _ERROR_IN_TEXT.search(text):
+        return None
+    ids = {int(quoted or bare) for quoted, bare in _ORDER_ID_IN_TEXT.findall(text) if len(quoted or bare) <= 18}
+    ids.discard(0)
+    return ids.pop() if len(ids) == 1 else None
+
+
+def _direction(entries: list[OrderStatusEntry]) -> bool | None:
+    ids = [int(e.order_id or 0) for e in entries]
+    if len(ids) < 2:
+        return None
+    pairs = list(zip(ids, ids[1:], strict=False))
+    if all(a > b for a, b in pairs):
+        return True
+    if all(a < b for a, b in pairs):
+        return False
+    return None
+
 
 class OrdersAPI:
     def __init__(self, transport: Transport):
         self._t = transport
 
     def add_ssl_order(self, request: AddSSLOrderRequest) -> AddSSLOrderResult:
-        """Place a new order. Spends money: never call this twice for one intent."""
-        body = self._t.post("/orders/add_ssl_order/", request.to_form())
-        return parse(AddSSLOrderResult, body, "addSSLOrder")
+        """Place a new order. Spends money: never call this twice for one intent.
+
+        When the vendor accepted the order but the rest of its answer is unreadable, the result carries the
+        order id with `complete=False` (other fields at their defaults) instead of raising."""
+        return self._place("/orders/add_ssl_order/", request, "addSSLOrder")
 
     def add_ssl_renew_order(self, request: AddSSLOrderRequest) -> AddSSLOrderResult:
-        """Place a renewal (a new order with a new id, continuing an expiring one). Spends money: never repeat."""
-        body = self._t.post("/orders/add_ssl_renew_order/", request.to_form())
-        return parse(AddSSLOrderResult, body, "addSSLRenewOrder")
+        """Place a renewal (a new order with a new id, continuing an expiring one). Spends money: never repeat.
+        An unreadable answer that names the new order is handled as in `add_ssl_order`."""
+        return self._place("/orders/add_ssl_renew_order/", request, "addSSLRenewOrder")
+
+    def _place(self, path: str, request: AddSSLOrderRequest, what: str) -> AddSSLOrderResult:
+        try:
+            body = self._t.post(path, request.to_form())
+        except ResponseFormatError as exc:
+            order_id = _order_id_in_text(exc.body_text)
+            if order_id is None:
+                raise
+            log.warning("%s accepted order %d, but its answer is unreadable (%s)", what, order_id, exc)
+            return AddSSLOrderResult.partial(order_id)
+        order_id = _order_id_in_body(body)
+        try:
+            return parse(AddSSLOrderResult, body, what)
+        except ResponseFormatError as exc:
+            if order_id is None:
+                raise
+            log.warning("%s accepted order %d, but the rest of its answer is unreadable (%s)", what, order_id, exc)
+            return AddSSLOrderResult.partial(order_id)
 
     def reissue(self, order_id: int, request: ReissueRequest) -> ReissueResult:
         """Reissue an active order (new CSR, SANs within those purchased, ...); the order id stays."""
@@ -52,16 +124,85 @@ class OrdersAPI:
                      {"domains": ",".join(domains), "new_methods": ",".join(new_methods)}, idempotent=True)
 
     def list_all(self, limit: int = 100, offset: int = 0) -> tuple[list[OrderStatusEntry], int]:
-        """A page of the account's orders (getAllSSLOrders): ([(order_id, status)], total count)."""
+        """One page of the account's orders (getAllSSLOrders): (entries, the answer's `count`).
+
+        `count` may be the page's record count rather than the account's total (reference §8), and a
+        page may be shorter than `limit` while more orders exist: to read every order, use `scan`."""
         body = self._t.get("/orders/ssl/all", {"limit": int(limit), "offset": int(offset)})
         orders = body.get("orders", [])
         if not isinstance(orders, list):
             raise ResponseFormatError("getAllSSLOrders: 'orders' is not a list")
         try:
             count = int(body.get("count", len(orders)))
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             count = len(orders)
         return [parse(OrderStatusEntry, o, "getAllSSLOrders") for o in orders], count
+
+    def scan(self, *, page_size: int = 100, max_pages: int = 200,
+             stop: Callable[[OrderStatusEntry], bool] | None = None) -> OrderScan:
+        """Read the account's order listing page by page, coping with what is uncertain about it.
+
+        Pages are asked for at offsets 0, then the number of records received so far (a server may return
+        fewer than `page_size` while more exist, and `count` may describe only the page). The scan is
+        complete only when a page comes back empty. It ends incomplete, with `reason` saying why, on an
+        error answer (some servers refuse offsets above a ceiling), after `max_pages` pages, on a page that
+        repeats orders already seen (a server ignoring offset), or when `stop(entry)` returns True for a
+        newly seen entry (reason "stopped"; that entry is included). Records that cannot be read are
+        skipped, and the scan is then not complete either. An error on the first page raises the client's
+        error; a later one never does. Exceptions raised by `stop` are the caller's and propagate.
+        """
+        page_size, max_pages = max(1, int(page_size)), max(1, int(max_pages))
+        entries: list[OrderStatusEntry] = []
+        seen: set[int] = set()
+        unreadable = 0
+
+        def ended(complete: bool, reason: str) -> OrderScan:
+            if unreadable:
+                complete = False
+                reason = f"{reason}; {unreadable} unreadable records were skipped"
+            return OrderScan(entries, complete, _direction(entries), reason)
+
+        offset = 0
+        for page in range(max_pages):
+            try:
+                records = self._listing_page(page_size, offset)
+            except GoGetSSLError as exc:
+                if page == 0:
+                    raise
+                log.info("order scan ended at offset %d: %s", offset, exc)
+                return ended(False, f"the page at offset {offset} failed: {exc}")
+            if not records:
+                return ended(True, f"the listing ended at offset {offset}")
+            repeated = False
+            for record in records:
+                try:
+                    entry = parse(OrderStatusEntry, record, "getAllSSLOrders")
+                except ResponseFormatError:
+                    entry = None
+                if entry is None or not entry.order_id:
+                    unreadable += 1
+                    continue
+                if entry.order_id in seen:
+                    repeated = True
+                    continue
+                seen.add(entry.order_id)
+                entries.append(entry)
+                if stop is not None and stop(entry):
+                    return ended(False, "stopped")
+            if repeated:
+                return ended(False, f"the page at offset {offset} repeated orders already seen "
+                                    "(the server may ignore offset)")
+            offset += len(records)
+        return ended(False, f"stopped after {max_pages} pages (max_pages)")
+
+    def _listing_page(self, limit: int, offset: int) -> list[Any]:
+        body = self._t.get("/orders/ssl/all", {"limit": limit, "offset": offset})
+        orders = body.get("orders")
+        if orders is None and str(body.get("count", "")).strip() == "0":
+            return []  # an empty listing may come without the list itself
+        if not isinstance(orders, list):
+            raise ResponseFormatError("getAllSSLOrders: the answer has no 'orders' list")
+        return orders
 
     def invoice(self, order_id: int) -> Invoice:
         return parse(Invoice, self._t.get(f"/orders/invoice/{int(order_id)}"), "getOrderInvoice")

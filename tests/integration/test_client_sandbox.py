@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from provider.client import ClientSettings, GoGetSSLClient, errors
@@ -30,7 +32,12 @@ def test_place_read_and_cancel(client: GoGetSSLClient, sandbox: Sandbox):
     assert status.contacts["tech_email"] == CONTACTS["tech_email"]
     assert [e.status for e in client.orders.statuses([result.order_id])] == ["processing"]
     client.orders.cancel(result.order_id, "no longer needed")
-    assert client.orders.status(result.order_id).status == "cancelled"
+    # A cancellation is a request the vendor reviews (reference §8): the order keeps its status meanwhile
+    # (the test sandbox reviews for seconds, not hours).
+    deadline = time.monotonic() + 20
+    while (status := client.orders.status(result.order_id)).status != "cancelled" and time.monotonic() < deadline:
+        time.sleep(0.25)
+    assert status.status == "cancelled"
 
 
 def test_multi_domain_order_sends_comma_joined_lists(client: GoGetSSLClient, sandbox: Sandbox):
@@ -51,8 +58,12 @@ def test_vendor_refusal_is_an_api_error_with_the_vendor_text(client: GoGetSSLCli
 
 
 def test_unknown_order_is_not_found(client: GoGetSSLClient):
-    with pytest.raises(errors.NotFoundError):
+    with pytest.raises(errors.NotFoundError) as info:
         client.orders.status(1)
+    assert info.value.what == "order"
+    with pytest.raises(errors.NotFoundError) as product:
+        client.products.get_ssl(999)
+    assert product.value.what == "product"
 
 
 def test_products_and_balance(client: GoGetSSLClient):
@@ -82,3 +93,10 @@ def test_nothing_listening_is_a_connect_error():
     with pytest.raises(errors.ConnectError) as info:
         client.products.list_ssl()
     assert info.value.outcome_unknown is False
+
+
+def test_scan_reads_the_whole_listing(client: GoGetSSLClient):
+    placed = {client.orders.add_ssl_order(request()).order_id for _ in range(2)}
+    scan = client.orders.scan(page_size=25)
+    assert scan.complete is True and placed <= {e.order_id for e in scan.entries}
+    assert len({e.order_id for e in scan.entries}) == len(scan.entries)
