@@ -4,6 +4,14 @@ Each handler takes the parsed request and returns (HTTP status, JSON body) in th
 shapes: flat success objects with `success: true`, errors as
 `{"error": true, "message", "description"}` with HTTP 200 (HTTP 403 for a bad auth key).
 Numbers are emitted as strings where the vendor does so, to keep clients honest.
+
+Time-driven changes are applied lazily, whenever an order is loaded (`_advance`): issuance after
+`--issue-after`, expiry after `valid_till`, and the end of a cancellation review
+(`--cancel-review-seconds`: cancelSSLOrder is a request the vendor reviews in 2-48 h, and the order
+keeps its status meanwhile). Each runs in one store transaction, as do the duplicate check, debit
+and insert of a new order, so concurrent requests can neither double an order nor a refund.
+The sandbox is never kinder than the vendor: where the evidence (reference §8) shows a limit
+(a page cap on order listings, a lock after a validation change), it has one, behind a flag.
 """
 
 from __future__ import annotations
@@ -11,15 +19,17 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import math
 import secrets
 import string
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from . import catalogue
-from .ca import SandboxCA, parse_csr
+from .ca import ParsedCSR, SandboxCA, parse_csr
 from .rules import RuleError, check_add_order, split_csv
 from .store import Store
 
@@ -50,6 +60,33 @@ def error(message: str, description: str, status: int = 200) -> Response:
     return status, {"error": True, "message": message, "description": description}
 
 
+LIST_ORDERS = ("oldest", "newest")
+OPEN_STATUSES = ("processing", "pending", "new_order")
+
+
+@dataclass(frozen=True)
+class Listing:
+    """How getAllSSLOrders pages: the sort order, the most records one page holds, the highest offset."""
+
+    order: str = "oldest"  # the vendor's order is not public; oldest first is what the sandbox always did
+    page_cap: int = 100
+    offset_cap: int = 1000  # one public client reports "offset must not exceed 1000" (reference §8)
+
+    def changed(self, body: dict[str, Any]) -> Listing:
+        """This listing with the `list_*` keys of a faults body applied; ValueError names a bad one."""
+        order = body.get("list_order", self.order)
+        if order not in LIST_ORDERS:
+            raise ValueError(f"list_order must be one of {', '.join(LIST_ORDERS)}")
+        return Listing(order, _whole(body.get("list_page_cap", self.page_cap), "list_page_cap", 1),
+                       _whole(body.get("list_offset_cap", self.offset_cap), "list_offset_cap", 0))
+
+
+def _whole(value: Any, name: str, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ValueError(f"{name} must be a whole number of at least {minimum}")
+    return value
+
+
 @dataclass
 class SandboxConfig:
     user: str = "sandbox"
@@ -59,12 +96,16 @@ class SandboxConfig:
     currency: str = "EUR"
     dcv_http_root: Path | None = None  # DIR/<domain>/.well-known/pki-validation/<file> passes http(s) DCV
     dcv_dns_zone: Path | None = None  # JSON {record name: value} passes dns DCV
+    listing: Listing = Listing()  # the CLI's listing; POST /_sandbox/faults can override it at run time
+    cancel_review_seconds: float = 7200.0  # the vendor reviews a cancellation request in 2-48 h
+    dcv_lock_seconds: float = 60.0  # "Function is locked for ..." after a validation change; 0 = no lock
 
 
 class SandboxAPI:
     def __init__(self, store: Store, config: SandboxConfig):
         self.store = store
         self.config = config
+        self.listing = config.listing  # replaced as a whole (frozen), so readers need no lock
         if store.get_meta("balance") is None:
             store.set_meta("balance", f"{config.balance:.2f}")
         if store.get_meta("ca_root") is None:
@@ -106,7 +147,7 @@ class SandboxAPI:
 
     # -- products --
     def products(self) -> Response:
-        return 200, {"products": catalogue.PRODUCTS, "success": True}
+        return 200, {"products": [catalogue.listed(p) for p in catalogue.PRODUCTS], "success": True}
 
     def product(self, product_id: str) -> Response:
         try:
@@ -119,6 +160,7 @@ class SandboxAPI:
 
     # -- account --
     def balance(self) -> Response:
+        self._settle_reviews()  # a review that ended may have refunded an order nobody has loaded since
         return 200, {"balance": self.store.get_meta("balance", "0.00"), "currency": self.config.currency,
                      "success": True}
 
@@ -133,21 +175,31 @@ class SandboxAPI:
         """The vendor refuses a second open order for the same CSR and product (seen in its sandbox)."""
         wanted = "".join(csr.split())
         for o in self.store.list_orders():
-            if (o["product_id"] == product_id and o["status"] in ("processing", "pending", "new_order")
-                    and not o.get("renew_of") and "".join(o["csr"].split()) == wanted):
+            if (o["product_id"] == product_id and o["status"] in OPEN_STATUSES
+                    and not o.get("renew_of") and "".join(o["csr"].split()) == wanted
+                    and self._advance(o)["status"] in OPEN_STATUSES):
                 return int(o["order_id"])
         return None
 
     def all_orders(self, form: dict[str, str]) -> Response:
+        """getAllSSLOrders: `count` is the number of records in this page (reference §8), not the account's
+        total, and a page holds at most `page_cap` records whatever limit was asked (and echoed)."""
         try:
-            limit = max(1, min(int(form.get("limit") or 100), 1000))
-            offset = max(0, int(form.get("offset") or 0))
+            limit = int(form.get("limit") or 100)
+            offset = int(form.get("offset") or 0)
         except ValueError:
             return error("Invalid parameters", "limit and offset must be numbers")
+        if limit < 1 or offset < 0:
+            return error("Invalid parameters", "limit must be positive and offset must not be negative")
+        listing = self.listing
+        if offset > listing.offset_cap:
+            return error("Invalid offset", f"offset must not exceed {listing.offset_cap}")
         orders = self.store.list_orders()
+        if listing.order == "newest":
+            orders.reverse()
         page = [{"order_id": str(o["order_id"]), "status": self._advance(o)["status"]}
-                for o in orders[offset:offset + limit]]
-        return 200, {"orders": page, "limit": limit, "offset": offset, "count": len(orders), "success": True}
+                for o in orders[offset:offset + min(limit, listing.page_cap)]]
+        return 200, {"orders": page, "limit": limit, "offset": offset, "count": len(page), "success": True}
 
     def _renewable(self, domain: str, product_id: int) -> tuple[dict[str, Any] | None, str]:
         """The order a renewal continues: same domain and product, active or expired, within 30 days of its end."""
@@ -168,6 +220,13 @@ class SandboxAPI:
             product, csr = check_add_order(form)
         except RuleError as exc:
             return error(exc.message, exc.description)
+        # The duplicate check, the debit and the insert are one transaction: concurrent identical
+        # requests make one order and one debit, and the others see it as the duplicate.
+        with self.store.tx():
+            return self._place_checked(form, renewal, product, csr)
+
+    def _place_checked(self, form: dict[str, str], renewal: bool, product: dict[str, Any],
+                       csr: ParsedCSR) -> Response:
         if not renewal:
             duplicate = self._open_duplicate(form["csr"], product["id"])
             if duplicate is not None:
@@ -244,18 +303,61 @@ class SandboxAPI:
         return order
 
     def _advance(self, order: dict[str, Any]) -> dict[str, Any]:
-        """Apply time-driven transitions: issuance after --issue-after, expiry after valid_till."""
+        """Apply time-driven transitions: the end of a cancellation review, issuance after --issue-after,
+        expiry after valid_till. Each is applied to a fresh copy inside one transaction, so two requests
+        loading the same order at once cannot both apply it (a refund credited twice)."""
+        if not self._due(order):
+            return order
+        with self.store.tx():
+            fresh = self.store.get_order(int(order["order_id"]))
+            if fresh is None:
+                return order
+            now = self.now()
+            if self._review_over(fresh, now):
+                self._finish_cancel(fresh)
+                return fresh
+            if self._issue_due(fresh, now):
+                fresh = self.issue(fresh)
+            if self._expiry_due(fresh, now):
+                fresh["status"] = "expired"
+                self.store.update_order(fresh)
+            return fresh
+
+    def _due(self, order: dict[str, Any]) -> bool:
         now = self.now()
-        if (
-            order["status"] in ("processing", "reissue")
-            and self.config.issue_after is not None
-            and now >= float(order.get("reissued_ts") or order["created"]) + self.config.issue_after
-        ):
-            order = self.issue(order)
-        if order["status"] == "active" and order.get("valid_till_ts") and now > order["valid_till_ts"]:
-            order["status"] = "expired"
-            self.store.update_order(order)
-        return order
+        return self._review_over(order, now) or self._issue_due(order, now) or self._expiry_due(order, now)
+
+    def _issue_due(self, order: dict[str, Any], now: float) -> bool:
+        return (order["status"] in ("processing", "reissue") and self.config.issue_after is not None
+                and now >= float(order.get("reissued_ts") or order["created"]) + self.config.issue_after)
+
+    @staticmethod
+    def _expiry_due(order: dict[str, Any], now: float) -> bool:
+        return order["status"] == "active" and bool(order.get("valid_till_ts")) and now > order["valid_till_ts"]
+
+    @staticmethod
+    def _cancel_pending(order: dict[str, Any]) -> bool:
+        return order.get("cancel_requested_ts") is not None and not order.get("cancel_settled")
+
+    def _review_over(self, order: dict[str, Any], now: float) -> bool:
+        return (self._cancel_pending(order)
+                and now >= float(order["cancel_requested_ts"]) + self.config.cancel_review_seconds)
+
+    def _finish_cancel(self, order: dict[str, Any]) -> None:
+        """The review ends: the order is cancelled, refunded as decided when it was requested. Call in a tx."""
+        order["status"] = "cancelled"
+        order["cancel_settled"] = True
+        if order.get("cancel_refund"):
+            self.store.credit(float(order.get("amount", 0)))
+            order["refunded"] = True
+        self.store.update_order(order)
+
+    def _settle_reviews(self) -> None:
+        """End every cancellation review that is over (a refund shows in the balance before anyone loads the
+        order)."""
+        for o in self.store.list_orders():
+            if self._cancel_pending(o):
+                self._advance(o)
 
     def issue(self, order: dict[str, Any]) -> dict[str, Any]:
         now = self.now()
@@ -353,25 +455,34 @@ class SandboxAPI:
         return 200, {"certificates": certs, "success": True, "time_stamp": int(self.now())}
 
     def cancel_ssl_order(self, form: dict[str, str]) -> Response:
+        """A cancellation request: recorded now, the order keeps its status until the review ends
+        (--cancel-review-seconds), then becomes cancelled, refunded as its state at request time allows."""
         order_id, reason = form.get("order_id", ""), str(form.get("reason", "")).strip()
         if not str(order_id).strip() or not reason:
             return error("Required parameters missing", "order_id and reason are required")
-        order = self._load(order_id)
-        if order is None:
-            return error("Order not found", f"Order {order_id} was not found")
-        if order["status"] == "cancelled":
-            return error("Order already cancelled", f"Order {order_id} is already cancelled")
-        if order["status"] == "reissue":
-            return error("Order can't be cancelled", "A reissue that is being processed cannot be cancelled")
-        if order["status"] in ("expired", "rejected"):
-            return error("Order can't be cancelled", f"Order {order_id} is {order['status']} and cannot be cancelled")
-        refundable = order["status"] != "active" or self.now() - float(order.get("issued_ts", 0)) <= 30 * 86400
-        if refundable:
-            self.store.credit(float(order.get("amount", 0)))
-            order["refunded"] = True
-        order["status"] = "cancelled"
-        order["cancel_reason"] = reason
-        self.store.update_order(order)
+        with self.store.tx():
+            order = self._load(order_id)
+            if order is None:
+                return error("Order not found", f"Order {order_id} was not found")
+            if order["status"] == "cancelled":
+                return error("Order already cancelled", f"Order {order_id} is already cancelled")
+            if self._cancel_pending(order):
+                # The vendor's answer here is not public (reference §8); this is the sandbox's own text.
+                return error("Cancellation already requested",
+                             f"A cancellation request for order {order['order_id']} is under review")
+            if order["status"] == "reissue":
+                return error("Order can't be cancelled", "A reissue that is being processed cannot be cancelled")
+            if order["status"] in ("expired", "rejected"):
+                return error("Order can't be cancelled",
+                             f"Order {order_id} is {order['status']} and cannot be cancelled")
+            now = self.now()
+            order["cancel_requested_ts"] = now
+            order["cancel_reason"] = reason
+            order["cancel_refund"] = order["status"] != "active" or now - float(order.get("issued_ts", 0)) <= 30 * 86400
+            if self.config.cancel_review_seconds <= 0:
+                self._finish_cancel(order)
+            else:
+                self.store.update_order(order)
         return 200, {"order_id": str(order["order_id"]), "success": True}
 
     def revalidate(self, order_id: str, form: dict[str, str]) -> Response:
@@ -409,7 +520,12 @@ class SandboxAPI:
             if self.config.dcv_http_root is None:
                 return False, f"no file found at {data['link']}"
             base = entry["domain"][2:] if entry["domain"].startswith("*.") else entry["domain"]
-            path = self.config.dcv_http_root / base / ".well-known" / "pki-validation" / data["filename"]
+            # Names are host names (rules.is_host_name), but an order stored before that rule, or a
+            # symlink, must not make the sandbox read outside its root either.
+            root = self.config.dcv_http_root.resolve()
+            path = (root / base / ".well-known" / "pki-validation" / data["filename"]).resolve()
+            if not path.is_relative_to(root):
+                return False, f"no file found at {data['link']}"
             try:
                 found = path.read_text(errors="replace")
             except OSError:
@@ -475,6 +591,26 @@ class SandboxAPI:
         return 200, {"order_id": str(order["order_id"]), "order_status": "reissue",
                      "validation": order["approver_method"], "san": order["san"], "success": True}
 
+    def _dcv_change(self, order_id: str, change: Callable[[dict[str, Any]], Response]) -> Response:
+        """Run one validation change on a pending order, under the "Function is locked" cool-down: after a
+        change succeeds, any further change of the same order within --dcv-lock-seconds is refused. The
+        length of the vendor's lock, and whether change_validation_email shares it, are not public
+        (reference §7, §8): the sandbox locks all three changes together, the stricter reading."""
+        with self.store.tx():
+            order, err = self._pending_order(order_id)
+            if order is None:
+                return err or error("Order not found", "")
+            lock = self.config.dcv_lock_seconds
+            last = order.get("dcv_changed_ts")
+            if lock > 0 and last is not None and self.now() < float(last) + lock:
+                return error(f"Function is locked for {lock:g} seconds",
+                             f"Validation changes of order {order['order_id']} are locked; try again later")
+            status, body = change(order)
+            if isinstance(body, dict) and body.get("success"):
+                order["dcv_changed_ts"] = self.now()
+                self.store.update_order(order)
+            return status, body
+
     def _pending_order(self, order_id: str) -> tuple[dict[str, Any] | None, Response | None]:
         order = self._load(order_id)
         if order is None:
@@ -514,47 +650,45 @@ class SandboxAPI:
         return f"{domain} is not a domain of order {order['order_id']}"
 
     def change_validation_method(self, order_id: str, form: dict[str, str]) -> Response:
-        order, err = self._pending_order(order_id)
-        if order is None:
-            return err or error("Order not found", "")
-        domain, new = str(form.get("domain", "")).strip(), str(form.get("new_method", "")).strip()
-        if not domain or not new:
-            return error("Required parameters missing", "domain and new_method are required")
-        problem = self._set_method(order, domain, new)
-        if problem:
-            return error("Invalid new_method", problem)
-        self.store.update_order(order)
-        return 200, {"message": f"Validation method for {domain} changed", "success": True}
+        def change(order: dict[str, Any]) -> Response:
+            domain, new = str(form.get("domain", "")).strip(), str(form.get("new_method", "")).strip()
+            if not domain or not new:
+                return error("Required parameters missing", "domain and new_method are required")
+            problem = self._set_method(order, domain, new)
+            if problem:
+                return error("Invalid new_method", problem)
+            return 200, {"message": f"Validation method for {domain} changed", "success": True}
+
+        return self._dcv_change(order_id, change)
 
     def change_validation_email(self, order_id: str, form: dict[str, str]) -> Response:
-        order, err = self._pending_order(order_id)
-        if order is None:
-            return err or error("Order not found", "")
-        new = str(form.get("approver_email", "")).strip()
-        if not new:
-            return error("Required parameters missing", "approver_email is required")
-        problem = self._set_method(order, order["domain"], new)
-        if problem:
-            return error("Invalid approver_email", problem)
-        self.store.update_order(order)
-        if order["dcv_method"] == "email":
-            return 200, {"dcv_method": "email", "approver_email": new, "success": True,
-                         "success_message": "Approver e-mail changed"}
-        return 200, {**order["approver_method"], "success": True, "success_message": "Validation method changed"}
+        def change(order: dict[str, Any]) -> Response:
+            new = str(form.get("approver_email", "")).strip()
+            if not new:
+                return error("Required parameters missing", "approver_email is required")
+            problem = self._set_method(order, order["domain"], new)
+            if problem:
+                return error("Invalid approver_email", problem)
+            if order["dcv_method"] == "email":
+                return 200, {"dcv_method": "email", "approver_email": new, "success": True,
+                             "success_message": "Approver e-mail changed"}
+            return 200, {**order["approver_method"], "success": True, "success_message": "Validation method changed"}
+
+        return self._dcv_change(order_id, change)
 
     def change_domains_validation_method(self, order_id: str, form: dict[str, str]) -> Response:
-        order, err = self._pending_order(order_id)
-        if order is None:
-            return err or error("Order not found", "")
-        domains, methods = split_csv(form.get("domains")), split_csv(form.get("new_methods"))
-        if not domains or len(domains) != len(methods):
-            return error("Required parameters missing", "domains and new_methods must list the same number of items")
-        for domain, how in zip(domains, methods, strict=True):
-            problem = self._set_method(order, domain, how)
-            if problem:
-                return error("Invalid new_methods", problem)
-        self.store.update_order(order)
-        return 200, {"message": "Validation methods changed", "success": True}
+        def change(order: dict[str, Any]) -> Response:
+            domains, methods = split_csv(form.get("domains")), split_csv(form.get("new_methods"))
+            if not domains or len(domains) != len(methods):
+                return error("Required parameters missing",
+                             "domains and new_methods must list the same number of items")
+            for domain, how in zip(domains, methods, strict=True):
+                problem = self._set_method(order, domain, how)
+                if problem:
+                    return error("Invalid new_methods", problem)
+            return 200, {"message": "Validation methods changed", "success": True}
+
+        return self._dcv_change(order_id, change)
 
     def webservers(self, family: str) -> Response:
         if family == "1":
@@ -585,7 +719,7 @@ class SandboxAPI:
                      "currency": self.config.currency, "success": True}
 
     def invoices(self) -> Response:
-        out = [self._invoice(o) for o in self.store.list_orders()]
+        out = [self._invoice(self._advance(o)) for o in self.store.list_orders()]
         return 200, {"invoices": out, "success": True}
 
     def order_invoice(self, order_id: str) -> Response:
@@ -603,12 +737,16 @@ class SandboxAPI:
                 "payment_method": "balance"}
 
     def control_clock(self, body: dict[str, Any]) -> Response:
+        raw = body.get("advance_days", 0)
         try:
-            days = float(body.get("advance_days", 0))
+            days = float(raw)
         except (TypeError, ValueError):
+            days = math.nan
+        if isinstance(raw, bool) or not math.isfinite(days):
             return error("Invalid advance_days", "advance_days must be a number of days", 400)
         offset = float(self.store.get_meta("clock_offset", "0") or 0) + days * 86400
         self.store.set_meta("clock_offset", str(offset))
+        self._settle_reviews()  # moving the clock past a review's end ends it, refund included
         return 200, {"now": self._date(self.now(), with_time=True), "offset_days": offset / 86400, "success": True}
 
     # -- control endpoints (not part of the vendor's API) --
@@ -621,6 +759,8 @@ class SandboxAPI:
                 "product_id": o["product_id"], "domain": o["domain"], "dns_names": split_csv(o.get("dns_names")),
                 "period": int(o["period"]), "dcv_method": o["dcv_method"], "csr": o["csr"],
                 "amount": o.get("amount"), "created": self._date(o["created"], with_time=True),
+                "cancel_requested": (self._date(float(o["cancel_requested_ts"]), with_time=True)
+                                     if o.get("cancel_requested_ts") is not None else ""),
                 **{f: o.get(f, "") for f in ("server_count", "webserver_type", "approver_email", "approver_emails",
                                              "signature_hash", "unique_code", "cancel_reason", *CONTACT_FIELDS)},
             })

@@ -4,6 +4,10 @@ The ids and prices are illustrative (the real catalogue differs per reseller pla
 shape and the flags follow the vendor's getSslProducts response (reference §2.4). Two brand
 families are covered because they differ in DCV data: Sectigo answers DNS validation with a
 CNAME, DigiCert brands (RapidSSL, GeoTrust) with a TXT record.
+
+`refund_days` and `multidomains_included` are documented for the product's own page
+(`/products/ssl/{id}`) and the deprecated lists, not for `/products/ssl/` (reference §8), so
+`listed()` leaves them out of the list; `price_for` still reads them from the full record.
 """
 
 from __future__ import annotations
@@ -75,6 +79,14 @@ PRODUCTS: list[dict[str, Any]] = [
 ]
 
 BY_ID: dict[int, dict[str, Any]] = {p["id"]: p for p in PRODUCTS}
+
+# Fields of the product page that public clients never see in the /products/ssl/ list.
+PAGE_ONLY_FIELDS = ("refund_days", "multidomains_included")
+
+
+def listed(product: dict[str, Any]) -> dict[str, Any]:
+    """A product as the /products/ssl/ list shows it."""
+    return {k: v for k, v in product.items() if k not in PAGE_ONLY_FIELDS}
 
 
 def orderable_periods(product: dict[str, Any]) -> list[int]:

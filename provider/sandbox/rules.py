@@ -1,8 +1,14 @@
-"""The vendor's rules for addSSLOrder, as the sandbox enforces them (reference: addSSLOrder.txt, §4).
+"""The vendor's rules for addSSLOrder, addSSLRenewOrder and reissue, as the sandbox enforces them (reference §4, §8).
 
 Written independently of the provider's own checks: the sandbox stands for the vendor, so a
 misreading of the rules cannot hide by being shared. Each rule yields the vendor's error shape
 (message, description); the API reports the first one, as the vendor does.
+
+Two rules are stricter than older readings of the vendor's page, on the evidence of reference §8:
+a SAN order carries exactly one `approver_emails` entry per `dns_names` entry whatever its DCV
+method (the vendor's page: "must be always equal"; the official WHMCS and Blesta modules send one
+per SAN), and every name (the CSR's common name, each SAN) must be a host name, which also keeps
+names from reaching outside `--dcv-http-root` when the sandbox builds a path from them.
 """
 
 from __future__ import annotations
@@ -39,6 +45,8 @@ _EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0
 _PHONE = re.compile(r"^\+?[0-9(][0-9 ().\-/]{4,30}$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 _UNIQUE = re.compile(r"^[A-Za-z0-9]{15,20}$")
+_LABEL = re.compile(r"[A-Za-z0-9-]{1,63}")
+APPROVER_COUNT = "Quantity of items in approver_emails must be always equal to quantity of items in dns_names"
 
 
 class RuleError(Exception):
@@ -57,6 +65,17 @@ def _int(form: dict[str, str], name: str) -> int:
 
 def split_csv(value: str | None) -> list[str]:
     return [p.strip() for p in (value or "").split(",") if p.strip()]
+
+
+def is_host_name(name: str) -> bool:
+    """Labels of letters, digits and hyphens (1-63 each), an optional leading `*.`, 253 characters at most.
+
+    No empty label (so no `..`), no `/` or `\\`: a name that passes is safe as one path component.
+    """
+    if not name or len(name) > 253 or "/" in name or "\\" in name:
+        return False
+    body = name[2:] if name.startswith("*.") else name
+    return all(_LABEL.fullmatch(label) for label in body.split("."))
 
 
 def check_add_order(form: dict[str, str]) -> tuple[dict[str, Any], ParsedCSR]:
@@ -87,6 +106,8 @@ def check_add_order(form: dict[str, str]) -> tuple[dict[str, Any], ParsedCSR]:
         csr = parse_csr(form["csr"])
     except CSRError as exc:
         raise RuleError("Invalid CSR", str(exc)) from None
+    if not is_host_name(csr.common_name):
+        raise RuleError("Invalid CSR", f"The CSR common name (CN) '{csr.common_name}' is not a valid host name")
 
     if csr.key_description.startswith("RSA") and int(csr.key_description.split()[1]) < 2048:
         raise RuleError("Invalid CSR", f"Key {csr.key_description} is too weak: RSA 2048 or more is required")
@@ -112,6 +133,9 @@ def check_add_order(form: dict[str, str]) -> tuple[dict[str, Any], ParsedCSR]:
         raise RuleError("Invalid dcv_method", f"dcv_method {method} is not available for this product")
 
     dns_names = split_csv(form.get("dns_names"))
+    for name in dns_names:
+        if not is_host_name(name):
+            raise RuleError("Invalid dns_names", f"dns_names entry '{name}' is not a valid host name")
     if dns_names and not product["san_enabled"]:
         raise RuleError("Invalid dns_names", "dns_names must not be provided for a product without SAN support")
     lowered = [d.lower() for d in dns_names]
@@ -122,11 +146,9 @@ def check_add_order(form: dict[str, str]) -> tuple[dict[str, Any], ParsedCSR]:
     if len(dns_names) > int(product.get("san_max") or 0) and dns_names:
         raise RuleError("Invalid dns_names", f"At most {product['san_max']} additional domains are allowed")
     approvers = split_csv(form.get("approver_emails"))
-    if (approvers or (method == "email" and dns_names)) and len(approvers) != len(dns_names):
-        raise RuleError(
-            "Invalid approver_emails",
-            "Quantity of items in approver_emails must be equal to quantity of items in dns_names",
-        )
+    # One entry per SAN whatever the DCV method: an address, or the method name (reference §8).
+    if len(approvers) != len(dns_names):
+        raise RuleError("Invalid approver_emails", APPROVER_COUNT)
     for a in approvers:
         if a not in ("http", "https", "dns") and not _EMAIL.match(a):
             raise RuleError("Invalid approver_emails", f"{a} is not an e-mail address or http, https, dns")

@@ -1,7 +1,10 @@
 """SQLite persistence for the sandbox: auth keys, orders, account balance, the CA and request counts.
 
 One connection guarded by a lock: the sandbox serves a handful of concurrent Terraform
-plugin processes, not a production load, and a single writer keeps SQLite simple.
+plugin processes, not a production load, and a single writer keeps SQLite simple. `tx()` nests
+(an inner one is a savepoint), so the API can make a check and the writes it decides one
+transaction (the duplicate check, the debit and the insert of an order; a lazy transition that
+credits a refund) while the store's own methods still open their own.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ class Store:
         self._conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self._conn.row_factory = sqlite3.Row
         self._lock = threading.RLock()
+        self._depth = 0  # open tx() levels of the thread holding _lock
         self._conn.executescript(_SCHEMA)  # executescript manages its own transaction
         with self.tx() as c:
             if c.execute("SELECT COUNT(*) FROM sqlite_sequence WHERE name='orders'").fetchone()[0] == 0:
@@ -47,15 +51,25 @@ class Store:
 
     @contextmanager
     def tx(self) -> Iterator[sqlite3.Connection]:
+        """One transaction, holding the store's lock; inside another tx() it is a savepoint of it."""
         with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
+            depth = self._depth
+            begin, undo, done = (
+                ("BEGIN IMMEDIATE", "ROLLBACK", "COMMIT") if depth == 0
+                else (f"SAVEPOINT sp{depth}", f"ROLLBACK TO sp{depth}; RELEASE sp{depth}", f"RELEASE sp{depth}")
+            )
+            self._conn.execute(begin)
+            self._depth = depth + 1
             try:
                 yield self._conn
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                for stmt in undo.split("; "):
+                    self._conn.execute(stmt)
                 raise
             else:
-                self._conn.execute("COMMIT")
+                self._conn.execute(done)
+            finally:
+                self._depth = depth
 
     def close(self) -> None:
         with self._lock:
