@@ -22,7 +22,9 @@ PRODUCTION_API_URL = "https://my.gogetssl.com/api"
 SETTINGS = (
     ("api_url", "GOGETSSL_API_URL",
      f"Base URL of the GoGetSSL API. Defaults to `GOGETSSL_API_URL`, else the production API `{PRODUCTION_API_URL}`. "
-     "Point it at a `gogetssl-sandbox` (`http://127.0.0.1:8999/api`) to try the provider without an account."),
+     "Point it at a `gogetssl-sandbox` (`http://127.0.0.1:8999/api`) to try the provider without an account. "
+     "Plain `http://` is accepted only for loopback addresses (the password would travel in clear text), and "
+     "redirects are not followed: give the final address."),
     ("username", "GOGETSSL_USERNAME",
      "API user name (the client-area login). Defaults to `GOGETSSL_USERNAME`."),
     ("password", "GOGETSSL_PASSWORD",
@@ -38,7 +40,9 @@ NUMERIC_SETTINGS = (
      "place, renew, reissue or cancel an order are never repeated blindly: after an uncertain failure the provider "
      "looks for the order instead. Defaults to `GOGETSSL_MAX_RETRIES`, else 3."),
     ("request_timeout", "GOGETSSL_REQUEST_TIMEOUT",
-     "Seconds one request may take, start to finish (connecting, waiting and reading the answer). Defaults to "
+     "Seconds one request may take, start to finish (looking up the host, connecting, waiting and reading the "
+     "answer). After an uncertain answer to a request that places or cancels an order, the provider also waits "
+     "this long (at most 30 s) for the request to land before looking at the account's orders. Defaults to "
      "`GOGETSSL_REQUEST_TIMEOUT`, else 60."),
 )
 DEFAULT_MAX_RETRIES = 3
@@ -95,8 +99,9 @@ class _Flight:
 
 
 class GoGetSSLProvider(Provider):
-    def __init__(self) -> None:
-        self._client: GoGetSSLClient | None = None
+    def __init__(self, client: GoGetSSLClient | None = None) -> None:
+        """`client`: an API client to use instead of one built by configure_provider (tests, embedding)."""
+        self._client: GoGetSSLClient | None = client
         self._catalogue: dict[int, Product] | None = None
         self._catalogue_lock = threading.Lock()
         self._catalogue_flight: _Flight | None = None

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import subprocess
 import sys
+import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,6 +73,11 @@ CONTACTS = {
 }
 
 
+# The vendor reviews a cancellation for hours and locks validation changes for a while; tests shorten
+# both (a test that needs the real thing passes its own flags, which come later and win).
+TEST_SANDBOX_FLAGS = ("--cancel-review-seconds", "2", "--dcv-lock-seconds", "0")
+
+
 class Sandbox:
     """A gogetssl-sandbox process; `url` is its API base, `control` its /_sandbox root."""
 
@@ -79,7 +86,7 @@ class Sandbox:
         self.db = db
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "provider.sandbox.main", "--port", "0", "--db", str(db),
-             "--user", user, "--password", password, *extra],
+             "--user", user, "--password", password, *TEST_SANDBOX_FLAGS, *extra],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )
@@ -121,6 +128,34 @@ class Sandbox:
         return requests.post(f"{self.url}/auth/", data={"user": self.user, "pass": self.password},
                              timeout=10).json()["key"]
 
+    def faults(self, *rules: dict[str, Any], **settings: Any) -> None:
+        """Replace the fault rules (each {"match", "mode", "times", ...}) and run-time settings."""
+        requests.post(f"{self.root}/_sandbox/faults", json={"rules": list(rules), **settings},
+                      timeout=10).raise_for_status()
+
+    def clear_faults(self) -> None:
+        requests.delete(f"{self.root}/_sandbox/faults", timeout=10).raise_for_status()
+
+    def clock(self, days: float) -> None:
+        requests.post(f"{self.root}/_sandbox/clock", json={"advance_days": days}, timeout=10).raise_for_status()
+
+    def place(self, csr_pem: str, **args: Any) -> int:
+        """Place an order straight through the API (an order some other tool made); returns its id."""
+        form = {**minimal_order(**args), "csr": csr_pem}
+        form = {k: ",".join(v) if isinstance(v, list) else str(v) for k, v in form.items()}
+        body = requests.post(f"{self.url}/orders/add_ssl_order/", params={"auth_key": self.auth_key()}, data=form,
+                             timeout=10).json()
+        assert body.get("order_id"), body
+        return int(body["order_id"])
+
+    def wait_status(self, order_id: int, status: str, timeout: float = 15.0) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while True:
+            order = self.order(order_id)
+            if order["status"] == status or time.monotonic() > deadline:
+                return order
+            time.sleep(0.2)
+
 
 def tampered_csr() -> str:
     """A well-formed CSR whose signature no longer matches its content (one signature byte flipped)."""
@@ -138,3 +173,28 @@ def issued_auth_keys(box: Sandbox) -> list[str]:
 
     with sqlite3.connect(box.db) as conn:
         return [row[0] for row in conn.execute("SELECT key FROM auth_keys")]
+
+
+def minimal_order(**args: Any) -> dict[str, Any]:
+    """The arguments of a minimal DV order (product 65, dns validation), without the csr."""
+    return {"product_id": 65, "period": 12, "server_count": -1, "webserver_type": 1, "dcv_method": "dns",
+            **CONTACTS, **args}
+
+
+def order_hcl(name: str, csr_file: str | None = None, **args: Any) -> str:
+    """A gogetssl_ssl_order block reading its CSR from <csr_file or name>.csr beside the configuration."""
+    lines = [f'  csr = file("${{path.module}}/{csr_file or name}.csr")']
+    lines += [f"  {k} = {json.dumps(v)}" for k, v in minimal_order(**args).items()]
+    return f'resource "gogetssl_ssl_order" "{name}" {{\n' + "\n".join(lines) + "\n}\n"
+
+
+def state_orders(show_json: dict[str, Any]) -> dict[str, int]:
+    """{resource name: order_id} of the gogetssl_ssl_order resources in `terraform show -json` output."""
+    resources = (show_json.get("values") or {}).get("root_module", {}).get("resources", [])
+    return {r["name"]: r["values"]["order_id"] for r in resources if r["type"] == "gogetssl_ssl_order"}
+
+
+def live_orders(box: Sandbox, csr: str) -> list[dict[str, Any]]:
+    """The sandbox's orders for a CSR that are not cancelled."""
+    norm = "".join(csr.split())
+    return [o for o in box.orders() if "".join(o["csr"].split()) == norm and o["status"] != "cancelled"]

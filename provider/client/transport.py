@@ -40,6 +40,7 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
 
 from . import errors
 from .safety import SecretSet
@@ -95,6 +96,15 @@ class ClientSettings:
 
 
 @dataclass
+class _Login:
+    """One login in progress: the threads waiting for it get its key or its error."""
+
+    done: threading.Event = field(default_factory=threading.Event)
+    key: str | None = None
+    error: errors.GoGetSSLError | None = None
+
+
+@dataclass
 class _Progress:
     """Whether a call's request may have left this process (for errors nobody foresaw)."""
 
@@ -115,6 +125,7 @@ class Transport:
         self._sessions_lock = threading.Lock()
         self._key: str | None = None
         self._key_lock = threading.Lock()
+        self._login_flight: _Login | None = None
         self._secrets = SecretSet()
         self._learn_secret(settings.password)
 
@@ -154,23 +165,50 @@ class Transport:
     # -- auth --
     def _auth_key(self, refused: str | None = None) -> str:
         """The current auth key; a new one when there is none, or when `refused` (the key the server just
-        refused) is still the current one. Under the lock, so concurrent refusals renew once."""
+        refused) is still the current one. One login at a time, never under a lock: threads that need a
+        key while another logs in wait for that login's key or error, each within its own deadline, so a
+        stuck /auth/ costs every request one deadline, not one per thread ahead of it."""
+        deadline = time.monotonic() + self.settings.deadline
         with self._key_lock:
             if self._key is not None and (refused is None or self._key != refused):
                 return self._key
-            self._key = None
-            try:
-                body = self._send("POST", "/auth/", form={"user": self.settings.username,
-                                                          "pass": self.settings.password})
-            except errors.APIError as exc:
-                raise errors.AuthError(exc.message or "Authentication failed", exc.description,
-                                       status_code=exc.status_code, path="/auth/") from None
-            key = body.get("key")
-            if not isinstance(key, str) or not key:
-                raise errors.ResponseFormatError("POST /auth/ answered without an auth key")
-            self._learn_secret(key)  # the key is a secret too: keep it out of every message and log line
-            self._key = key
-            return key
+            flight = self._login_flight
+            leader = flight is None
+            if flight is None:
+                flight = self._login_flight = _Login()
+        if not leader:
+            if not flight.done.wait(max(0.0, deadline - time.monotonic())):
+                raise errors.ConnectError(f"POST /auth/: no key within {self.settings.deadline:g}s (another "
+                                          "request is still logging in); the request was not sent")
+            if flight.error is not None:
+                raise flight.error
+            assert flight.key is not None
+            return flight.key
+        try:
+            flight.key = self._login()
+            with self._key_lock:
+                self._key = flight.key
+            return flight.key
+        except errors.GoGetSSLError as exc:
+            flight.error = exc
+            raise
+        finally:
+            with self._key_lock:
+                self._login_flight = None
+            flight.done.set()
+
+    def _login(self) -> str:
+        try:
+            body = self._send("POST", "/auth/", form={"user": self.settings.username,
+                                                      "pass": self.settings.password})
+        except errors.APIError as exc:
+            raise errors.AuthError(exc.message or "Authentication failed", exc.description,
+                                   status_code=exc.status_code, path="/auth/") from None
+        key = body.get("key")
+        if not isinstance(key, str) or not key:
+            raise errors.ResponseFormatError("POST /auth/ answered without an auth key")
+        self._learn_secret(key)  # the key is a secret too: keep it out of every message and log line
+        return key
 
     # -- calls --
     def get(self, path: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -494,6 +532,10 @@ class _Deadline:
         self._done = False
         self._timer = threading.Timer(seconds, self._fire)
         self._timer.daemon = True
+        self.ends = time.monotonic() + seconds
+
+    def remaining(self) -> float:
+        return max(0.0, self.ends - time.monotonic())
 
     def start(self) -> None:
         self._timer.start()
@@ -545,18 +587,67 @@ def _attach(sock: Any) -> None:
         deadline.attach(sock)
 
 
+def _resolve(host: str, port: int | None) -> list[str] | None:
+    """The addresses of `host`, looked up within the running request's deadline (a resolver can take as
+    long as it likes, and no socket exists yet for the watchdog to cut); None when there is nothing to
+    bound (no deadline, or an address literal)."""
+    deadline: _Deadline | None = getattr(_active, "deadline", None)
+    try:
+        socket.inet_pton(socket.AF_INET6 if ":" in host else socket.AF_INET, host.strip("[]"))
+        return None
+    except OSError:
+        pass
+    if deadline is None:
+        return None
+    found: dict[str, Any] = {}
+
+    def look_up() -> None:
+        try:
+            found["infos"] = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)
+        except OSError as exc:
+            found["error"] = exc
+
+    worker = threading.Thread(target=look_up, name="gogetssl-resolve", daemon=True)
+    worker.start()
+    worker.join(deadline.remaining())
+    if worker.is_alive():
+        raise ConnectTimeoutError(None, f"resolving {host} took longer than the request's deadline")
+    if "error" in found:
+        raise NameResolutionError(host, None, found["error"])  # type: ignore[arg-type]
+    return list(dict.fromkeys(str(info[4][0]) for info in found["infos"]))
+
+
+def _connect_within_deadline(conn: HTTPConnection, connect: Callable[[], socket.socket]) -> socket.socket:
+    """urllib3's connect, with the name looked up under the deadline and each address tried in turn."""
+    addresses = _resolve(conn._dns_host, conn.port)  # noqa: SLF001 - urllib3's own connect target
+    if not addresses:
+        sock = connect()
+    else:
+        original, last = conn._dns_host, None  # noqa: SLF001
+        for address in addresses:
+            conn._dns_host = address  # noqa: SLF001 - the certificate is still checked against conn.host
+            try:
+                sock = connect()
+                break
+            except (NewConnectionError, ConnectTimeoutError) as exc:
+                last = exc
+            finally:
+                conn._dns_host = original  # noqa: SLF001
+        else:
+            assert last is not None
+            raise last
+    _attach(sock)
+    return sock
+
+
 class _DeadlineHTTPConnection(HTTPConnection):
     def _new_conn(self) -> socket.socket:
-        sock = super()._new_conn()
-        _attach(sock)
-        return sock
+        return _connect_within_deadline(self, super()._new_conn)
 
 
 class _DeadlineHTTPSConnection(HTTPSConnection):
     def _new_conn(self) -> socket.socket:
-        sock = super()._new_conn()
-        _attach(sock)
-        return sock
+        return _connect_within_deadline(self, super()._new_conn)
 
 
 class _DeadlineHTTPConnectionPool(HTTPConnectionPool):

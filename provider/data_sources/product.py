@@ -31,4 +31,5 @@ class Product(BaseDataSource):
             ctx.diagnostics.add_error("Unknown product", f"Product {pid} is not in this account's catalogue. "
                                                          f"Available ids: {ids}.", path=["id"])
             return None
-        return product_values(product)
+        # The list leaves out what only the product's own page carries (refund days, included SANs).
+        return product_values(self.provider.client.products.get_ssl(int(product.id or 0)))

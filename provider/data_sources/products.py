@@ -23,11 +23,14 @@ PRODUCT_FIELDS: list[tuple[str, Any, str]] = [
     ("periods", List(Number()), "Orderable terms in months."),
     ("wildcard", Bool(), "Whether the common name may be a wildcard."),
     ("multi_domain", Bool(), "Whether `dns_names` (SANs) may be ordered."),
-    ("san_included", Number(), "SANs included in the price."),
+    ("san_included", Number(), "SANs included in the price. From the product's own page: null in "
+                               "`gogetssl_products`, whose list the vendor sends without it; see `gogetssl_product`."),
     ("san_max", Number(), "Most SANs an order may have."),
     ("dcv_methods", List(String()), "DCV methods the product accepts (`email`, `http`, `https`, `dns`)."),
     ("prices", Map(String()), "Price per term, keyed by months."),
-    ("refund_days", Number(), "Days after issuance within which a cancellation is refunded."),
+    ("refund_days", Number(), "Days after issuance within which a cancellation is refunded. From the product's "
+                              "own page: null in `gogetssl_products`, whose list the vendor sends without it; see "
+                              "`gogetssl_product`."),
 ]
 PRODUCT_TYPE = Object({name: t for name, t, _d in PRODUCT_FIELDS})
 
@@ -42,11 +45,11 @@ def product_values(p: Product) -> dict[str, Any]:
         "periods": p.periods,
         "wildcard": p.wildcard_enabled,
         "multi_domain": p.san_enabled,
-        "san_included": p.multidomains_included or 0,
+        "san_included": p.multidomains_included,
         "san_max": p.san_max or 0,
         "dcv_methods": [m for m in ("email", "http", "https", "dns") if getattr(p, f"dcv_{m}")],
         "prices": {str(k): str(v) for k, v in (vendor or {}).items() if str(k).isdigit()},
-        "refund_days": p.refund_days if p.refund_days is not None else 30,
+        "refund_days": p.refund_days,
     }
 
 

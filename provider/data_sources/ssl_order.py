@@ -22,7 +22,7 @@ class SslOrder(BaseDataSource):
     def get_schema(cls) -> Schema:
         attrs = []
         for a in SslOrderResource.get_schema().attributes:
-            if a.name in ("renew_before_days", "on_destroy"):
+            if a.name in ("renew_before_days", "on_destroy", "cancel_requested_at"):
                 continue
             if a.name == "order_id":
                 attrs.append(Attribute("order_id", a.type, required=True, description="The order to read."))

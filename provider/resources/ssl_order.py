@@ -10,6 +10,7 @@ and are never returned by the API, so changing them updates state without a call
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import TYPE_CHECKING, Any
 
 from tf.iface import (
@@ -36,7 +37,7 @@ from provider.tfext.types import Object, PemString
 if TYPE_CHECKING:
     from provider.client.models import ApproverMethod, OrderStatus
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 CANCEL_REASON = "Cancelled by Terraform: the gogetssl_ssl_order resource was destroyed"
 
 _FILE_DCV = Object({"link": String(), "filename": String(), "content": String()})
@@ -58,7 +59,9 @@ _ARGUMENTS: list[tuple[str, TfType, str]] = [
     ("dcv_method", String(), "Domain control validation method: `email`, `http`, `https` or `dns`."),
     ("approver_email", String(), "Approver address for the primary domain; only with `dcv_method = \"email\"`."),
     ("approver_emails", List(String()), "One DCV entry per `dns_names` entry, in the same order: an approver "
-                                        "address, or `http`, `https` or `dns`. Sent comma-separated."),
+                                        "address, or `http`, `https` or `dns`. Sent comma-separated. Left unset "
+                                        "on a multi-domain order, every entry is `dcv_method` (required with "
+                                        "`dcv_method = \"email\"`): the vendor wants one entry per SAN."),
     ("dns_names", List(String()), "Additional domains (SANs) for multi-domain products; must not repeat the "
                                   "primary domain. Sent comma-separated."),
     ("signature_hash", String(), "Signature hash algorithm (`SHA2`). The API never returns it, so an import leaves "
@@ -91,6 +94,12 @@ ON_DESTROY = ("cancel_if_refundable", "cancel", "forget")
 DEFAULT_RENEW_BEFORE_DAYS = 30
 DEFAULT_ON_DESTROY = "cancel_if_refundable"
 REFUND_DAYS = 30
+CANCEL_REVIEW_HOURS = 48  # the vendor reviews a cancellation request within 2-48 hours (reference §2.1, §5)
+CANCEL_REVIEW = dt.timedelta(hours=CANCEL_REVIEW_HOURS)
+# The vendor's answer to a second cancellation during its review is not public; the sandbox says
+# "Cancellation already requested". Only a clear statement of that kind is read as "under review".
+_UNDER_REVIEW = re.compile(r"cancell?ation\s+(?:is\s+)?already\s+(?:requested|under\s+review|pending)"
+                           r"|already\s+(?:requested|submitted)\s+(?:a\s+)?cancell?ation", re.IGNORECASE)
 # Outputs that a reissue or a renewal changes: planned unknown so the plan shows them changing.
 _REISSUE_OUTPUTS = ("order_status", "status_description", "dcv_status", "valid_from", "valid_till", "begin_date",
                     "end_date", "certificate_pem", "ca_bundle_pem", "san", "approver_method", "validation_records",
@@ -136,6 +145,9 @@ _COMPUTED: list[tuple[str, TfType, str]] = [
     ("ca_bundle_pem", String(), "The CA chain in PEM (the vendor's `ca_code`); empty until issued."),
     ("san", _dcv.SAN_TYPE, "Validation status of each additional domain, as the vendor reports it: `san_name`, "
                            "`validation_method`, `status` (`1` pending, `2` validated), `status_description`."),
+    ("cancel_requested_at", String(), "When a destroy asked GoGetSSL to cancel the order but the answer was "
+                                      "uncertain (UTC, RFC 3339); null otherwise. While the vendor's review may "
+                                      f"still run ({CANCEL_REVIEW_HOURS} hours), a destroy sends no second request."),
 ]
 
 
@@ -208,6 +220,7 @@ class SslOrder(Resource):
             if config.get(name) is None:  # unset means the default, also after it was set once
                 planned[name] = default
         if current is None:
+            planned["cancel_requested_at"] = None
             # A new order (also the create half of a replacement): check the product's rules
             # now, so `terraform plan` fails rather than `apply`.
             _problems, csr = rules.check_static(planned)
@@ -226,6 +239,22 @@ class SslOrder(Resource):
             else:
                 _mark_unknown(planned, _REISSUE_OUTPUTS)
                 planned["validation_records"] = _dcv.planned_records(planned, _common_name(planned.get("csr")))
+        status = current.get("order_status")
+        if replace and status in _reconcile.OPEN and not {"csr", "product_id"} & ctx.changed_fields:
+            # Destroy first cancels the old order, but cancelling is a request GoGetSSL reviews for hours while
+            # the order stays open, and it refuses a second open order for one CSR and product: the new order
+            # would be refused after the old one was cancelled.
+            oid = current.get("order_id")
+            ctx.diagnostics.add_error(
+                f"Order {oid} cannot be replaced while it is {status}",
+                f"Changing {', '.join(sorted(set(replace)))} needs a new order, but order {oid} is still {status} "
+                "and the new one would have the same CSR and product. GoGetSSL refuses a second open order for "
+                f"one CSR and product, and cancelling order {oid} is a request it reviews for up to "
+                f"{CANCEL_REVIEW_HOURS} hours, during which the order stays open: applying would cancel order "
+                f"{oid} and then fail to place its replacement. Change the csr (a new key) together with this "
+                f"change, or wait until order {oid} is issued, or revert the change.",
+                path=[sorted(set(replace))[0]],
+            )
         if not reissue and ctx.changed_fields & DCV_FIELDS:
             _mark_unknown(planned, _DCV_OUTPUTS)
             planned["validation_records"] = _dcv.planned_records(planned, _common_name(planned.get("csr")))
@@ -274,8 +303,7 @@ class SslOrder(Resource):
     def create(self, ctx: CreateContext, planned: dict[str, Any]) -> dict[str, Any] | None:
         return self._place(ctx.diagnostics, planned, renewal=False)
 
-    def _place(self, diags: Diagnostics, planned: dict[str, Any], *, renewal: bool,
-               previous: int | None = None) -> dict[str, Any] | None:
+    def _place(self, diags: Diagnostics, planned: dict[str, Any], *, renewal: bool) -> dict[str, Any] | None:
         """Place an order (or a renewal order): checks, one call that spends, then the id goes to state."""
         call = "addSSLRenewOrder" if renewal else "addSSLOrder"
         try:
@@ -294,52 +322,63 @@ class SslOrder(Resource):
 
         fields = {name: planned.get(name) for name in ARGUMENT_NAMES}
         try:
-            request = AddSSLOrderRequest.model_validate({k: v for k, v in fields.items() if v is not None})
+            request = AddSSLOrderRequest.model_validate(
+                {k: v for k, v in with_san_approvers(fields).items() if v is not None})
+            if request.unique_code is None and self._brand(planned) in _reconcile.MARKED_BRANDS:
+                request.unique_code = _reconcile.marker()  # tells this create's order from any look-alike
         except ValueError as exc:
             diags.add_error("Invalid order arguments", f"Nothing was ordered: {exc}")
             return None
         place = client.orders.add_ssl_renew_order if renewal else client.orders.add_ssl_order
-        exclude = frozenset({previous}) if previous else frozenset()
+        ledger = _reconcile.ledger_for(client)
+        mark = ledger.begin(client, request)
         result: Any = None
         adopted: int | None = None
+        uncertain: Exception | None = None  # an earlier attempt of this create may have placed the order
         for attempt in (1, 2):
             try:
                 result = place(request)
                 break
-            except errors.GoGetSSLError as exc:
-                adopted = _reconcile.duplicate_order_id(exc)
-                if adopted is not None:
-                    diags.add_warning(f"Adopted existing order {adopted}",
-                                      f"GoGetSSL answered that this certificate is already ordered ({exc}); that "
-                                      "order, most likely placed by an interrupted earlier apply, is now in state. "
-                                      "Nothing new was ordered.")
+            except Exception as raised:  # noqa: BLE001 - anything but a clear refusal may have placed the order
+                failure = raised if isinstance(raised, errors.GoGetSSLError) else errors.ResponseFormatError(
+                    f"{call}: unreadable answer ({type(raised).__name__})")
+                named = _reconcile.duplicate_order_id(failure)
+                if named is not None:
+                    adopted = self._adopt_named(diags, client, ledger, mark, request, named, failure, uncertain, call)
+                    if adopted is None:
+                        return None
                     break
-                if not exc.outcome_unknown:
-                    add_api_error(diags, exc,
+                if not failure.outcome_unknown:
+                    add_api_error(diags, failure,
                                   f"placing the {'renewal ' if renewal else ''}order (nothing was ordered)",
                                   frozenset(ARGUMENT_NAMES))
                     return None
-                if isinstance(exc, errors.RequestTimeout):
-                    # A request that timed out may still be processed: give it as long again to land
-                    # before reading the account's orders.
-                    client.settings.sleep(min(client.settings.read_timeout, _reconcile.MAX_GRACE))
-                found, certain = _reconcile.find_placed_order(client, request, exclude)
-                if found is not None:
-                    adopted = found
-                    diags.add_warning(f"Adopted order {found} after an uncertain answer",
-                                      f"{call} did not answer clearly ({exc}), but the order it placed was found "
-                                      "in the account and is now in state. Nothing was ordered twice.")
+                # The request may land a moment later (a gateway answered for a vendor still working on
+                # it): give it as long as a timed-out request before reading the account's orders.
+                uncertain = failure
+                client.settings.sleep(min(client.settings.read_timeout, _reconcile.MAX_GRACE))
+                search = _reconcile.find_placed_order(client, request, ledger, mark)
+                if search.order_id is not None and ledger.claim(search.order_id):
+                    adopted = search.order_id
+                    diags.add_warning(f"Adopted order {adopted} after an uncertain answer",
+                                      f"{call} did not answer clearly ({failure}), but the order it placed was found "
+                                      "in the account (everything GoGetSSL reports about it matches this resource) "
+                                      "and is now in state. Nothing was ordered twice.")
                     break
-                if not certain or attempt == 2:
+                if not search.certain or attempt == 2:
                     diags.add_error(
                         "The order may have been placed",
-                        f"{call} did not complete: {exc}. GoGetSSL may have created and charged the order without "
-                        "Terraform learning its id, and the account's orders could not be checked. Before applying "
-                        "again, look for it in the GoGetSSL client area and, if it exists, import it: "
-                        "terraform import <address> <order_id>.",
+                        f"{call} did not complete: {failure}. GoGetSSL may have created and charged the order without "
+                        f"Terraform learning its id, and it could not be proven otherwise: "
+                        f"{search.why or 'a second attempt was also uncertain'}. Nothing more was ordered. Before "
+                        "applying again, look for the order in the GoGetSSL client area and, if it exists, import "
+                        "it: terraform import <address> <order_id>.",
                     )
                     return None
                 # The account's records prove that nothing was ordered: placing again is safe.
+        if result is not None and not ledger.claim(int(result.order_id)):
+            diags.add_warning(f"Order {result.order_id} is claimed twice in this apply",
+                              "GoGetSSL answered with an order id another resource of this apply already holds.")
 
         # From here on an order exists and is paid for: whatever fails, its id goes to state.
         settings = {"renew_before_days": planned.get("renew_before_days"), "on_destroy": planned.get("on_destroy")}
@@ -352,6 +391,10 @@ class SslOrder(Resource):
                 diags.add_error(f"Order {adopted} was adopted, but reading it failed",
                                 f"{exc}. It is saved in state; run terraform untaint <address> to keep it.")
             return state
+        if not getattr(result, "complete", True):
+            diags.add_warning(f"Order {result.order_id} was placed; part of the answer was unreadable",
+                              f"{call} accepted the order, but only its id could be read from the answer; the "
+                              "rest was read back from the order itself.")
         state = self._state(
             {**fields, **settings},
             order_id=result.order_id,
@@ -376,6 +419,53 @@ class SslOrder(Resource):
             )
         return state
 
+    def _brand(self, planned: dict[str, Any]) -> str:
+        try:
+            product = self.provider.catalogue().get(int(planned.get("product_id") or 0))
+        except (NotConfigured, errors.GoGetSSLError, TypeError, ValueError):
+            return ""
+        return (product.brand or "").lower() if product is not None else ""
+
+    @staticmethod
+    def _adopt_named(diags: Diagnostics, client: Any, ledger: _reconcile.Ledger, mark: int | None, request: Any,
+                     named: int,
+                     exc: Exception, uncertain: Exception | None, call: str) -> int | None:
+        """The vendor refused the order as a duplicate of order `named`: adopt it only when it is this
+        resource's own order (placed by an earlier, uncertain attempt of this create); otherwise fail."""
+        if uncertain is None:
+            why = "it existed before this resource asked for an order"
+        else:
+            try:
+                why = ledger.adoptable(client.orders.status(named), request, mark) or ""
+            except errors.GoGetSSLError as read_exc:
+                why = f"it could not be read ({read_exc})"
+            if not why and ledger.claim(named):
+                diags.add_warning(f"Adopted order {named} after an uncertain answer",
+                                  f"{call} did not answer clearly ({uncertain}); GoGetSSL then named order {named} "
+                                  "as this certificate's order, and everything it reports about it matches this "
+                                  "resource. It is now in state. Nothing was ordered twice.")
+                return named
+            why = why or "another resource of this apply holds it"
+        summary = f"GoGetSSL already has order {named} for this CSR and product"
+        if ledger.holds(named) or ledger.shared_certificate(request):
+            diags.add_error(summary, (
+                f"{call} was refused: {exc}. Another resource of this configuration asked for an order with the "
+                f"same CSR and product, and GoGetSSL allows only one open order per CSR and product: order {named} "
+                "is that resource's. Nothing was ordered. Give this resource its own CSR (a new key): the same "
+                "domain bought for two terms needs two keys. Do not import order "
+                f"{named} here: two resources would then manage one order, and either destroy would cancel it."),
+                path=["csr"])
+            return None
+        diags.add_error(summary, (
+            f"{call} was refused: {exc}. Order {named} is not adopted because {why}: it may belong to another "
+            "resource or configuration, and adopting it would let this resource's destroy cancel it. Nothing was "
+            "ordered. Either give this resource its own CSR (a new key); or wait until order "
+            f"{named} is issued (GoGetSSL refuses a second open order for one CSR and product; an order whose "
+            "cancellation is under review still counts, for up to 48 hours); or, if order "
+            f"{named} is meant to be managed by this resource and by no other, import it: terraform import "
+            f"<address> {named} (or an import block with id = \"{named}\")."), path=["csr"])
+        return None
+
     def read(self, ctx: ReadContext, current: dict[str, Any]) -> dict[str, Any] | None:
         order_id = _order_id(current)
         if order_id is None:
@@ -386,16 +476,33 @@ class SslOrder(Resource):
         except NotConfigured as exc:
             ctx.diagnostics.add_error("Provider not configured", str(exc))
             return current
-        except errors.NotFoundError:
+        except errors.NotFoundError as first:
+            # Dropping a paid order from state makes the next apply buy it again: only the vendor's own
+            # unknown-order answer counts, and only when a second read says the same.
+            try:
+                status = self.provider.client.orders.status(order_id)
+            except errors.NotFoundError:
+                status = None
+            except errors.GoGetSSLError as exc:
+                add_api_error(ctx.diagnostics, exc, f"reading order {order_id} again after '{first}'")
+                return current
+        except errors.GoGetSSLError as exc:
+            add_api_error(ctx.diagnostics, exc, f"reading order {order_id}")
+            return current
+        if status is None:
             ctx.diagnostics.add_warning(
                 f"Order {order_id} no longer exists at GoGetSSL",
                 "The API does not know this order (for these credentials). It was removed from state; the next "
                 "apply places a new order.",
             )
             return None
-        except errors.GoGetSSLError as exc:
-            add_api_error(ctx.diagnostics, exc, f"reading order {order_id}")
-            return current
+        if status.status == "cancelled" and current.get("cancel_requested_at"):
+            ctx.diagnostics.add_warning(
+                f"Order {order_id} was cancelled",
+                f"GoGetSSL completed the cancellation requested at {current.get('cancel_requested_at')}. It was "
+                "removed from state.",
+            )
+            return None
         if status.status in ("cancelled", "rejected"):
             ctx.diagnostics.add_warning(
                 f"Order {order_id} was {status.status} outside Terraform",
@@ -403,6 +510,13 @@ class SslOrder(Resource):
                 "it again (a new paid order).",
             )
             return None
+        if current.get("cancel_requested_at"):
+            ctx.diagnostics.add_warning(
+                f"A cancellation of order {order_id} may be under review",
+                f"A destroy asked GoGetSSL to cancel this order at {current.get('cancel_requested_at')} and did not "
+                "learn whether the request arrived. GoGetSSL reviews cancellations for up to "
+                f"{CANCEL_REVIEW_HOURS} hours while the order keeps its status ({status.status}); if the request "
+                "arrived, the order will be cancelled even if you keep this resource.")
         new = dict(current)
         self._refresh(new, status)
         return new
@@ -414,7 +528,7 @@ class SslOrder(Resource):
                    and not a.type.semantically_equal(current.get(a.name), planned[a.name])}
         reissue = _reissue_changes(current, planned, changed)
         if not reissue and _renewal_due(current, planned.get("renew_before_days")):
-            return self._place(diags, planned, renewal=True, previous=_order_id(current))
+            return self._place(diags, planned, renewal=True)
 
         order_id = _order_id(current)
         state = {**current, **{k: v for k, v in planned.items() if v is not Unknown}}
@@ -423,7 +537,7 @@ class SslOrder(Resource):
         try:
             client = self.provider.client
             if reissue:
-                self._reissue(client, order_id, planned)
+                self._reissue(client, order_id, current, planned)
             elif changed & DCV_FIELDS and current.get("order_status") in ("processing", "reissue"):
                 self._change_validation(client, order_id, current, planned, changed)
             # Otherwise only state changes: DCV settings of an issued order, or values used only
@@ -436,6 +550,8 @@ class SslOrder(Resource):
             what = "reissuing" if reissue else "changing the validation of"
             add_api_error(diags, exc, f"{what} order {order_id}", frozenset(ARGUMENT_NAMES))
             return current
+        except ReissueUnknown as exc:
+            return self._reissue_unknown(diags, order_id, current, planned, exc)
         self._refresh(state, status)
         for k, v in state.items():
             if v is Unknown:
@@ -443,37 +559,82 @@ class SslOrder(Resource):
         return state
 
     @staticmethod
-    def _reissue(client: Any, order_id: int, planned: dict[str, Any]) -> None:
-        """Reissue; after an uncertain answer, read the order and repeat only if the reissue did not happen."""
+    def _reissue(client: Any, order_id: int, current: dict[str, Any], planned: dict[str, Any]) -> None:
+        """Reissue. After an uncertain answer, decide from what the vendor holds: the new values mean it went
+        through; the old ones mean it did not, and it is sent once more; anything else raises ReissueUnknown."""
         from provider.client.models import ReissueRequest
 
-        request = ReissueRequest.model_validate({
-            k: planned.get(k) for k in ("csr", "webserver_type", "dcv_method", "approver_email", "approver_emails",
-                                        "dns_names", "signature_hash", "unique_code")
-            if planned.get(k) is not None or k == "dns_names"
-        } | {"dns_names": planned.get("dns_names") or []})
-        try:
-            client.orders.reissue(order_id, request)
-        except errors.GoGetSSLError as exc:
-            if not exc.outcome_unknown:
-                raise
-            status = client.orders.status(order_id)
-            if status.status == "reissue" or _reconcile.same_pem(status.csr_code, request.csr):
-                return  # it went through
-            client.orders.reissue(order_id, request)
+        wanted = with_san_approvers({k: planned.get(k) for k in (
+            "csr", "webserver_type", "dcv_method", "approver_email", "approver_emails", "dns_names",
+            "signature_hash", "unique_code")})
+        request = ReissueRequest.model_validate(
+            {k: v for k, v in wanted.items() if v is not None} | {"dns_names": planned.get("dns_names") or []})
+        for attempt in (1, 2):
+            try:
+                client.orders.reissue(order_id, request)
+                return
+            except errors.GoGetSSLError as exc:
+                if not exc.outcome_unknown:
+                    raise
+                client.settings.sleep(min(client.settings.read_timeout, _reconcile.MAX_GRACE))
+                try:
+                    status = client.orders.status(order_id)
+                except errors.GoGetSSLError as read_exc:
+                    raise ReissueUnknown(exc, None, f"the order could not be read back ({read_exc})") from None
+                held = _reissue_view(status)
+                if held == _reissue_view_of(planned):
+                    return  # it went through
+                if held != _reissue_view_of(current) or attempt == 2:
+                    raise ReissueUnknown(exc, status, "GoGetSSL holds neither the old nor the new values") from None
+                # The vendor still holds exactly the old values: the reissue did not happen; send it again.
+
+    def _reissue_unknown(self, diags: Diagnostics, order_id: int, current: dict[str, Any],
+                         planned: dict[str, Any], exc: ReissueUnknown) -> dict[str, Any]:
+        """State after a reissue whose outcome is unknown: what the vendor holds, so the next plan shows
+        whatever still differs from the configuration, and never values the vendor does not hold."""
+        state = dict(current)
+        status = exc.status
+        if status is not None:
+            if _reconcile.same_pem(status.csr_code, planned.get("csr")):
+                state["csr"], which = planned.get("csr"), "the new csr"
+            elif _reconcile.same_pem(status.csr_code, current.get("csr")) or not status.csr_code:
+                which = "the old csr"
+            else:
+                state["csr"], which = status.csr_code, "a csr that is neither the old nor the new one"
+            state["webserver_type"] = status.webserver_type
+            sans = _reconcile.vendor_sans(status)
+            state["dns_names"] = sans if sans or current.get("dns_names") else current.get("dns_names")
+            self._refresh(state, status)
+            held = (f"GoGetSSL holds {which}, webserver_type {status.webserver_type} and dns_names {sans}; state "
+                    "now records exactly that.")
+        else:
+            held = "State keeps the values from before this apply."
+        diags.add_error(
+            f"The reissue of order {order_id} may not have happened",
+            f"reissueSSLOrder did not answer clearly and {exc.why}. {held} Run terraform plan: it shows what "
+            "still differs from the configuration, and apply reissues it again.",
+        )
+        return state
 
     @staticmethod
     def _change_validation(client: Any, order_id: int, current: dict[str, Any], planned: dict[str, Any],
                            changed: set[str]) -> None:
+        """Change DCV methods in ONE call: the vendor locks validation changes of an order for a while after
+        each one ("Function is locked for ..."), so a second call right after the first would fail."""
         method = planned.get("dcv_method")
-        if {"dcv_method", "approver_email"} & changed:
-            client.orders.change_validation_email(
-                order_id, planned.get("approver_email") if method == "email" else method)
-        names = planned.get("dns_names") or []
-        approvers = planned.get("approver_emails")
-        if names and ("approver_emails" in changed or "dcv_method" in changed):
-            new_methods = approvers if approvers else [method] * len(names)
-            client.orders.change_domains_validation_method(order_id, list(names), list(new_methods))
+        primary = planned.get("approver_email") if method == "email" else method
+        names = list(planned.get("dns_names") or [])
+        sans = with_san_approvers(planned).get("approver_emails") or []
+        primary_changed = bool({"dcv_method", "approver_email"} & changed)
+        sans_changed = bool(names) and bool({"approver_emails", "dcv_method"} & changed)
+        if primary_changed and not sans_changed:
+            client.orders.change_validation_email(order_id, primary)
+        elif sans_changed:
+            domains, methods = names, list(sans)
+            if primary_changed:
+                cn = current.get("domain") or _common_name(planned.get("csr")) or ""
+                domains, methods = [cn, *names], [str(primary), *sans]
+            client.orders.change_domains_validation_method(order_id, domains, methods)
 
     def delete(self, ctx: DeleteContext, current: dict[str, Any]) -> dict[str, Any] | None:
         diags = ctx.diagnostics
@@ -487,23 +648,33 @@ class SslOrder(Resource):
             return None
         try:
             client = self.provider.client
-            status = client.orders.status(order_id)
+            status = self._read_confirmed(client, order_id)
         except NotConfigured as exc:
             diags.add_error("Provider not configured", str(exc))
             return current
-        except errors.NotFoundError:
-            return None
         except errors.GoGetSSLError as exc:
             add_api_error(diags, exc, f"reading order {order_id} before cancelling it")
             return current
-        if status.status == "cancelled":
+        if status is None or status.status == "cancelled":
             return None
         if status.status in ("expired", "rejected"):
             diags.add_warning(f"Order {order_id} is {status.status}: nothing to cancel",
                               "It was removed from state without a call.")
             return None
+        requested = _parse_time(current.get("cancel_requested_at"))
+        if requested is not None and _now() - requested < CANCEL_REVIEW:
+            diags.add_error(
+                f"The cancellation of order {order_id} may be under review",
+                f"A cancellation was requested at {current.get('cancel_requested_at')}, and its answer was "
+                f"uncertain. GoGetSSL reviews cancellations within {CANCEL_REVIEW_HOURS} hours and the order keeps its "
+                f"status ({status.status}) meanwhile; a second request during the review is refused, so nothing was "
+                "sent again. Run terraform destroy again once GoGetSSL shows the order cancelled (it is then removed "
+                f"without a call), or after {_stamp(requested + CANCEL_REVIEW)} to ask again. If the client area shows "
+                "the cancellation pending, you may also run terraform state rm <address>.",
+            )
+            return current
         if policy == "cancel_if_refundable":
-            open_, why = self._refund_window(status)
+            open_, why = self._refund_window(client, status)
             if not open_:
                 diags.add_warning(
                     f"Order {order_id} was forgotten, not cancelled: its refund window is closed",
@@ -511,39 +682,85 @@ class SslOrder(Resource):
                     "removed from state and stays valid at GoGetSSL. Set on_destroy = \"cancel\" to cancel anyway.",
                 )
                 return None
+        asked = _stamp(_now())
         try:
-            self._cancel(client, order_id)
+            outcome = self._cancel(client, order_id)
+        except CancelUnknown as exc:
+            diags.add_error(
+                f"The cancellation of order {order_id} may have been requested",
+                f"cancelSSLOrder did not answer clearly, twice ({exc}), and the order's status cannot show a "
+                "cancellation under review. The order stays in state, marked as cancellation requested at "
+                f"{asked}: a destroy within the next {CANCEL_REVIEW_HOURS} hours sends no further request "
+                "(GoGetSSL refuses one during its review) and removes the order once GoGetSSL reports it cancelled.",
+            )
+            return {**current, "cancel_requested_at": asked}
         except errors.GoGetSSLError as exc:
             add_api_error(diags, exc, f"cancelling order {order_id}")
             return current
+        if outcome == "under_review":
+            diags.add_warning(f"Cancellation of order {order_id} is already under review",
+                              "GoGetSSL answered that a cancellation of this order is already being reviewed; "
+                              "nothing new was requested, and the order was removed from state.")
+            return None
         diags.add_warning(
             f"Cancellation of order {order_id} requested",
-            "GoGetSSL reviews cancellation requests (usually within 2-48 hours). A refund, if due (before issuance "
-            "or within the refund window after it), goes to the account balance.",
+            f"GoGetSSL reviews cancellation requests (usually within 2-{CANCEL_REVIEW_HOURS} hours); the order keeps "
+            "its status until then. A refund, if due (before issuance or within the refund window after it), goes to "
+            "the account balance.",
         )
         return None
 
     @staticmethod
-    def _cancel(client: Any, order_id: int) -> None:
-        """Cancel; after an uncertain answer, read the order and repeat only if it is not cancelled."""
+    def _read_confirmed(client: Any, order_id: int) -> OrderStatus | None:
+        """The order's status; None only when the vendor twice gives its unknown-order answer."""
         try:
-            client.orders.cancel(order_id, CANCEL_REASON)
-        except errors.GoGetSSLError as exc:
-            if not exc.outcome_unknown:
-                raise
-            if client.orders.status(order_id).status != "cancelled":
-                client.orders.cancel(order_id, CANCEL_REASON)
+            return client.orders.status(order_id)
+        except errors.NotFoundError:
+            try:
+                return client.orders.status(order_id)
+            except errors.NotFoundError:
+                return None
 
-    def _refund_window(self, status: OrderStatus) -> tuple[bool, str]:
-        """Whether cancelling now refunds: before issuance always; after it, within the product's refund days."""
+    @staticmethod
+    def _cancel(client: Any, order_id: int) -> str:
+        """Ask to cancel: "requested", or "under_review" when the vendor says a cancellation is already being
+        reviewed. The order keeps its status during the review, so a re-read cannot tell whether an uncertain
+        request landed: after an uncertain answer the request goes once more, and the vendor either takes it
+        or refuses it as already under review; two uncertain answers raise CancelUnknown."""
+        last: errors.GoGetSSLError | None = None
+        for _attempt in (1, 2):
+            try:
+                client.orders.cancel(order_id, CANCEL_REASON)
+                return "requested"
+            except errors.APIError as exc:
+                if _UNDER_REVIEW.search(f"{exc.message} {exc.description}"):
+                    return "under_review"
+                if not exc.outcome_unknown:
+                    raise
+                last = exc
+            except errors.GoGetSSLError as exc:
+                if not exc.outcome_unknown:
+                    raise
+                last = exc
+            client.settings.sleep(min(client.settings.read_timeout, _reconcile.MAX_GRACE))
+            try:
+                if client.orders.status(order_id).status == "cancelled":
+                    return "requested"  # where the vendor cancels at once, a re-read settles it
+            except errors.GoGetSSLError:
+                pass
+        raise CancelUnknown(str(last))
+
+    def _refund_window(self, client: Any, status: OrderStatus) -> tuple[bool, str]:
+        """Whether cancelling now refunds: before issuance always; after it, within the product's refund days
+        (from the product's own page: the product list does not carry them)."""
         if status.status != "active" or not status.valid_from:
             return True, ""
         days = REFUND_DAYS
         try:
-            product = self.provider.catalogue().get(int(status.product_id or 0))
-            if product is not None and product.refund_days:
+            product = client.products.get_ssl(int(status.product_id or 0))
+            if product.refund_days:
                 days = int(product.refund_days)
-        except (NotConfigured, errors.GoGetSSLError):
+        except errors.GoGetSSLError:
             pass  # the vendor's standard window
         issued = _parse_date(status.valid_from)
         if issued is None:
@@ -555,7 +772,7 @@ class SslOrder(Resource):
 
     def import_(self, ctx: ImportContext, id: str) -> dict[str, Any] | None:
         text = (id or "").strip()
-        if not text.isdigit():
+        if not re.fullmatch(r"[0-9]{1,18}", text):  # str.isdigit() also accepts "18³"
             ctx.diagnostics.add_error(
                 "Invalid import id",
                 f"Import a gogetssl_ssl_order by its GoGetSSL order id, a number such as 1800001; got {id!r}.",
@@ -575,12 +792,19 @@ class SslOrder(Resource):
         except errors.GoGetSSLError as exc:
             add_api_error(ctx.diagnostics, exc, f"importing order {text}")
             return None
+        if status.status in ("cancelled", "rejected"):
+            ctx.diagnostics.add_error(
+                f"Order {text} is {status.status}",
+                f"GoGetSSL reports order {text} as {status.status}: there is nothing left to manage. (An order whose "
+                "cancellation is still under review keeps its status until the review ends.)")
+            return None
         return order_state_from_status(status)
 
     def upgrade(self, ctx: UpgradeContext, version: int, old: dict[str, Any]) -> dict[str, Any]:
         # v1 -> v2 added the certificate and DCV outputs: fill them as null; the refresh that
         # follows every upgrade reads them from the API.
         # v2 -> v3 added renew_before_days and on_destroy: an old state gets their defaults.
+        # v3 -> v4 added cancel_requested_at: null (no uncertain cancellation is known).
         names = [a.name for a in self.get_schema().attributes]
         new = {name: old.get(name) for name in names}
         if new["renew_before_days"] is None:
@@ -645,6 +869,40 @@ def _change_note(name: str) -> str:
     return " Changing it forces a new order."
 
 
+class CancelUnknown(Exception):
+    """Two cancellation requests answered uncertainly: one may be under review."""
+
+
+class ReissueUnknown(Exception):
+    """A reissue answered uncertainly and the vendor's records do not show whether it happened."""
+
+    def __init__(self, cause: Exception, status: OrderStatus | None, why: str):
+        super().__init__(f"{cause}; {why}")
+        self.status = status
+        self.why = why
+
+
+def _reissue_view(status: OrderStatus) -> tuple[str, int | None, tuple[str, ...]]:
+    """What a reissue changes, as the vendor reports it (signature_hash is never reported)."""
+    return ("".join((status.csr_code or "").split()), status.webserver_type,
+            tuple(sorted(n.lower() for n in _reconcile.vendor_sans(status))))
+
+
+def _reissue_view_of(state: dict[str, Any]) -> tuple[str, int | None, tuple[str, ...]]:
+    wt = state.get("webserver_type")
+    return ("".join(str(state.get("csr") or "").split()), int(wt) if rules.is_whole(wt) else None,
+            tuple(sorted(str(n).lower() for n in state.get("dns_names") or [])))
+
+
+def with_san_approvers(fields: dict[str, Any]) -> dict[str, Any]:
+    """The vendor wants one approver_emails entry per dns_names entry on every SAN order (addSSLOrder.txt; its
+    own modules send the method name for http/https/dns): derive them from dcv_method when not configured."""
+    names = fields.get("dns_names") or []
+    if names and not fields.get("approver_emails") and fields.get("dcv_method") in ("http", "https", "dns"):
+        return {**fields, "approver_emails": [fields["dcv_method"]] * len(names)}
+    return fields
+
+
 def _mark_unknown(planned: dict[str, Any], names: tuple[str, ...]) -> None:
     for name in names:
         planned[name] = Unknown
@@ -657,6 +915,24 @@ def _reissue_changes(current: dict[str, Any], planned: dict[str, Any], changed: 
     if "signature_hash" in changed and current.get("signature_hash") is not None:
         fields.add("signature_hash")
     return fields
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _stamp(when: dt.datetime) -> str:
+    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _parse_time(value: Any) -> dt.datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
 def _today() -> dt.date:
@@ -745,6 +1021,8 @@ def _arguments_from_status(s: OrderStatus) -> dict[str, Any]:
     if not dns_names and s.domains:
         dns_names = [d.strip() for d in s.domains.split(",") if d.strip() and d.strip() != s.domain]
     approvers = [a.strip() for a in (s.approver_emails or "").split(",") if a.strip()]
+    if dns_names and approvers == [s.dcv_method] * len(dns_names):
+        approvers = []  # what the provider derives when approver_emails is not configured
     args: dict[str, Any] = {
         "product_id": s.product_id,
         "period": s.validity_period,

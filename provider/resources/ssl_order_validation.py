@@ -178,11 +178,19 @@ class SslOrderValidation(Resource):
                 )
                 return None
             for p in pending_domains(status):
+                # However many domains are pending, the timeout and Ctrl-C are honoured between rechecks.
+                if BACKOFF.clock() >= deadline or self.provider.stopping.is_set():
+                    break
                 if p.method in ("dns", "http", "https"):
                     try:
                         client.orders.revalidate(order_id, p.domain)
                     except errors.GoGetSSLError:
                         pass  # a recheck that fails is retried on the next round; the status call decides
+            if self.provider.stopping.is_set():
+                diags.add_error(f"Stopped waiting for order {order_id}",
+                                _waiting_detail(status, "Terraform was interrupted; the order was left as it is. "
+                                                        "Apply again to resume waiting."))
+                return None
             remaining = deadline - BACKOFF.clock()
             if remaining <= 0:
                 diags.add_error(

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -51,3 +52,22 @@ def workdir(terraform_env: None, tmp_path: Path) -> Iterator[TerraformWorkdir]:
     # Teardown always destroys what a test left behind.
     if (wd.path / "terraform.tfstate").exists():
         wd.run("destroy", "-auto-approve", "-input=false", "-no-color", ok=(0, 1))
+
+
+@pytest.fixture
+def own_sandbox(terraform_env: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """Start a sandbox of the test's own, with extra flags, and point the provider at it with a short
+    request timeout (2 s) and 2 retries, so that faults play out quickly."""
+    boxes: list[Sandbox] = []
+
+    def start(*flags: str, timeout: float = 2, retries: int = 2) -> Sandbox:
+        box = Sandbox(tmp_path / f"own-{len(boxes)}.db", *flags)
+        boxes.append(box)
+        monkeypatch.setenv("GOGETSSL_API_URL", box.url)
+        monkeypatch.setenv("GOGETSSL_REQUEST_TIMEOUT", str(timeout))
+        monkeypatch.setenv("GOGETSSL_MAX_RETRIES", str(retries))
+        return box
+
+    yield start
+    for box in boxes:
+        box.stop()

@@ -147,7 +147,7 @@ def test_destroy_inside_the_refund_window_cancels(workdir: TerraformWorkdir, sb:
     order = start(workdir, make_csr().csr_pem)
     sb.set_status(order["order_id"], "active")
     workdir.destroy()
-    assert sb.order(order["order_id"])["status"] == "cancelled"
+    assert sb.wait_status(order["order_id"], "cancelled")["status"] == "cancelled"  # after the vendor's review
 
 
 def test_destroy_outside_the_refund_window_forgets_with_a_warning(workdir: TerraformWorkdir, sb: Sandbox):
@@ -167,7 +167,7 @@ def test_on_destroy_cancel_and_forget(workdir: TerraformWorkdir, sb: Sandbox, tm
     sb.set_status(order["order_id"], "active")
     clock(sb, 40)
     workdir.destroy()
-    assert sb.order(order["order_id"])["status"] == "cancelled"
+    assert sb.wait_status(order["order_id"], "cancelled")["status"] == "cancelled"  # after the vendor's review
 
     other = TerraformWorkdir(tmp_path / "forget")
     kept = start(other, make_csr().csr_pem, on_destroy="forget")

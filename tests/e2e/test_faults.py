@@ -6,17 +6,16 @@ hold it. The provider runs with a short request timeout so that the `slow` fault
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-import requests
 
+from tests import support
 from tests.e2e.conftest import PROVIDER_BLOCK
 from tests.e2e.harness import TerraformWorkdir
-from tests.support import CONTACTS, Sandbox, make_csr
+from tests.support import Sandbox, live_orders, make_csr
+from tests.support import order_hcl as resource
 
 pytestmark = pytest.mark.e2e
 
@@ -36,34 +35,11 @@ def sb(tmp_path: Path, terraform_env: None, monkeypatch: pytest.MonkeyPatch) -> 
 
 
 def faults(box: Sandbox, match: str, mode: str, times: int = 1) -> None:
-    requests.post(f"{box.root}/_sandbox/faults",
-                  json={"rules": [{"match": match, "mode": mode, "times": times, "delay_ms": SLOW_MS}]},
-                  timeout=10).raise_for_status()
-
-
-def clear(box: Sandbox) -> None:
-    requests.delete(f"{box.root}/_sandbox/faults", timeout=10).raise_for_status()
-
-
-def clock(box: Sandbox, days: float) -> None:
-    requests.post(f"{box.root}/_sandbox/clock", json={"advance_days": days}, timeout=10).raise_for_status()
-
-
-def resource(name: str, **args: Any) -> str:
-    values: dict[str, Any] = {"product_id": 65, "period": 12, "server_count": -1, "webserver_type": 1,
-                              "dcv_method": "dns", **CONTACTS, **args}
-    lines = [f'  csr = file("${{path.module}}/{name}.csr")'] + [f"  {k} = {json.dumps(v)}" for k, v in values.items()]
-    return f'resource "gogetssl_ssl_order" "{name}" {{\n' + "\n".join(lines) + "\n}\n"
+    box.faults({"match": match, "mode": mode, "times": times, "delay_ms": SLOW_MS})
 
 
 def state_orders(wd: TerraformWorkdir) -> dict[str, int]:
-    resources = (wd.show_json().get("values") or {}).get("root_module", {}).get("resources", [])
-    return {r["name"]: r["values"]["order_id"] for r in resources if r["type"] == "gogetssl_ssl_order"}
-
-
-def live_orders(box: Sandbox, csr: str) -> list[dict[str, Any]]:
-    norm = "".join(csr.split())
-    return [o for o in box.orders() if "".join(o["csr"].split()) == norm and o["status"] != "cancelled"]
+    return support.state_orders(wd.show_json())
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -79,7 +55,7 @@ def test_add_ssl_order(workdir: TerraformWorkdir, sb: Sandbox, mode: str):
     for name, pem in csrs.items():
         (live,) = live_orders(sb, pem)  # exactly one order per resource
         assert in_state[name] == live["order_id"]
-    clear(sb)
+    sb.clear_faults()
     assert workdir.plan().rc == 0
 
 
@@ -89,18 +65,18 @@ def test_add_ssl_renew_order(workdir: TerraformWorkdir, sb: Sandbox, mode: str):
     workdir.write("site.csr", pem)
     workdir.write("main.tf", PROVIDER_BLOCK + resource("site"))
     workdir.init()
-    clock(sb, -340)
+    sb.clock(-340)
     workdir.apply()
     first = state_orders(workdir)["site"]
     sb.set_status(first, "active")
-    clock(sb, 340)
+    sb.clock(340)
     faults(sb, "add_ssl_renew_order", mode)
     workdir.apply()
     renewed = state_orders(workdir)["site"]
     renewals = [o for o in sb.orders() if o["order_id"] != first and "".join(o["csr"].split()) == "".join(pem.split())]
     assert [o["order_id"] for o in renewals] == [renewed], "exactly one renewal order, and it is in state"
     assert sb.order(first)["status"] == "active"
-    clear(sb)
+    sb.clear_faults()
     assert workdir.plan().rc == 0
 
 
@@ -121,7 +97,7 @@ def test_reissue(workdir: TerraformWorkdir, sb: Sandbox, mode: str):
     order = sb.order(order_id)
     assert order["status"] == "reissue" and "".join(order["csr"].split()) == "".join(second.csr_pem.split())
     assert len(sb.orders()) == 1
-    clear(sb)
+    sb.clear_faults()
     assert workdir.plan().rc == 0
 
 
@@ -134,5 +110,5 @@ def test_cancel_ssl_order(workdir: TerraformWorkdir, sb: Sandbox, mode: str):
     order_id = state_orders(workdir)["site"]
     faults(sb, "cancel_ssl_order", mode)
     workdir.destroy()
-    assert sb.order(order_id)["status"] == "cancelled"
     assert state_orders(workdir) == {}
+    assert sb.wait_status(order_id, "cancelled")["status"] == "cancelled"  # after the vendor's review

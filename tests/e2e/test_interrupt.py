@@ -15,8 +15,8 @@ import requests
 
 from tests.e2e.conftest import PROVIDER_BLOCK
 from tests.e2e.harness import TerraformWorkdir
-from tests.e2e.test_faults import resource, state_orders
-from tests.support import Sandbox, make_csr
+from tests.support import Sandbox, make_csr, state_orders
+from tests.support import order_hcl as resource
 
 pytestmark = pytest.mark.e2e
 
@@ -45,7 +45,7 @@ def test_interrupted_apply_keeps_the_order(workdir: TerraformWorkdir, tmp_path: 
         out, _ = proc.communicate(timeout=120)
         assert "Interrupt received" in out
         (order,) = box.orders()
-        assert state_orders(workdir) == {"site": order["order_id"]}, out
+        assert state_orders(workdir.show_json()) == {"site": order["order_id"]}, out
 
         requests.delete(f"{box.root}/_sandbox/faults", timeout=10).raise_for_status()
         workdir.apply()

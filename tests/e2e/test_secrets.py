@@ -9,8 +9,8 @@ import pytest
 
 from tests.e2e.conftest import PROVIDER_BLOCK
 from tests.e2e.harness import TerraformWorkdir
-from tests.e2e.test_faults import faults, resource
 from tests.support import Sandbox, issued_auth_keys, make_csr
+from tests.support import order_hcl as resource
 
 pytestmark = pytest.mark.e2e
 
@@ -27,12 +27,12 @@ def test_secrets_never_leak(workdir: TerraformWorkdir, tmp_path: Path, monkeypat
         workdir.write("site.csr", make_csr().csr_pem)
         workdir.write("main.tf", PROVIDER_BLOCK + resource("site"))
         outputs = [workdir.init().text]
-        faults(box, "/orders/status/", "auth_expired")  # forces a second /auth/: two keys to look for
+        box.faults({"match": "/orders/status/", "mode": "auth_expired"})  # forces a second /auth/: two keys to look for
         outputs.append(workdir.apply().text)
         outputs.append(workdir.plan().text)
         plan = workdir.plan_json()
         outputs.append(str(plan))
-        faults(box, "cancel_ssl_order", "http_500", times=5)  # an error diagnostic, with retries
+        box.faults({"match": "cancel_ssl_order", "mode": "http_500", "times": 5})  # an error diagnostic, with retries
         outputs.append(workdir.run("destroy", "-auto-approve", "-no-color", ok=(0, 1)).text)
         monkeypatch.setenv("GOGETSSL_PASSWORD", "Wrong-But-Also-Secret")
         outputs.append(workdir.plan(ok=(1,)).text)  # a refused login

@@ -55,7 +55,7 @@ output "link" { value = gogetssl_ssl_order.site.approver_method.http.link }
 
     assert sandbox.password not in workdir.state_file()
     workdir.destroy()
-    assert sandbox.order(state["order_id"])["status"] == "cancelled"
+    assert sandbox.wait_status(state["order_id"], "cancelled")["status"] == "cancelled"  # after the review
     assert sandbox.order(state["order_id"])["cancel_reason"]
 
 
@@ -134,6 +134,8 @@ def test_changes_the_api_cannot_make_force_a_new_order_and_say_why(workdir: Terr
     workdir.write("main.tf", PROVIDER_BLOCK + order_config())
     workdir.init()
     workdir.apply()
+    # Issued: a pending order with the same CSR and product cannot be replaced (test_never_wrong_order).
+    sandbox.set_status(workdir.resource("gogetssl_ssl_order.site")["order_id"], "active")
     workdir.write("main.tf", PROVIDER_BLOCK + order_config(admin_phone="+44 20 7946 9999"))
     plan = workdir.plan_json()
     (change,) = plan["resource_changes"]
