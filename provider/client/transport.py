@@ -273,7 +273,13 @@ class Transport:
         self, method: str, path: str, *, params: dict[str, Any] | None, form: dict[str, str] | None,
         progress: _Progress,
     ) -> dict[str, Any]:
-        key = self._auth_key()
+        try:
+            key = self._auth_key()
+        except (errors.AuthError, errors.ConnectError):
+            raise  # refused credentials; or nothing sent at all (TLS, no connection)
+        except errors.GoGetSSLError as exc:
+            # Whatever /auth/ did, this request never left: a paid request is not in doubt.
+            raise errors.ConnectError(f"{method} {path}: not sent, logging in failed ({exc})") from None
         try:
             return self._send(method, path, params={**(params or {}), "auth_key": key}, form=form,
                               progress=progress)

@@ -207,3 +207,20 @@ def test_an_identical_order_placed_by_another_tool_during_the_grace_period_is_ad
     assert theirs
     assert state is None or state["order_id"] != theirs[0], (
         f"adopted order {theirs[0]}, placed by another tool: {[d.summary for d in diags.diagnostics]}")
+
+
+# -- a login that fails leaves the paid request unsent, and says so --
+def test_a_failed_login_is_not_an_uncertain_order(box):
+    """When /auth/ fails (a 500, a garbled answer), the order request itself was never sent: the create must
+    know that, rather than treat it as an order that may exist and spend a listing and a grace period."""
+    from provider.client.models import AddSSLOrderRequest
+    from tests.support import minimal_order
+
+    sb = box()
+    sb.faults({"match": "/auth", "mode": "http_500", "times": 10})
+    client = GoGetSSLClient(ClientSettings(sb.url, sb.user, sb.password, max_retries=0, read_timeout=2))
+    with pytest.raises(errors.GoGetSSLError) as raised:
+        client.orders.add_ssl_order(AddSSLOrderRequest(**minimal_order(csr=make_csr().csr_pem)))
+    assert raised.value.outcome_unknown is False, str(raised.value)
+    assert "not sent" in str(raised.value)
+    assert sb.count("add_ssl_order") == 0
