@@ -388,8 +388,12 @@ class SslOrder(Resource):
             try:
                 self._refresh(state, client.orders.status(adopted))
             except Exception as exc:  # noqa: BLE001 - the adopted order must reach state whatever happens
-                diags.add_error(f"Order {adopted} was adopted, but reading it failed",
-                                f"{exc}. It is saved in state; run terraform untaint <address> to keep it.")
+                # The domains and methods were known at plan: keep them; the DCV data comes with the next refresh.
+                state["validation_records"] = _no_unknowns(
+                    _dcv.planned_records(fields, csr.common_name if csr else None))
+                diags.add_warning(f"Order {adopted} was adopted, but reading it failed",
+                                  f"{exc}. It is saved in state; its status, DCV data and certificate fill in on the "
+                                  "next refresh (terraform plan or apply).")
             return state
         if not getattr(result, "complete", True):
             diags.add_warning(f"Order {result.order_id} was placed; part of the answer was unreadable",
@@ -412,10 +416,12 @@ class SslOrder(Resource):
             status = client.orders.status(int(result.order_id or 0))
             self._refresh(state, status)
         except Exception as exc:  # noqa: BLE001 - any failure here must still return the paid order
-            diags.add_error(
+            # A warning, not an error: with an error Terraform would taint the order, and the next apply would
+            # cancel it and buy another. The order was placed and its id is in state; the rest can wait.
+            diags.add_warning(
                 f"Order {result.order_id} was placed, but reading it back failed",
-                f"{exc}. The order is saved in state; Terraform marks it tainted, which would replace (re-buy) "
-                f"it on the next apply. To keep it, run: terraform untaint <address>.",
+                f"{exc}. The order is saved in state with what addSSLOrder answered; its status and certificate "
+                "fill in on the next refresh (terraform plan or apply).",
             )
         return state
 
@@ -901,6 +907,17 @@ def with_san_approvers(fields: dict[str, Any]) -> dict[str, Any]:
     if names and not fields.get("approver_emails") and fields.get("dcv_method") in ("http", "https", "dns"):
         return {**fields, "approver_emails": [fields["dcv_method"]] * len(names)}
     return fields
+
+
+def _no_unknowns(value: Any) -> Any:
+    """`value` with every Unknown (at any depth) replaced by null: what a state may hold."""
+    if value is Unknown:
+        return None
+    if isinstance(value, list):
+        return [_no_unknowns(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _no_unknowns(v) for k, v in value.items()}
+    return value
 
 
 def _mark_unknown(planned: dict[str, Any], names: tuple[str, ...]) -> None:

@@ -6,7 +6,7 @@ The first resources come in pairs sharing a CSR (with different products), so an
 uncertain answer has a look-alike order to mistake. At the end, with faults cleared: one live order per
 resource, every live order in state exactly once (nothing orphaned, nothing doubled, nothing adopted
 twice), no order cancelled except those the test cancelled out of band, and an empty plan.
-Run with `make soak`.
+Run with `make soak`; SOAK_LOG=FILE appends every apply's output to FILE.
 """
 
 from __future__ import annotations
@@ -72,6 +72,9 @@ def test_soak(tmp_path: Path, terraform_env: None, monkeypatch: pytest.MonkeyPat
             """An apply, then what its errors tell a user to do: when the provider could not prove whether an
             order was placed, it says so and asks for an import of the order, if it exists."""
             out = wd.apply(ok=(0, 1)).text  # a fault may fail a resource's apply; the next apply completes it
+            if os.environ.get("SOAK_LOG"):
+                with open(os.environ["SOAK_LOG"], "a") as log:
+                    log.write(out)
             if "The order may have been placed" not in out:
                 return
             held = state_orders(wd.show_json())
