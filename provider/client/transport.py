@@ -182,7 +182,8 @@ class Transport:
                                           "request is still logging in); the request was not sent")
             if flight.error is not None:
                 raise flight.error
-            assert flight.key is not None
+            if flight.key is None:
+                raise errors.ConnectError("POST /auth/: the login gave no key; the request was not sent")
             return flight.key
         try:
             flight.key = self._login()
@@ -191,6 +192,10 @@ class Transport:
             return flight.key
         except errors.GoGetSSLError as exc:
             flight.error = exc
+            raise
+        except BaseException as exc:  # the waiters must learn of it too, as a client error
+            flight.error = errors.ConnectError(
+                f"POST /auth/: logging in failed ({type(exc).__name__}); the request was not sent")
             raise
         finally:
             with self._key_lock:
@@ -610,16 +615,16 @@ def _resolve(host: str, port: int | None) -> list[str] | None:
     def look_up() -> None:
         try:
             found["infos"] = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)
-        except OSError as exc:
-            found["error"] = exc
+        except Exception as exc:  # noqa: BLE001 - UnicodeError for an over-long label, ValueError for a NUL
+            found["error"] = exc if isinstance(exc, OSError) else socket.gaierror(f"{type(exc).__name__}: {exc}")
 
     worker = threading.Thread(target=look_up, name="gogetssl-resolve", daemon=True)
     worker.start()
     worker.join(deadline.remaining())
     if worker.is_alive():
         raise ConnectTimeoutError(None, f"resolving {host} took longer than the request's deadline")
-    if "error" in found:
-        raise NameResolutionError(host, None, found["error"])  # type: ignore[arg-type]
+    if "error" in found or "infos" not in found:
+        raise NameResolutionError(host, None, found.get("error") or socket.gaierror("no answer"))  # type: ignore[arg-type]
     return list(dict.fromkeys(str(info[4][0]) for info in found["infos"]))
 
 
@@ -629,16 +634,23 @@ def _connect_within_deadline(conn: HTTPConnection, connect: Callable[[], socket.
     if not addresses:
         sock = connect()
     else:
-        original, last = conn._dns_host, None  # noqa: SLF001
+        deadline: _Deadline | None = getattr(_active, "deadline", None)
+        original, timeout, last = conn._dns_host, conn.timeout, None  # noqa: SLF001
         for address in addresses:
+            # Every address shares the one deadline: a dead address must not cost a full connect timeout each.
+            left = deadline.remaining() if deadline is not None else None
+            if left is not None and left <= 0:
+                raise ConnectTimeoutError(conn, f"connecting to {original} took longer than the request's deadline")
             conn._dns_host = address  # noqa: SLF001 - the certificate is still checked against conn.host
+            if left is not None:
+                conn.timeout = left if not isinstance(timeout, (int, float)) else min(float(timeout), left)
             try:
                 sock = connect()
                 break
             except (NewConnectionError, ConnectTimeoutError) as exc:
                 last = exc
             finally:
-                conn._dns_host = original  # noqa: SLF001
+                conn._dns_host, conn.timeout = original, timeout  # noqa: SLF001
         else:
             assert last is not None
             raise last

@@ -114,6 +114,13 @@ def dcv_texts(status: OrderStatus) -> list[str]:
 MARKED_BRANDS = frozenset({"sectigo", "comodo", "gogetssl"})
 
 
+def marker_shows(request: AddSSLOrderRequest) -> bool:
+    """Whether the vendor will show the unique value in the order's DCV data: only in files and DNS records,
+    so not when every domain is validated by e-mail."""
+    return request.dcv_method.lower() != "email" or any(
+        a.lower() in ("http", "https", "dns") for a in request.approver_emails or [])
+
+
 def marker() -> str:
     """A unique_code only this create knows: the vendor writes it into the order's DCV data, so an identical
     order placed by anyone else (another pipeline, another tool) can be told apart from this create's own."""

@@ -324,7 +324,8 @@ class SslOrder(Resource):
         try:
             request = AddSSLOrderRequest.model_validate(
                 {k: v for k, v in with_san_approvers(fields).items() if v is not None})
-            if request.unique_code is None and self._brand(planned) in _reconcile.MARKED_BRANDS:
+            if request.unique_code is None and _reconcile.marker_shows(request) \
+                    and self._brand(planned) in _reconcile.MARKED_BRANDS:
                 request.unique_code = _reconcile.marker()  # tells this create's order from any look-alike
         except ValueError as exc:
             diags.add_error("Invalid order arguments", f"Nothing was ordered: {exc}")
