@@ -45,6 +45,11 @@ PAGE_SIZE = 100
 MAX_PAGES = 200  # 20,000 orders: beyond that a scan is partial and proves nothing
 
 
+def let_it_land(client: GoGetSSLClient) -> None:
+    """After an uncertain answer: give the request as long as a timed-out one (at most MAX_GRACE) to land."""
+    client.settings.sleep(min(client.settings.read_timeout, MAX_GRACE))
+
+
 def same_pem(a: str | None, b: str | None) -> bool:
     return "".join((a or "").split()) == "".join((b or "").split())
 

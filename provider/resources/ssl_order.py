@@ -357,7 +357,7 @@ class SslOrder(Resource):
                 # The request may land a moment later (a gateway answered for a vendor still working on
                 # it): give it as long as a timed-out request before reading the account's orders.
                 uncertain = failure
-                client.settings.sleep(min(client.settings.read_timeout, _reconcile.MAX_GRACE))
+                _reconcile.let_it_land(client)
                 search = _reconcile.find_placed_order(client, request, ledger, mark)
                 if search.order_id is not None and ledger.claim(search.order_id):
                     adopted = search.order_id
@@ -479,20 +479,12 @@ class SslOrder(Resource):
             ctx.diagnostics.add_error("Order id missing from state", "The state of this resource has no order id.")
             return current
         try:
-            status = self.provider.client.orders.status(order_id)
+            # Dropping a paid order from state makes the next apply buy it again: only the vendor's own
+            # unknown-order answer counts, and only when a second read says the same.
+            status = self._read_confirmed(self.provider.client, order_id)
         except NotConfigured as exc:
             ctx.diagnostics.add_error("Provider not configured", str(exc))
             return current
-        except errors.NotFoundError as first:
-            # Dropping a paid order from state makes the next apply buy it again: only the vendor's own
-            # unknown-order answer counts, and only when a second read says the same.
-            try:
-                status = self.provider.client.orders.status(order_id)
-            except errors.NotFoundError:
-                status = None
-            except errors.GoGetSSLError as exc:
-                add_api_error(ctx.diagnostics, exc, f"reading order {order_id} again after '{first}'")
-                return current
         except errors.GoGetSSLError as exc:
             add_api_error(ctx.diagnostics, exc, f"reading order {order_id}")
             return current
@@ -583,7 +575,7 @@ class SslOrder(Resource):
             except errors.GoGetSSLError as exc:
                 if not exc.outcome_unknown:
                     raise
-                client.settings.sleep(min(client.settings.read_timeout, _reconcile.MAX_GRACE))
+                _reconcile.let_it_land(client)
                 try:
                     status = client.orders.status(order_id)
                 except errors.GoGetSSLError as read_exc:
@@ -749,7 +741,7 @@ class SslOrder(Resource):
                 if not exc.outcome_unknown:
                     raise
                 last = exc
-            client.settings.sleep(min(client.settings.read_timeout, _reconcile.MAX_GRACE))
+            _reconcile.let_it_land(client)
             try:
                 if client.orders.status(order_id).status == "cancelled":
                     return "requested"  # where the vendor cancels at once, a re-read settles it
@@ -1035,9 +1027,7 @@ def _arguments_from_status(s: OrderStatus) -> dict[str, Any]:
     def opt(value: str | None) -> str | None:
         return value if value not in (None, "") else None
 
-    dns_names = [e.san_name for e in s.san if e.san_name]
-    if not dns_names and s.domains:
-        dns_names = [d.strip() for d in s.domains.split(",") if d.strip() and d.strip() != s.domain]
+    dns_names = _reconcile.vendor_sans(s)
     approvers = [a.strip() for a in (s.approver_emails or "").split(",") if a.strip()]
     if dns_names and approvers == [s.dcv_method] * len(dns_names):
         approvers = []  # what the provider derives when approver_emails is not configured

@@ -187,9 +187,7 @@ class SslOrderValidation(Resource):
                     except errors.GoGetSSLError:
                         pass  # a recheck that fails is retried on the next round; the status call decides
             if self.provider.stopping.is_set():
-                diags.add_error(f"Stopped waiting for order {order_id}",
-                                _waiting_detail(status, "Terraform was interrupted; the order was left as it is. "
-                                                        "Apply again to resume waiting."))
+                _stopped(diags, order_id, status)
                 return None
             remaining = deadline - BACKOFF.clock()
             if remaining <= 0:
@@ -202,9 +200,7 @@ class SslOrderValidation(Resource):
                 return None
             (BACKOFF.sleep or self.provider.stopping.wait)(min(delay, remaining))
             if self.provider.stopping.is_set():
-                diags.add_error(f"Stopped waiting for order {order_id}",
-                                _waiting_detail(status, "Terraform was interrupted; the order was left as it is. "
-                                                        "Apply again to resume waiting."))
+                _stopped(diags, order_id, status)
                 return None
             delay = min(delay * BACKOFF.factor, BACKOFF.cap)
             try:
@@ -297,6 +293,12 @@ def _waiting_detail(status: OrderStatus, tail: str) -> str:
     note = f"\nThe CA says: {status.validation_description}" if status.validation_description else ""
     head = "Pending domains:\n" + "\n".join(lines) if lines else "No domain is reported pending."
     return f"{head}{note}\n{tail}"
+
+
+def _stopped(diags: Diagnostics, order_id: int, status: OrderStatus) -> None:
+    diags.add_error(f"Stopped waiting for order {order_id}",
+                    _waiting_detail(status, "Terraform was interrupted; the order was left as it is. Apply again "
+                                            "to resume waiting."))
 
 
 def _human(seconds: float) -> str:
