@@ -42,7 +42,7 @@ clean:
 	rm -rf $(VENV) .demo .pytest_cache
 
 schema: $(STAMP)
-	UPDATE_SCHEMA=1 $(PY) -m pytest -q tests/e2e/test_schema.py
+	UPDATE_SCHEMA=1 $(PY) -m pytest -q -rs tests/e2e/test_schema.py
 
 docs: $(STAMP)
 	$(PY) -m provider.devtools.docs

@@ -1,3 +1,7 @@
 """terraform-provider-gogetssl: a Terraform provider for the GoGetSSL reseller API."""
 
-__version__ = "0.1.0"
+__version__ = "0.1.0"  # the one place: pyproject.toml reads it (tool.setuptools.dynamic)
+
+HOST, NAMESPACE, TYPE = "registry.terraform.io", "gogetssl", "gogetssl"
+PROVIDER_ADDRESS = f"{HOST}/{NAMESPACE}/{TYPE}"
+PROVIDER_SOURCE = f"{NAMESPACE}/{TYPE}"  # what `required_providers` names

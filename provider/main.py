@@ -14,10 +14,9 @@ import signal
 import sys
 from pathlib import Path
 
-from provider import __version__
+from provider import HOST, NAMESPACE, PROVIDER_ADDRESS, PROVIDER_SOURCE, TYPE, __version__
 
 MAGIC_COOKIE_KEY = "TF_PLUGIN_MAGIC_COOKIE"
-HOST, NAMESPACE, TYPE = "registry.terraform.io", "gogetssl", "gogetssl"
 EXECUTABLE = "terraform-provider-gogetssl"
 
 _HELP = f"""terraform-provider-gogetssl {__version__}: a Terraform/OpenTofu provider for the GoGetSSL reseller API.
@@ -32,7 +31,7 @@ then use it from a configuration:
 
     terraform {{
       required_providers {{
-        gogetssl = {{ source = "gogetssl/gogetssl" }}
+        gogetssl = {{ source = "{PROVIDER_SOURCE}" }}
       }}
     }}
     provider "gogetssl" {{}}   # or GOGETSSL_API_URL / GOGETSSL_USERNAME / GOGETSSL_PASSWORD
@@ -96,6 +95,16 @@ def install(plugin_dir: Path) -> Path:
     return module_dir
 
 
+def mirror_cli_config(plugin_dir: Path) -> str:
+    """A Terraform CLI configuration that takes this provider from the filesystem mirror `plugin_dir`."""
+    return (
+        "provider_installation {\n"
+        f'  filesystem_mirror {{\n    path    = "{plugin_dir}"\n'
+        f'    include = ["{PROVIDER_ADDRESS}"]\n  }}\n'
+        f'  direct {{\n    exclude = ["{PROVIDER_ADDRESS}"]\n  }}\n}}\n'
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if os.environ.get(MAGIC_COOKIE_KEY):
@@ -120,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
         except (OSError, FileNotFoundError) as exc:
             print(f"{EXECUTABLE} install: {exc}", file=sys.stderr)
             return 1
-        print(f"Installed {HOST}/{NAMESPACE}/{TYPE} {__version__} into {module_dir}")
+        print(f"Installed {PROVIDER_ADDRESS} {__version__} into {module_dir}")
         return 0
     if opts.command == "serve":
         return serve(rest)

@@ -11,11 +11,14 @@ from tf.schema import Attribute, Schema
 from tf.types import Number, String, Unknown
 from tf.utils import Diagnostics
 
+from provider import PROVIDER_ADDRESS
+from provider.client.settings import DEFAULT_MAX_RETRIES, DEFAULT_READ_TIMEOUT
+from provider.common.services import NotConfigured
+
 if TYPE_CHECKING:
     from provider.client import GoGetSSLClient
     from provider.client.models import Product
 
-PROVIDER_ADDRESS = "registry.terraform.io/gogetssl/gogetssl"
 PRODUCTION_API_URL = "https://my.gogetssl.com/api"
 
 # (attribute, environment variable, description)
@@ -38,19 +41,13 @@ NUMERIC_SETTINGS = (
      "How many times a request that is safe to repeat (a read, a recheck) is retried after a connection error, a "
      "timeout, HTTP 429 or 5xx, with capped exponential backoff and jitter, honouring Retry-After. Requests that "
      "place, renew, reissue or cancel an order are never repeated blindly: after an uncertain failure the provider "
-     "looks for the order instead. Defaults to `GOGETSSL_MAX_RETRIES`, else 3."),
+     f"looks for the order instead. Defaults to `GOGETSSL_MAX_RETRIES`, else {DEFAULT_MAX_RETRIES}."),
     ("request_timeout", "GOGETSSL_REQUEST_TIMEOUT",
      "Seconds one request may take, start to finish (looking up the host, connecting, waiting and reading the "
      "answer). After an uncertain answer to a request that places or cancels an order, the provider also waits "
      "this long (at most 30 s) for the request to land before looking at the account's orders. Defaults to "
-     "`GOGETSSL_REQUEST_TIMEOUT`, else 60."),
+     f"`GOGETSSL_REQUEST_TIMEOUT`, else {DEFAULT_READ_TIMEOUT:g}."),
 )
-DEFAULT_MAX_RETRIES = 3
-DEFAULT_REQUEST_TIMEOUT = 60.0
-
-
-class NotConfigured(Exception):
-    """A resource asked for the client before the provider had a usable configuration."""
 
 
 def _check_number(diags: Diagnostics, name: str, value: float) -> bool:
@@ -99,6 +96,8 @@ class _Flight:
 
 
 class GoGetSSLProvider(Provider):
+    """The provider; it is also the ProviderServices (provider/common/services.py) its types are given."""
+
     def __init__(self, client: GoGetSSLClient | None = None) -> None:
         """`client`: an API client to use instead of one built by configure_provider (tests, embedding)."""
         self._client: GoGetSSLClient | None = client
@@ -169,7 +168,7 @@ class GoGetSSLProvider(Provider):
         from provider.client import ClientSettings, GoGetSSLClient  # deferred: keeps plugin start-up light
         from provider.logs import REDACTOR
 
-        timeout = float(numbers.get("request_timeout", DEFAULT_REQUEST_TIMEOUT))
+        timeout = float(numbers.get("request_timeout", DEFAULT_READ_TIMEOUT))
         self._client = GoGetSSLClient(
             ClientSettings(
                 api_url=values["api_url"], username=values["username"], password=values["password"],
@@ -221,17 +220,18 @@ class GoGetSSLProvider(Provider):
             flight.done.set()
 
     def get_data_sources(self) -> list[type[DataSource]]:
-        from provider.data_sources.account_balance import AccountBalance
-        from provider.data_sources.domain_emails import DomainEmails
-        from provider.data_sources.product import Product
-        from provider.data_sources.products import Products
-        from provider.data_sources.ssl_order import SslOrder
-        from provider.data_sources.webservers import Webservers
+        from provider.data_sources.account_balance import AccountBalanceDataSource
+        from provider.data_sources.domain_emails import DomainEmailsDataSource
+        from provider.data_sources.product import ProductDataSource
+        from provider.data_sources.products import ProductsDataSource
+        from provider.data_sources.ssl_order import SslOrderDataSource
+        from provider.data_sources.webservers import WebserversDataSource
 
-        return [Products, Product, Webservers, DomainEmails, SslOrder, AccountBalance]
+        return [ProductsDataSource, ProductDataSource, WebserversDataSource, DomainEmailsDataSource,
+                SslOrderDataSource, AccountBalanceDataSource]
 
     def get_resources(self) -> list[type[Resource]]:
-        from provider.resources.ssl_order import SslOrder
-        from provider.resources.ssl_order_validation import SslOrderValidation
+        from provider.resources.ssl_order import SslOrderResource
+        from provider.resources.ssl_order_validation import SslOrderValidationResource
 
-        return [SslOrder, SslOrderValidation]
+        return [SslOrderResource, SslOrderValidationResource]

@@ -1,4 +1,8 @@
-"""Test support: CSRs made on the spot, a sandbox process on a free loopback port, its control API."""
+"""Test support, defined once for every ring: CSRs made on the spot, a minimal order (as arguments, vendor form
+fields, a planned state or HCL), a sandbox process on a free loopback port and its control API.
+
+Fixtures live in the conftest.py files (tests/ for sandboxes, tests/e2e/ for Terraform); test modules import
+plain helpers from here, never from each other."""
 
 from __future__ import annotations
 
@@ -18,6 +22,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.x509.oid import NameOID
+
+from provider import PROVIDER_SOURCE
 
 _counter = itertools.count(1)
 
@@ -71,6 +77,25 @@ CONTACTS = {
     "tech_firstname": "Grace", "tech_lastname": "Hopper", "tech_phone": "+1 202 555 0100",
     "tech_title": "Ops lead", "tech_email": "ops@example.com",
 }
+
+#: the organisation fields an OV (product 68) or EV (product 69) order needs on top of CONTACTS
+ORGANIZATION = {
+    "admin_organization": "Example Ltd", "admin_addressline1": "1 Main St", "admin_city": "London",
+    "admin_country": "GB", "admin_fax": "+44 20 7946 0001", "tech_organization": "Example Ltd",
+    "tech_city": "London", "tech_country": "GB", "org_name": "Example Ltd", "org_division": "IT",
+    "org_addressline1": "1 Main St", "org_city": "London", "org_country": "GB", "org_phone": "+44 20 7946 0000",
+    "org_postalcode": "EC1A 1BB", "org_region": "London",
+}
+
+#: the head of every e2e configuration: the provider from the test mirror, configured by the environment
+PROVIDER_BLOCK = f"""
+terraform {{
+  required_providers {{
+    gogetssl = {{ source = "{PROVIDER_SOURCE}" }}
+  }}
+}}
+provider "gogetssl" {{}}
+"""
 
 
 # The vendor reviews a cancellation for hours and locks validation changes for a while; tests shorten
@@ -141,10 +166,8 @@ class Sandbox:
 
     def place(self, csr_pem: str, **args: Any) -> int:
         """Place an order straight through the API (an order some other tool made); returns its id."""
-        form = {**minimal_order(**args), "csr": csr_pem}
-        form = {k: ",".join(v) if isinstance(v, list) else str(v) for k, v in form.items()}
-        body = requests.post(f"{self.url}/orders/add_ssl_order/", params={"auth_key": self.auth_key()}, data=form,
-                             timeout=10).json()
+        body = requests.post(f"{self.url}/orders/add_ssl_order/", params={"auth_key": self.auth_key()},
+                             data=order_form(csr_pem, **args), timeout=10).json()
         assert body.get("order_id"), body
         return int(body["order_id"])
 
@@ -176,15 +199,32 @@ def issued_auth_keys(box: Sandbox) -> list[str]:
 
 
 def minimal_order(**args: Any) -> dict[str, Any]:
-    """The arguments of a minimal DV order (product 65, dns validation), without the csr."""
+    """The arguments of a minimal DV order (product 65, dns validation), without the csr; `args` add to them
+    or replace them (a csr, another product or dcv_method, dns_names, ...). Every shape below starts here."""
     return {"product_id": 65, "period": 12, "server_count": -1, "webserver_type": 1, "dcv_method": "dns",
             **CONTACTS, **args}
 
 
-def order_hcl(name: str, csr_file: str | None = None, **args: Any) -> str:
-    """A gogetssl_ssl_order block reading its CSR from <csr_file or name>.csr beside the configuration."""
-    lines = [f'  csr = file("${{path.module}}/{csr_file or name}.csr")']
-    lines += [f"  {k} = {json.dumps(v)}" for k, v in minimal_order(**args).items()]
+def order_form(csr: str | None = None, **args: Any) -> dict[str, str]:
+    """minimal_order(**args) with a csr, as the vendor's addSSLOrder form: every value a string, lists joined
+    with commas. Without `csr`, a fresh one (an EC key: quick to make)."""
+    form = minimal_order(csr=make_csr(key="ec256").csr_pem if csr is None else csr, **args)
+    return {k: ",".join(v) if isinstance(v, list) else str(v) for k, v in form.items()}
+
+
+def planned_order(schema: Any, **args: Any) -> dict[str, Any]:
+    """A create's planned state for gogetssl_ssl_order: every attribute of the resource's `schema` null but
+    those of minimal_order(**args) (give it the csr)."""
+    return {**dict.fromkeys(a.name for a in schema.attributes), **minimal_order(**args)}
+
+
+def order_hcl(name: str, csr_file: str | None = None, *, csr_expr: str | None = None, **args: Any) -> str:
+    """A gogetssl_ssl_order block for minimal_order(**args). Its csr: a `csr` among `args` (written as a
+    string), else the HCL expression `csr_expr`, else the file <csr_file or name>.csr beside the configuration."""
+    values = minimal_order(**args)
+    from_file = f'file("${{path.module}}/{csr_file or name}.csr")'
+    lines = [] if "csr" in values else [f"  csr = {csr_expr or from_file}"]
+    lines += [f"  {k} = {json.dumps(v, ensure_ascii=False)}" for k, v in values.items()]
     return f'resource "gogetssl_ssl_order" "{name}" {{\n' + "\n".join(lines) + "\n}\n"
 
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .client import GoGetSSLClient
-    from .transport import ClientSettings
+    from .settings import ClientSettings
 
 __all__ = ["ClientSettings", "GoGetSSLClient"]
 
@@ -21,7 +21,7 @@ def __getattr__(name: str) -> Any:
 
         return GoGetSSLClient
     if name == "ClientSettings":
-        from .transport import ClientSettings
+        from .settings import ClientSettings
 
         return ClientSettings
     raise AttributeError(name)

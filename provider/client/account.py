@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ._parse import parse
-from .models import AccountDetails, Balance
+from .models import Balance
 from .transport import Transport
 
 
@@ -13,6 +13,3 @@ class AccountAPI:
 
     def balance(self) -> Balance:
         return parse(Balance, self._t.get("/account/balance/"), "getAccountBalance")
-
-    def details(self) -> AccountDetails:
-        return parse(AccountDetails, self._t.get("/account/"), "getAccountDetails")

@@ -7,8 +7,9 @@ import requests
 from .account import AccountAPI
 from .orders import OrdersAPI
 from .products import ProductsAPI
+from .settings import ClientSettings
 from .tools import ToolsAPI
-from .transport import ClientSettings, Transport
+from .transport import Transport
 
 
 class GoGetSSLClient:

@@ -1,7 +1,7 @@
 """Every way a GoGetSSL API call can fail, as one exception tree.
 
     GoGetSSLError
-    ├── TransportError          the exchange did not complete (attribute `sent`: may the server have acted?)
+    ├── TransportError          the exchange did not complete (`outcome_unknown`: may the server have acted?)
     │   ├── ConnectError        no connection was made: the request was certainly not processed
     │   │   └── TLSError        the server's certificate (or the TLS handshake) was refused: nothing was sent
     │   ├── RequestTimeout      sent, but no complete answer in time: the outcome is unknown
@@ -45,7 +45,6 @@ class GoGetSSLError(Exception):
 class TransportError(GoGetSSLError):
     def __init__(self, message: str, *, sent: bool):
         super().__init__(message)
-        self.sent = sent
         self.outcome_unknown = sent
 
 
@@ -102,11 +101,10 @@ class ResponseFormatError(GoGetSSLError):
 class APIError(GoGetSSLError):
     """The vendor answered with its error shape."""
 
-    def __init__(self, message: str, description: str = "", *, status_code: int = 200, path: str = ""):
+    def __init__(self, message: str, description: str = "", *, status_code: int = 200):
         self.message = message or "Unknown error"
         self.description = description or ""
         self.status_code = status_code
-        self.path = path
         self.outcome_unknown = status_code >= 500
         text = self.message if not self.description else f"{self.message}: {self.description}"
         super().__init__(text)
@@ -119,17 +117,15 @@ class AuthError(APIError):
 class NotFoundError(APIError):
     """The vendor's unknown-object answer (see the module docstring). `what` is "order" or "product"."""
 
-    def __init__(self, message: str, description: str = "", *, status_code: int = 200, path: str = "",
-                 what: str = ""):
-        super().__init__(message, description, status_code=status_code, path=path)
+    def __init__(self, message: str, description: str = "", *, status_code: int = 200, what: str = ""):
+        super().__init__(message, description, status_code=status_code)
         self.what = what or ("product" if "product" in self.message.lower() else "order")
 
 
 class UnexpectedError(GoGetSSLError):
     """An exception the client did not foresee, mapped so that none but the client's own escape it.
-    `sent` (and so `outcome_unknown`) is True when the request may have reached the server."""
+    `outcome_unknown` is True when the request may have reached the server (`sent`)."""
 
     def __init__(self, message: str, *, sent: bool):
         super().__init__(message)
-        self.sent = sent
         self.outcome_unknown = sent

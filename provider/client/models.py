@@ -1,127 +1,39 @@
-"""Typed requests and responses of the GoGetSSL API (pydantic v2).
+"""Response models of the GoGetSSL API (pydantic v2), tolerant of the vendor's quirks; re-exports the request forms.
 
-Requests are explicit and strict (what we send is exactly what the vendor documents);
-responses are tolerant: unknown fields are ignored, numbers may arrive as strings, flags as
-"0"/"1", and unset dates as "" or "0000-00-00" (reference §1.4).
+Responses are tolerant: unknown fields are ignored, numbers may arrive as strings, flags as "0"/"1", and
+unset dates as "" or "0000-00-00" (docs/vendor-api.md §1.4; the field types are in `lenient`). The request models
+(`AddSSLOrderRequest`, `ReissueRequest`) live in `forms` and are importable from here too.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-# The lenient converters below raise only ValueError (pydantic turns that, and nothing else, into a
-# ValidationError) and never echo the value: an answer's text stays out of exception messages.
+from .forms import AddSSLOrderRequest, ReissueRequest
+from .lenient import Date, Flag, Float, Int, Str, VendorModel
 
-
-def _to_int(v: Any) -> Any:
-    if v is None:
-        return None
-    if isinstance(v, bool):
-        return int(v)
-    if isinstance(v, int):
-        return v
-    if isinstance(v, float):
-        return _whole(v)
-    if isinstance(v, str):
-        v = v.strip()
-        if v == "":
-            return None
-        try:
-            return int(v)
-        except ValueError:
-            pass
-        try:
-            number = float(v)
-        except ValueError:
-            raise ValueError("not a whole number") from None
-        return _whole(number)
-    return v
-
-
-def _whole(number: float) -> int:
-    # json.loads turns 1e400 into inf, and int(inf) raises OverflowError, which pydantic would not wrap
-    if not math.isfinite(number):
-        raise ValueError("not a finite number")
-    if not number.is_integer():
-        raise ValueError("not a whole number")
-    return int(number)
-
-
-def _to_float(v: Any) -> Any:
-    """Numbers, "12.50" or "21%"; a non-finite number (1e400 arrives as inf) is no number: None."""
-    if v is None or isinstance(v, bool):
-        return v
-    if isinstance(v, str):
-        v = v.strip().rstrip("%").strip()
-        if v == "":
-            return None
-        try:
-            v = float(v)
-        except ValueError:
-            raise ValueError("not a number") from None
-    if isinstance(v, int):
-        try:
-            v = float(v)
-        except OverflowError:
-            return None
-    if isinstance(v, float):
-        return v if math.isfinite(v) else None
-    return v
-
-
-def _to_bool(v: Any) -> Any:
-    if isinstance(v, str):
-        return v.strip().lower() in ("1", "true", "yes", "y")
-    if v is None:
-        return False
-    return bool(v)
-
-
-def _to_str(v: Any) -> Any:
-    if v is None:
-        return ""
-    if isinstance(v, (int, float)) and not isinstance(v, bool):
-        try:
-            return str(v)
-        except ValueError:  # an int too long to print (Python limits int-to-str conversion)
-            raise ValueError("number too long") from None
-    return v
-
-
-def _to_date(v: Any) -> Any:
-    if v is None:
-        return None
-    s = str(v).strip()
-    return None if s in ("", "0000-00-00", "0000-00-00 00:00:00") else s
-
-
-Int = Annotated[int | None, BeforeValidator(_to_int)]
-Float = Annotated[float | None, BeforeValidator(_to_float)]
-Flag = Annotated[bool, BeforeValidator(_to_bool)]
-Str = Annotated[str, BeforeValidator(_to_str)]
-Date = Annotated[str | None, BeforeValidator(_to_date)]
-
-
-class _Response(BaseModel):
-    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+__all__ = [
+    "AddSSLOrderRequest", "AddSSLOrderResult", "ApproverMethod", "Balance", "CancelResult", "DnsValidation",
+    "FileValidation", "OrderScan", "OrderStatus", "OrderStatusEntry", "Product", "ReissueRequest",
+    "ReissueResult", "SanEntry", "Webserver",
+]
 
 
 # -- DCV data --
-class FileValidation(_Response):
+class FileValidation(VendorModel):
     link: Str = ""
     filename: Str = ""
     content: Str = ""
 
 
-class DnsValidation(_Response):
+class DnsValidation(VendorModel):
     record: Str = ""
 
 
-class ApproverMethod(_Response):
+class ApproverMethod(VendorModel):
     """The vendor's `approver_method`: a single key naming the method in use."""
 
     http: FileValidation | None = None
@@ -141,7 +53,7 @@ class ApproverMethod(_Response):
         return v
 
 
-class SanEntry(_Response):
+class SanEntry(VendorModel):
     san_name: Str = ""
     validation_method: Str = ""
     status: Str = ""
@@ -150,124 +62,7 @@ class SanEntry(_Response):
 
 
 # -- orders --
-class AddSSLOrderRequest(BaseModel):
-    """The form of addSSLOrder (and addSSLRenewOrder), field for field as the vendor names them."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    product_id: int
-    period: int
-    csr: str
-    server_count: int
-    webserver_type: int
-    dcv_method: str
-    approver_email: str | None = None
-    approver_emails: list[str] | None = None
-    dns_names: list[str] | None = None
-    signature_hash: str | None = None
-    unique_code: str | None = None
-    admin_firstname: str
-    admin_lastname: str
-    admin_phone: str
-    admin_title: str
-    admin_email: str
-    admin_organization: str | None = None
-    admin_addressline1: str | None = None
-    admin_city: str | None = None
-    admin_country: str | None = None
-    admin_fax: str | None = None
-    admin_postalcode: str | None = None
-    admin_region: str | None = None
-    tech_firstname: str
-    tech_lastname: str
-    tech_phone: str
-    tech_title: str
-    tech_email: str
-    tech_organization: str | None = None
-    tech_addressline1: str | None = None
-    tech_city: str | None = None
-    tech_country: str | None = None
-    tech_fax: str | None = None
-    tech_postalcode: str | None = None
-    tech_region: str | None = None
-    org_name: str | None = None
-    org_division: str | None = None
-    org_duns: str | None = None
-    org_addressline1: str | None = None
-    org_city: str | None = None
-    org_country: str | None = None
-    org_fax: str | None = None
-    org_phone: str | None = None
-    org_postalcode: str | None = None
-    org_region: str | None = None
-
-    def to_form(self) -> dict[str, str]:
-        """Form fields as the vendor expects them: lists joined with commas, unset fields left out."""
-        form: dict[str, str] = {}
-        for name, value in self.model_dump().items():
-            if value is None:
-                continue
-            if isinstance(value, list):
-                if not value:
-                    continue
-                value = ",".join(value)
-            form[name] = str(value)
-        return form
-
-
-class ReissueRequest(BaseModel):
-    """The form of reissueSSLOrder."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    csr: str
-    webserver_type: int
-    dcv_method: str
-    approver_email: str | None = None
-    approver_emails: list[str] | None = None
-    dns_names: list[str] | None = None
-    signature_hash: str | None = None
-    unique_code: str | None = None
-
-    def to_form(self) -> dict[str, str]:
-        form = AddSSLOrderRequest.to_form(self)  # type: ignore[arg-type]  # same encoding rules
-        if self.dns_names is not None and not self.dns_names:
-            form["dns_names"] = ""  # an explicit empty list removes every SAN
-        return form
-
-
-class ReissueResult(_Response):
-    order_id: Int = None
-    order_status: Str = ""
-    validation: ApproverMethod = Field(default_factory=ApproverMethod)
-    san: list[SanEntry] = Field(default_factory=list)
-
-
-class Invoice(_Response):
-    order_id: Int = None
-    number: Str = ""
-    date: Date = None
-    total: Float = None
-    status: Str = ""
-    currency: Str = ""
-
-
-class Webserver(_Response):
-    id: Int
-    software: Str = ""
-
-
-class AccountDetails(_Response):
-    first_name: Str = ""
-    last_name: Str = ""
-    company_name: Str = ""
-    email: Str = ""
-    country: Str = ""
-    reseller_plan: Str = ""
-    currency: Str = ""
-
-
-class AddSSLOrderResult(_Response):
+class AddSSLOrderResult(VendorModel):
     """The answer to addSSLOrder / addSSLRenewOrder.
 
     `complete` is False when the vendor accepted the order but the rest of its answer could not be read:
@@ -305,10 +100,17 @@ class AddSSLOrderResult(_Response):
         return cls.model_validate({"order_id": order_id}).model_copy(update={"complete": False})
 
 
+class ReissueResult(VendorModel):
+    order_id: Int = None
+    order_status: Str = ""
+    validation: ApproverMethod = Field(default_factory=ApproverMethod)
+    san: list[SanEntry] = Field(default_factory=list)
+
+
 CONTACT_PREFIXES = ("admin_", "tech_", "org_")
 
 
-class OrderStatus(_Response):
+class OrderStatus(VendorModel):
     """getOrderStatus: the order as the vendor holds it."""
 
     order_id: Int
@@ -349,7 +151,7 @@ class OrderStatus(_Response):
         return v
 
 
-class OrderStatusEntry(_Response):
+class OrderStatusEntry(VendorModel):
     order_id: Int
     status: Str = ""
     expires: Date = None
@@ -371,13 +173,13 @@ class OrderScan:
     reason: str = ""
 
 
-class CancelResult(_Response):
+class CancelResult(VendorModel):
     order_id: Int = None
     success: Flag = True
 
 
-# -- products --
-class Product(_Response):
+# -- products, tools, account --
+class Product(VendorModel):
     id: Int
     brand: Str = ""
     product: Str = ""
@@ -411,6 +213,11 @@ class Product(_Response):
         return sorted(out)
 
 
-class Balance(_Response):
+class Webserver(VendorModel):
+    id: Int
+    software: Str = ""
+
+
+class Balance(VendorModel):
     balance: Float = None
     currency: Str = ""

@@ -1,4 +1,4 @@
-"""Order calls: place (addSSLOrder), read (getOrderStatus, getOrdersStatus, getAllSSLOrders), cancel.
+"""Order calls: place and renew, reissue, change and recheck DCV, read (status, statuses, listing), cancel.
 
 Placing an order spends money, so once the vendor accepted one its id must reach the caller even when
 the rest of the answer is unreadable: the id is taken from the answer first, and the rest parsed after
@@ -19,7 +19,6 @@ from .models import (
     AddSSLOrderRequest,
     AddSSLOrderResult,
     CancelResult,
-    Invoice,
     OrderScan,
     OrderStatus,
     OrderStatusEntry,
@@ -115,10 +114,6 @@ class OrdersAPI:
         self._t.post(f"/orders/ssl/change_validation_email/{int(order_id)}", {"approver_email": approver},
                      idempotent=True)  # setting the same method twice is harmless
 
-    def change_validation_method(self, order_id: int, domain: str, new_method: str) -> None:
-        self._t.post(f"/orders/ssl/change_validation_method/{int(order_id)}",
-                     {"domain": domain, "new_method": new_method}, idempotent=True)
-
     def change_domains_validation_method(self, order_id: int, domains: list[str], new_methods: list[str]) -> None:
         self._t.post(f"/orders/ssl/change_domains_validation_method/{int(order_id)}",
                      {"domains": ",".join(domains), "new_methods": ",".join(new_methods)}, idempotent=True)
@@ -126,7 +121,7 @@ class OrdersAPI:
     def list_all(self, limit: int = 100, offset: int = 0) -> tuple[list[OrderStatusEntry], int]:
         """One page of the account's orders (getAllSSLOrders): (entries, the answer's `count`).
 
-        `count` may be the page's record count rather than the account's total (reference §8), and a
+        `count` may be the page's record count rather than the account's total (docs/vendor-api.md §8), and a
         page may be shorter than `limit` while more orders exist: to read every order, use `scan`."""
         body = self._t.get("/orders/ssl/all", {"limit": int(limit), "offset": int(offset)})
         orders = body.get("orders", [])
@@ -203,9 +198,6 @@ class OrdersAPI:
         if not isinstance(orders, list):
             raise ResponseFormatError("getAllSSLOrders: the answer has no 'orders' list")
         return orders
-
-    def invoice(self, order_id: int) -> Invoice:
-        return parse(Invoice, self._t.get(f"/orders/invoice/{int(order_id)}"), "getOrderInvoice")
 
     def status(self, order_id: int) -> OrderStatus:
         body = self._t.get(f"/orders/status/{int(order_id)}")

@@ -11,7 +11,7 @@ from tf.types import Number, String
 from provider.data_sources._base import BaseDataSource
 
 
-class AccountBalance(BaseDataSource):
+class AccountBalanceDataSource(BaseDataSource):
     @classmethod
     def get_name(cls) -> str:
         return "account_balance"

@@ -11,7 +11,7 @@ from tf.types import List, String
 from provider.data_sources._base import BaseDataSource
 
 
-class DomainEmails(BaseDataSource):
+class DomainEmailsDataSource(BaseDataSource):
     @classmethod
     def get_name(cls) -> str:
         return "domain_emails"

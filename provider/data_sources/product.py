@@ -11,7 +11,7 @@ from provider.data_sources._base import BaseDataSource
 from provider.data_sources.products import PRODUCT_FIELDS, product_values
 
 
-class Product(BaseDataSource):
+class ProductDataSource(BaseDataSource):
     @classmethod
     def get_name(cls) -> str:
         return "product"

@@ -53,7 +53,7 @@ def product_values(p: Product) -> dict[str, Any]:
     }
 
 
-class Products(BaseDataSource):
+class ProductsDataSource(BaseDataSource):
     @classmethod
     def get_name(cls) -> str:
         return "products"

@@ -8,12 +8,12 @@ from tf.iface import ReadDataContext
 from tf.schema import Attribute, Schema
 
 from provider.client import errors
+from provider.common.order_schema import resource_schema
+from provider.common.order_state import state_from_status
 from provider.data_sources._base import BaseDataSource
-from provider.resources.ssl_order import SslOrder as SslOrderResource
-from provider.resources.ssl_order import order_state_from_status
 
 
-class SslOrder(BaseDataSource):
+class SslOrderDataSource(BaseDataSource):
     @classmethod
     def get_name(cls) -> str:
         return "ssl_order"
@@ -21,7 +21,7 @@ class SslOrder(BaseDataSource):
     @classmethod
     def get_schema(cls) -> Schema:
         attrs = []
-        for a in SslOrderResource.get_schema().attributes:
+        for a in resource_schema().attributes:
             if a.name in ("renew_before_days", "on_destroy", "cancel_requested_at"):
                 continue
             if a.name == "order_id":
@@ -41,6 +41,6 @@ class SslOrder(BaseDataSource):
                                       "GoGetSSL does not know this order for the configured credentials.",
                                       path=["order_id"])
             return None
-        state = order_state_from_status(status)
+        state = state_from_status(status)
         names = {a.name for a in self.get_schema().attributes}
         return {k: v for k, v in state.items() if k in names}

@@ -15,7 +15,7 @@ FAMILIES = {"sectigo": 1, "comodo": 1, "gogetssl": 1, "geotrust": 2, "rapidssl":
             "symantec": 2}
 
 
-class Webservers(BaseDataSource):
+class WebserversDataSource(BaseDataSource):
     @classmethod
     def get_name(cls) -> str:
         return "webservers"

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from provider.devtools.terraform import command as terraform_command
-from provider.main import install
+from provider.main import install, mirror_cli_config
 
 ROOT = Path.cwd()
 DEMO = ROOT / ".demo"
@@ -74,12 +74,7 @@ def main() -> int:
         module_dir = install(DEMO / "plugins")
         print(f"installed into {module_dir}")
         rc_file = DEMO / "terraformrc"
-        rc_file.write_text(
-            "provider_installation {\n"
-            f'  filesystem_mirror {{\n    path    = "{DEMO / "plugins"}"\n'
-            '    include = ["registry.terraform.io/gogetssl/gogetssl"]\n  }\n'
-            '  direct {\n    exclude = ["registry.terraform.io/gogetssl/gogetssl"]\n  }\n}\n'
-        )
+        rc_file.write_text(mirror_cli_config(DEMO / "plugins"))
         env = {
             **os.environ,
             "TF_CLI_CONFIG_FILE": str(rc_file),

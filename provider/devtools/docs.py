@@ -2,25 +2,59 @@
 
 The text comes from the schema's descriptions, so the docs cannot drift from what Terraform sees;
 examples come from examples/ in the registry layout.
+
+    python -m provider.devtools.docs [OUT_DIR]     # OUT_DIR defaults to the repository's docs/
+
+Paths are resolved from this file, never from the working directory, so the output does not depend
+on where the generator runs. `docs/resources/` and `docs/data-sources/` belong to the generator: a
+page it no longer writes there (a renamed or removed type) is deleted. Other files in the output
+directory (docs/sandbox.md, docs/vendor-api.md) are left alone.
 """
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from tf.schema import Attribute, Schema
+from tf.types import TfType
 from tf.utils import Diagnostics
 
 from provider.provider import GoGetSSLProvider
 
-ROOT = Path.cwd()
+ROOT = Path(__file__).resolve().parents[2]
+DOCS = ROOT / "docs"
+EXAMPLES = ROOT / "examples"
+#: directories of the output whose every page the generator writes
+GENERATED_DIRS = ("resources", "data-sources")
+
+_PRIMITIVES = {"string": "String", "number": "Number", "bool": "Boolean", "dynamic": "Dynamic"}
+_COLLECTIONS = {"list": "List", "set": "Set", "map": "Map"}
 
 
-def _type_name(attr: Attribute) -> str:
-    raw = attr.type.tf_type().decode()
-    return {'"string"': "String", '"number"': "Number", '"bool"': "Boolean"}.get(
-        raw, "List of String" if raw == '["list","string"]' else "Object")
+def type_label(t: TfType) -> str:
+    """The registry's label for an attribute type: `String`, `List of Object`, `Map of String`, ...
+
+    Read from the type's wire form (`tf_type()`, cty's JSON type), which every TfType has, the
+    framework's List/Set/Map (whose `element_type` it encodes) and provider.tfext's Object alike.
+    """
+    return _label(json.loads(t.tf_type()))
+
+
+def _label(cty: Any) -> str:
+    if isinstance(cty, str) and cty in _PRIMITIVES:
+        return _PRIMITIVES[cty]
+    if isinstance(cty, list) and len(cty) == 2:
+        kind, inner = cty
+        if kind in _COLLECTIONS:
+            return f"{_COLLECTIONS[kind]} of {_label(inner)}"
+        if kind == "object":
+            return "Object"
+        if kind == "tuple":
+            return "Tuple"
+    raise ValueError(f"no docs label for the Terraform type {json.dumps(cty)}")
 
 
 def _section(title: str, attrs: list[Attribute], replace_note: bool) -> list[str]:
@@ -28,7 +62,7 @@ def _section(title: str, attrs: list[Attribute], replace_note: bool) -> list[str
         return []
     out = [f"### {title}", ""]
     for a in sorted(attrs, key=lambda a: a.name):
-        flags = [_type_name(a)]
+        flags = [type_label(a.type)]
         if a.sensitive:
             flags.append("Sensitive")
         if replace_note and a.requires_replace:
@@ -58,23 +92,51 @@ def _schema_doc(title: str, schema: Schema, example_dir: Path | None, resource: 
     return "\n".join(lines).rstrip() + "\n"
 
 
-def main(out: Path | None = None) -> int:
+def render() -> dict[str, str]:
+    """Every generated page: its path relative to the docs directory (POSIX) -> its text."""
     provider = GoGetSSLProvider()
-    docs = out or ROOT / "docs"
-    (docs / "resources").mkdir(parents=True, exist_ok=True)
-    (docs / "index.md").write_text(_schema_doc(
-        "GoGetSSL Provider", provider.get_provider_schema(Diagnostics()), ROOT / "examples" / "provider", False))
+    pages = {"index.md": _schema_doc("GoGetSSL Provider", provider.get_provider_schema(Diagnostics()),
+                                     EXAMPLES / "provider", False)}
+    prefix = provider.get_model_prefix()
     for klass in provider.get_resources():
-        name = provider.get_model_prefix() + klass.get_name()
-        (docs / "resources" / f"{klass.get_name()}.md").write_text(_schema_doc(
-            f"{name} (Resource)", klass.get_schema(), ROOT / "examples" / "resources" / name, True))
-    (docs / "data-sources").mkdir(parents=True, exist_ok=True)
+        name = prefix + klass.get_name()
+        pages[f"resources/{klass.get_name()}.md"] = _schema_doc(
+            f"{name} (Resource)", klass.get_schema(), EXAMPLES / "resources" / name, True)
     for ds in provider.get_data_sources():
-        name = provider.get_model_prefix() + ds.get_name()
-        (docs / "data-sources" / f"{ds.get_name()}.md").write_text(_schema_doc(
-            f"{name} (Data Source)", ds.get_schema(), ROOT / "examples" / "data-sources" / name, False,
-            "data-source.tf"))
-    print(f"wrote {docs}")
+        name = prefix + ds.get_name()
+        pages[f"data-sources/{ds.get_name()}.md"] = _schema_doc(
+            f"{name} (Data Source)", ds.get_schema(), EXAMPLES / "data-sources" / name, False, "data-source.tf")
+    return pages
+
+
+def generate(out_dir: Path = DOCS) -> list[str]:
+    """Write the pages under `out_dir` and delete stale ones in its generated directories.
+
+    Returns the paths written, relative to `out_dir`."""
+    pages = render()
+    for rel, text in pages.items():
+        path = out_dir / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    for sub in GENERATED_DIRS:
+        for old in sorted((out_dir / sub).glob("*.md")):
+            if f"{sub}/{old.name}" not in pages:
+                old.unlink()
+    return sorted(pages)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    usage = "usage: python -m provider.devtools.docs [OUT_DIR]   (default: the repository's docs/)"
+    if args in (["-h"], ["--help"]):
+        print(usage)
+        return 0
+    if len(args) > 1 or any(a.startswith("-") for a in args):
+        print(usage, file=sys.stderr)
+        return 2
+    out_dir = Path(args[0]) if args else DOCS
+    written = generate(out_dir)
+    print(f"wrote {len(written)} pages under {out_dir}")
     return 0
 
 

@@ -19,17 +19,17 @@ from tf.types import List, Map, Number, String, Unknown
 from tf.utils import Diagnostics
 
 from provider.client import errors
-from provider.provider import GoGetSSLProvider, NotConfigured
-from provider.resources import _dcv
-from provider.resources._errors import add_api_error
-from provider.resources.ssl_order_rules import is_whole
+from provider.common import dcv
+from provider.common.diagnostics import add_api_error
+from provider.common.order_rules import is_whole
+from provider.common.services import ProviderServices, configured_client
+from provider.common.vendor import FAILED_STATUSES
 
 if TYPE_CHECKING:
     from provider.client.models import OrderStatus
 
 SCHEMA_VERSION = 1
 DEFAULT_CREATE_TIMEOUT = 45 * 60.0
-FAILED = ("cancelled", "rejected", "expired")
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|h|m|s)")
 _UNITS = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
 
@@ -80,7 +80,7 @@ def pending_domains(status: OrderStatus) -> list[Pending]:
     for domain, method, data, done in entries:
         if done:
             continue
-        rec = _dcv._record(domain, method or "", None, data)
+        rec = dcv.record(domain, method or "", None, data)
         if method == "dns" and rec["record_name"]:
             what = f"the {rec['record_type'] or 'DNS'} record {rec['record_name']} = {rec['record_value']}"
         elif method in ("http", "https") and rec["url"]:
@@ -93,8 +93,8 @@ def pending_domains(status: OrderStatus) -> list[Pending]:
     return out
 
 
-class SslOrderValidation(Resource):
-    def __init__(self, provider: GoGetSSLProvider):
+class SslOrderValidationResource(Resource):
+    def __init__(self, provider: ProviderServices):
         self.provider = provider
 
     @classmethod
@@ -142,12 +142,11 @@ class SslOrderValidation(Resource):
         if timeout is None:
             return None
         order_id = int(planned["order_id"])
-        try:
-            client = self.provider.client
-            status = client.orders.status(order_id)
-        except NotConfigured as exc:
-            diags.add_error("Provider not configured", str(exc))
+        client = configured_client(self.provider, diags)
+        if client is None:
             return None
+        try:
+            status = client.orders.status(order_id)
         except errors.GoGetSSLError as exc:
             add_api_error(diags, exc, f"reading order {order_id}")
             return None
@@ -170,7 +169,7 @@ class SslOrderValidation(Resource):
         while True:
             if status.status == "active":
                 return _state(planned, status)
-            if status.status in FAILED:
+            if status.status in FAILED_STATUSES:
                 diags.add_error(
                     f"Order {order_id} is {status.status}: it will not be issued",
                     _waiting_detail(status, "The order was left as it is.")
@@ -215,11 +214,11 @@ class SslOrderValidation(Resource):
         order_id = current.get("order_id")
         if not isinstance(order_id, (int, float)):
             return current
-        try:
-            status = self.provider.client.orders.status(int(order_id))
-        except NotConfigured as exc:
-            ctx.diagnostics.add_error("Provider not configured", str(exc))
+        client = configured_client(self.provider, ctx.diagnostics)
+        if client is None:
             return current
+        try:
+            status = client.orders.status(int(order_id))
         except errors.NotFoundError:
             return None
         except errors.GoGetSSLError as exc:
@@ -280,10 +279,10 @@ def _timeout(diags: Diagnostics, timeouts: Any) -> float | None:
 def _dns_records(status: OrderStatus) -> list[str]:
     names = []
     if status.dcv_method == "dns" and status.approver_method.dns:
-        names.append(_dcv.split_dns_record(status.approver_method.dns.record)[0])
+        names.append(dcv.split_dns_record(status.approver_method.dns.record)[0])
     for e in status.san:
         if e.validation_method == "dns" and e.validation and e.validation.dns:
-            names.append(_dcv.split_dns_record(e.validation.dns.record)[0])
+            names.append(dcv.split_dns_record(e.validation.dns.record)[0])
     return [n for n in names if n]
 
 

@@ -1,12 +1,12 @@
 """The sandbox's product catalogue, in the vendor's classic `/products/ssl/` shape.
 
 The ids and prices are illustrative (the real catalogue differs per reseller plan); the
-shape and the flags follow the vendor's getSslProducts response (reference §2.4). Two brand
+shape and the flags follow the vendor's getSslProducts response (docs/vendor-api.md §2.4). Two brand
 families are covered because they differ in DCV data: Sectigo answers DNS validation with a
 CNAME, DigiCert brands (RapidSSL, GeoTrust) with a TXT record.
 
 `refund_days` and `multidomains_included` are documented for the product's own page
-(`/products/ssl/{id}`) and the deprecated lists, not for `/products/ssl/` (reference §8), so
+(`/products/ssl/{id}`) and the deprecated lists, not for `/products/ssl/` (docs/vendor-api.md §8), so
 `listed()` leaves them out of the list; `price_for` still reads them from the full record.
 """
 
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+REFUND_DAYS = 30  # the vendor's standard refund window after issuance (docs/vendor-api.md §5)
 SECTIGO_BRANDS = {"sectigo", "comodo", "gogetssl"}
 DIGICERT_BRANDS = {"geotrust", "rapidssl", "thawte", "digicert"}
 
@@ -60,7 +61,7 @@ def _product(
         "recheck_caa": 1,
         "san_max": san_max,
         "multidomains_included": san_included,
-        "refund_days": 30,
+        "refund_days": REFUND_DAYS,
         "prices": _prices(prices, san_prices),
     }
 

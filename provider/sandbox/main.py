@@ -17,7 +17,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from .api import LIST_ORDERS, Listing, SandboxAPI, SandboxConfig
+from .core import LIST_ORDERS, Listing, Sandbox, SandboxConfig
 from .server import SandboxHTTPServer
 from .store import Store
 
@@ -122,14 +122,14 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr, flush=True)
     db = args.db or default_db_path()
     store = Store(db)
-    api = SandboxAPI(store, SandboxConfig(user=args.user, password=args.password, issue_after=args.issue_after,
-                                          balance=args.balance, dcv_http_root=args.dcv_http_root,
-                                          dcv_dns_zone=args.dcv_dns_zone,
-                                          listing=Listing(args.list_order, args.list_page_cap, args.list_offset_cap),
-                                          cancel_review_seconds=args.cancel_review_seconds,
-                                          dcv_lock_seconds=args.dcv_lock_seconds))
+    sandbox = Sandbox(store, SandboxConfig(user=args.user, password=args.password, issue_after=args.issue_after,
+                                           balance=args.balance, dcv_http_root=args.dcv_http_root,
+                                           dcv_dns_zone=args.dcv_dns_zone,
+                                           listing=Listing(args.list_order, args.list_page_cap, args.list_offset_cap),
+                                           cancel_review_seconds=args.cancel_review_seconds,
+                                           dcv_lock_seconds=args.dcv_lock_seconds))
     try:
-        server = SandboxHTTPServer(args.host, args.port, api, latency_ms=args.latency_ms)
+        server = SandboxHTTPServer(args.host, args.port, sandbox, latency_ms=args.latency_ms)
     except OSError as exc:
         print(f"gogetssl-sandbox: cannot listen on {args.host}:{args.port}: {exc.strerror}", file=sys.stderr)
         return 1

@@ -1,14 +1,15 @@
-"""The vendor's rules for addSSLOrder, addSSLRenewOrder and reissue, as the sandbox enforces them (reference §4, §8).
+"""The vendor's rules for addSSLOrder, addSSLRenewOrder and reissue, as the sandbox enforces them.
 
-Written independently of the provider's own checks: the sandbox stands for the vendor, so a
-misreading of the rules cannot hide by being shared. Each rule yields the vendor's error shape
-(message, description); the API reports the first one, as the vendor does.
+The rules are those of docs/vendor-api.md §4, §8. Written independently of the provider's own
+checks: the sandbox stands for the vendor, so a misreading of the rules cannot hide by being shared.
+Each rule yields the vendor's error shape (message, description); the API reports the first one, as
+the vendor does.
 
-Two rules are stricter than older readings of the vendor's page, on the evidence of reference §8:
-a SAN order carries exactly one `approver_emails` entry per `dns_names` entry whatever its DCV
-method (the vendor's page: "must be always equal"; the official WHMCS and Blesta modules send one
-per SAN), and every name (the CSR's common name, each SAN) must be a host name, which also keeps
-names from reaching outside `--dcv-http-root` when the sandbox builds a path from them.
+Two rules are stricter than older readings of the vendor's page, on the evidence of
+docs/vendor-api.md §8: a SAN order carries exactly one `approver_emails` entry per `dns_names` entry
+whatever its DCV method (the vendor's page: "must be always equal"; the official WHMCS and Blesta
+modules send one per SAN), and every name (the CSR's common name, each SAN) must be a host name,
+which also keeps names from reaching outside `--dcv-http-root` when the sandbox builds a path from them.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ REQUIRED_ALWAYS = (
     "admin_firstname", "admin_lastname", "admin_phone", "admin_title", "admin_email",
     "tech_firstname", "tech_lastname", "tech_phone", "tech_title", "tech_email",
 )
-# addSSLOrder.txt marks each field "required for OV/EV" or "required for OV" only.
+# The addSSLOrder page (docs/vendor-api.md §4) marks each field "required for OV/EV" or "required for OV" only.
 REQUIRED_BY_TYPE = {
     "business": (
         "admin_organization", "admin_addressline1", "admin_city", "admin_country", "admin_fax",
@@ -146,7 +147,7 @@ def check_add_order(form: dict[str, str]) -> tuple[dict[str, Any], ParsedCSR]:
     if len(dns_names) > int(product.get("san_max") or 0) and dns_names:
         raise RuleError("Invalid dns_names", f"At most {product['san_max']} additional domains are allowed")
     approvers = split_csv(form.get("approver_emails"))
-    # One entry per SAN whatever the DCV method: an address, or the method name (reference §8).
+    # One entry per SAN whatever the DCV method: an address, or the method name (docs/vendor-api.md §8).
     if len(approvers) != len(dns_names):
         raise RuleError("Invalid approver_emails", APPROVER_COUNT)
     for a in approvers:

@@ -1,23 +1,17 @@
+"""The e2e fixtures: Terraform set up against the session's sandbox, a working directory per test, and
+sandboxes of a test's own that the provider talks to."""
+
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from provider.main import install
+from provider.main import install, mirror_cli_config
 from tests.e2e.harness import TerraformWorkdir
 from tests.support import Sandbox
-
-PROVIDER_BLOCK = """
-terraform {
-  required_providers {
-    gogetssl = { source = "gogetssl/gogetssl" }
-  }
-}
-provider "gogetssl" {}
-"""
 
 
 @pytest.fixture(scope="session")
@@ -26,12 +20,7 @@ def terraform_env(sandbox: Sandbox, tmp_path_factory: pytest.TempPathFactory) ->
     root = Path(tmp_path_factory.mktemp("terraform"))
     install(root / "plugins")
     rc = root / "terraformrc"
-    rc.write_text(
-        'provider_installation {\n'
-        f'  filesystem_mirror {{\n    path = "{root / "plugins"}"\n'
-        '    include = ["registry.terraform.io/gogetssl/gogetssl"]\n  }\n'
-        '  direct {\n    exclude = ["registry.terraform.io/gogetssl/gogetssl"]\n  }\n}\n'
-    )
+    rc.write_text(mirror_cli_config(root / "plugins"))
     mp = pytest.MonkeyPatch()
     mp.setenv("TF_CLI_CONFIG_FILE", str(rc))
     mp.setenv("TF_IN_AUTOMATION", "1")
@@ -46,7 +35,11 @@ def terraform_env(sandbox: Sandbox, tmp_path_factory: pytest.TempPathFactory) ->
 
 
 @pytest.fixture
-def workdir(terraform_env: None, tmp_path: Path) -> Iterator[TerraformWorkdir]:
+def workdir(terraform_env: None, tmp_path: Path, new_sandbox: Callable[..., Sandbox],
+            monkeypatch: pytest.MonkeyPatch) -> Iterator[TerraformWorkdir]:
+    """A Terraform working directory of the test's own. It depends on new_sandbox and monkeypatch so that it
+    is torn down before them, whatever the order of the test's arguments: the destroy runs while the
+    sandbox the test pointed the provider at is still up and still the one pointed at."""
     wd = TerraformWorkdir(tmp_path / "tf")
     yield wd
     # Teardown always destroys what a test left behind.
@@ -55,19 +48,29 @@ def workdir(terraform_env: None, tmp_path: Path) -> Iterator[TerraformWorkdir]:
 
 
 @pytest.fixture
-def own_sandbox(terraform_env: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    """Start a sandbox of the test's own, with extra flags, and point the provider at it with a short
-    request timeout (2 s) and 2 retries, so that faults play out quickly."""
-    boxes: list[Sandbox] = []
+def own_sandbox(terraform_env: None, new_sandbox: Callable[..., Sandbox],
+                monkeypatch: pytest.MonkeyPatch) -> Callable[..., Sandbox]:
+    """Start a sandbox of the test's own (extra CLI flags; Sandbox's keyword arguments such as password) and
+    point the provider at it, its credentials included. By default with a short request timeout (2 s) and 2
+    retries, so that faults play out quickly; `timeout` or `retries` None leaves the provider's default."""
 
-    def start(*flags: str, timeout: float = 2, retries: int = 2) -> Sandbox:
-        box = Sandbox(tmp_path / f"own-{len(boxes)}.db", *flags)
-        boxes.append(box)
+    def start(*flags: str, timeout: float | None = 2, retries: int | None = 2, **kwargs: Any) -> Sandbox:
+        box = new_sandbox(*flags, **kwargs)
         monkeypatch.setenv("GOGETSSL_API_URL", box.url)
-        monkeypatch.setenv("GOGETSSL_REQUEST_TIMEOUT", str(timeout))
-        monkeypatch.setenv("GOGETSSL_MAX_RETRIES", str(retries))
+        monkeypatch.setenv("GOGETSSL_USERNAME", box.user)
+        monkeypatch.setenv("GOGETSSL_PASSWORD", box.password)
+        for env, value in (("GOGETSSL_REQUEST_TIMEOUT", timeout), ("GOGETSSL_MAX_RETRIES", retries)):
+            if value is None:
+                monkeypatch.delenv(env, raising=False)
+            else:
+                monkeypatch.setenv(env, str(value))
         return box
 
-    yield start
-    for box in boxes:
-        box.stop()
+    return start
+
+
+@pytest.fixture
+def sb(own_sandbox: Callable[..., Sandbox]) -> Sandbox:
+    """A sandbox of the test's own, so that moving its clock or injecting faults touches no other test; the
+    provider talks to it with its default timeout and retries."""
+    return own_sandbox(timeout=None, retries=None)

@@ -4,53 +4,25 @@ import of every product type, and the data sources."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from provider.client import ClientSettings, GoGetSSLClient
 from provider.client.models import AddSSLOrderRequest
-from tests.e2e.conftest import PROVIDER_BLOCK
 from tests.e2e.harness import TerraformWorkdir
-from tests.support import CONTACTS, Sandbox, make_csr
+from tests.support import CONTACTS, ORGANIZATION, PROVIDER_BLOCK, Sandbox, make_csr, minimal_order, order_hcl
 
 pytestmark = pytest.mark.e2e
 
-OV = {"admin_organization": "Example Ltd", "admin_addressline1": "1 Main St", "admin_city": "London",
-      "admin_country": "GB", "admin_fax": "+44 20 7946 0001", "tech_organization": "Example Ltd",
-      "tech_city": "London", "tech_country": "GB", "org_name": "Example Ltd", "org_division": "IT",
-      "org_addressline1": "1 Main St", "org_city": "London", "org_country": "GB",
-      "org_phone": "+44 20 7946 0000", "org_postalcode": "EC1A 1BB", "org_region": "London"}
-
-
-@pytest.fixture
-def sb(tmp_path: Path, terraform_env: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
-    """A sandbox of the test's own, so that moving its clock touches nothing else."""
-    box = Sandbox(tmp_path / "day2.db")
-    monkeypatch.setenv("GOGETSSL_API_URL", box.url)
-    yield box
-    box.stop()
-
-
-def clock(box: Sandbox, days: float) -> None:
-    requests.post(f"{box.root}/_sandbox/clock", json={"advance_days": days}, timeout=10).raise_for_status()
-
-
-def config(**args: Any) -> str:
-    values: dict[str, Any] = {"product_id": 65, "period": 12, "server_count": -1, "webserver_type": 1,
-                              "dcv_method": "http", **CONTACTS, **args}
-    lines = ['  csr = file("${path.module}/site.csr")'] + [f"  {k} = {json.dumps(v)}" for k, v in values.items()]
-    return PROVIDER_BLOCK + 'resource "gogetssl_ssl_order" "site" {\n' + "\n".join(lines) + "\n}\n"
-
 
 def start(wd: TerraformWorkdir, csr: str, **args: Any) -> dict[str, Any]:
+    """Apply an http-validated order "site" for `csr`; its state."""
     wd.write("site.csr", csr)
-    wd.write("main.tf", config(**args))
+    wd.write("main.tf", PROVIDER_BLOCK + order_hcl("site", dcv_method="http", **args))
     wd.init()
     wd.apply()
     return wd.resource("gogetssl_ssl_order.site")
@@ -108,7 +80,7 @@ def test_csr_change_on_an_order_not_yet_issued_forces_a_new_order(workdir: Terra
 
 def test_dcv_method_change_while_pending_is_in_place(workdir: TerraformWorkdir, sb: Sandbox):
     order = start(workdir, make_csr().csr_pem)
-    workdir.write("main.tf", config(dcv_method="dns"))
+    workdir.write("main.tf", PROVIDER_BLOCK + order_hcl("site", dcv_method="dns"))
     assert actions(workdir) == ["update"]
     workdir.apply()
     after = workdir.resource("gogetssl_ssl_order.site")
@@ -119,10 +91,10 @@ def test_dcv_method_change_while_pending_is_in_place(workdir: TerraformWorkdir, 
 
 
 def test_renewal_is_planned_inside_the_window_and_places_a_new_order(workdir: TerraformWorkdir, sb: Sandbox):
-    clock(sb, -340)  # issued 340 days ago: 25 days left of a 12-month certificate
+    sb.clock(-340)  # issued 340 days ago: 25 days left of a 12-month certificate
     order = start(workdir, make_csr().csr_pem)
     sb.set_status(order["order_id"], "active")
-    clock(sb, 340)
+    sb.clock(340)
     plan = workdir.plan()
     assert plan.rc == 2 and f"Order {order['order_id']} is due for renewal" in plan.text
     assert actions(workdir) == ["update"]
@@ -135,10 +107,10 @@ def test_renewal_is_planned_inside_the_window_and_places_a_new_order(workdir: Te
 
 
 def test_renewal_can_be_disabled_and_expiry_is_not_an_error(workdir: TerraformWorkdir, sb: Sandbox):
-    clock(sb, -400)
+    sb.clock(-400)
     order = start(workdir, make_csr().csr_pem, renew_before_days=0)
     sb.set_status(order["order_id"], "active")
-    clock(sb, 400)
+    sb.clock(400)
     assert workdir.plan().rc == 0
     assert refresh(workdir)["order_status"] == "expired"
 
@@ -151,10 +123,10 @@ def test_destroy_inside_the_refund_window_cancels(workdir: TerraformWorkdir, sb:
 
 
 def test_destroy_outside_the_refund_window_forgets_with_a_warning(workdir: TerraformWorkdir, sb: Sandbox):
-    clock(sb, -40)
+    sb.clock(-40)
     order = start(workdir, make_csr().csr_pem)
     sb.set_status(order["order_id"], "active")
-    clock(sb, 40)
+    sb.clock(40)
     result = workdir.destroy()
     assert "its refund window is closed" in result.text
     assert sb.order(order["order_id"])["status"] == "active"
@@ -162,10 +134,10 @@ def test_destroy_outside_the_refund_window_forgets_with_a_warning(workdir: Terra
 
 
 def test_on_destroy_cancel_and_forget(workdir: TerraformWorkdir, sb: Sandbox, tmp_path: Path):
-    clock(sb, -40)
+    sb.clock(-40)
     order = start(workdir, make_csr().csr_pem, on_destroy="cancel")
     sb.set_status(order["order_id"], "active")
-    clock(sb, 40)
+    sb.clock(40)
     workdir.destroy()
     assert sb.wait_status(order["order_id"], "cancelled")["status"] == "cancelled"  # after the vendor's review
 
@@ -187,8 +159,8 @@ def test_destroy_of_an_order_already_cancelled_succeeds(workdir: TerraformWorkdi
     (65, {}, False),
     (66, {"dcv_method": "dns"}, True),
     (67, {"dcv_method": "dns", "dns_names": ["a.{cn}", "b.{cn}"], "approver_emails": ["dns", "http"]}, False),
-    (68, OV, False),
-    (69, OV, False),
+    (68, ORGANIZATION, False),
+    (69, ORGANIZATION, False),
     (71, {"dcv_method": "email", "approver_email": "admin@{cn}"}, False),
 ], ids=["dv", "wildcard", "multi-domain", "ov", "ev", "rapidssl-email"])
 def test_import_of_each_product_type_plans_clean(workdir: TerraformWorkdir, sb: Sandbox, product_id, extra,
@@ -198,10 +170,9 @@ def test_import_of_each_product_type_plans_clean(workdir: TerraformWorkdir, sb: 
     args = json.loads(json.dumps({**{"dcv_method": "http"}, **extra}).replace("{cn}", base))
     client = GoGetSSLClient(ClientSettings(sb.url, sb.user, sb.password))
     order_id = client.orders.add_ssl_order(AddSSLOrderRequest(
-        product_id=product_id, period=12, csr=kc.csr_pem, server_count=-1, webserver_type=1, **CONTACTS,
-        **args)).order_id
+        **minimal_order(product_id=product_id, csr=kc.csr_pem, **args))).order_id
     workdir.write("site.csr", kc.csr_pem)
-    workdir.write("main.tf", config(product_id=product_id, **args)
+    workdir.write("main.tf", PROVIDER_BLOCK + order_hcl("site", product_id=product_id, **args)
                   + f'import {{\n  to = gogetssl_ssl_order.site\n  id = "{order_id}"\n}}\n')
     workdir.init()
     assert "1 to import, 0 to add, 0 to change, 0 to destroy" in workdir.plan().text
@@ -213,8 +184,7 @@ def test_data_sources(workdir: TerraformWorkdir, sb: Sandbox):
     kc = make_csr()
     client = GoGetSSLClient(ClientSettings(sb.url, sb.user, sb.password))
     order_id = client.orders.add_ssl_order(AddSSLOrderRequest(
-        product_id=65, period=12, csr=kc.csr_pem, server_count=-1, webserver_type=1, dcv_method="dns",
-        **CONTACTS)).order_id
+        **minimal_order(csr=kc.csr_pem, dcv_method="dns"))).order_id
     workdir.write("main.tf", PROVIDER_BLOCK + f"""
 data "gogetssl_products" "ev" {{
   validation = "EV"

@@ -5,28 +5,26 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
-from tests.e2e.conftest import PROVIDER_BLOCK
 from tests.e2e.harness import TerraformWorkdir
-from tests.support import CONTACTS, Sandbox, make_csr, unique_domain
+from tests.support import PROVIDER_BLOCK, Sandbox, make_csr, order_hcl, unique_domain
 
 pytestmark = pytest.mark.e2e
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
 @pytest.fixture
-def dcv_sandbox(tmp_path: Path, terraform_env: None, monkeypatch: pytest.MonkeyPatch):
+def dcv_sandbox(tmp_path: Path, own_sandbox: Callable[..., Sandbox]) -> tuple[Sandbox, Path, Path]:
     """A sandbox that issues only when the published validation data is right; the provider points at it."""
     www, zone = tmp_path / "www", tmp_path / "zone.json"
-    sb = Sandbox(tmp_path / "dcv.db", "--dcv-http-root", str(www), "--dcv-dns-zone", str(zone))
-    monkeypatch.setenv("GOGETSSL_API_URL", sb.url)
-    yield sb, www, zone
-    sb.stop()
+    sb = own_sandbox("--dcv-http-root", str(www), "--dcv-dns-zone", str(zone), timeout=None, retries=None)
+    return sb, www, zone
 
 
 def _copy_example(name: str, dest: Path) -> TerraformWorkdir:
@@ -101,11 +99,8 @@ def test_wildcard_dns_example(dcv_sandbox, tmp_path: Path):
 
 
 def _order_and_wait(extra: str) -> str:
-    order = "\n".join(f"  {k} = {json.dumps(v)}" for k, v in {
-        "product_id": 65, "period": 12, "server_count": -1, "webserver_type": 1, "dcv_method": "dns",
-        **CONTACTS}.items())
-    return (PROVIDER_BLOCK + 'resource "gogetssl_ssl_order" "site" {\n  csr = file("site.csr")\n' + order
-            + "\n}\n" + 'resource "gogetssl_ssl_order_validation" "site" {\n'
+    """A dns-validated order "site" and a waiter for it, with `extra` lines in the waiter's block."""
+    return (PROVIDER_BLOCK + order_hcl("site", dcv_method="dns") + 'resource "gogetssl_ssl_order_validation" "site" {\n'
             "  order_id = gogetssl_ssl_order.site.order_id\n" + extra + "}\n")
 
 
@@ -138,12 +133,9 @@ def test_waiter_fails_fast_on_missing_dns_records(workdir: TerraformWorkdir):
 def test_validation_records_plan_at_first_apply_with_for_each(workdir: TerraformWorkdir, sandbox: Sandbox):
     kc = make_csr()
     workdir.write("site.csr", kc.csr_pem)
-    order = "\n".join(f"  {k} = {json.dumps(v)}" for k, v in {
-        "product_id": 67, "period": 12, "server_count": -1, "webserver_type": 1, "dcv_method": "dns",
-        "dns_names": ["a." + kc.common_name], "approver_emails": ["http"], **CONTACTS}.items())
-    workdir.write("main.tf", PROVIDER_BLOCK + 'resource "gogetssl_ssl_order" "site" {\n  csr = file("site.csr")\n'
-                  + order + """
-}
+    workdir.write("main.tf", PROVIDER_BLOCK + order_hcl("site", product_id=67, dcv_method="dns",
+                                                        dns_names=["a." + kc.common_name], approver_emails=["http"])
+                  + """
 resource "terraform_data" "per_domain" {
   for_each = { for r in gogetssl_ssl_order.site.validation_records : r.domain => r.method }
   input    = each.value

@@ -6,15 +6,12 @@ hold it. The provider runs with a short request timeout so that the `slow` fault
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 
-from tests import support
-from tests.e2e.conftest import PROVIDER_BLOCK
 from tests.e2e.harness import TerraformWorkdir
-from tests.support import Sandbox, live_orders, make_csr
+from tests.support import PROVIDER_BLOCK, Sandbox, live_orders, make_csr, state_orders
 from tests.support import order_hcl as resource
 
 pytestmark = pytest.mark.e2e
@@ -24,26 +21,16 @@ TIMEOUT_S = 2
 SLOW_MS = 3500  # beyond the client's timeout; the request is processed afterwards
 
 
-@pytest.fixture
-def sb(tmp_path: Path, terraform_env: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
-    box = Sandbox(tmp_path / "faults.db")
-    monkeypatch.setenv("GOGETSSL_API_URL", box.url)
-    monkeypatch.setenv("GOGETSSL_REQUEST_TIMEOUT", str(TIMEOUT_S))
-    monkeypatch.setenv("GOGETSSL_MAX_RETRIES", "2")
-    yield box
-    box.stop()
+Start = Callable[..., Sandbox]
 
 
 def faults(box: Sandbox, match: str, mode: str, times: int = 1) -> None:
     box.faults({"match": match, "mode": mode, "times": times, "delay_ms": SLOW_MS})
 
 
-def state_orders(wd: TerraformWorkdir) -> dict[str, int]:
-    return support.state_orders(wd.show_json())
-
-
 @pytest.mark.parametrize("mode", MODES)
-def test_add_ssl_order(workdir: TerraformWorkdir, sb: Sandbox, mode: str):
+def test_add_ssl_order(workdir: TerraformWorkdir, own_sandbox: Start, mode: str):
+    sb = own_sandbox(timeout=TIMEOUT_S, retries=2)
     csrs = {name: make_csr().csr_pem for name in ("a", "b")}
     for name, pem in csrs.items():
         workdir.write(f"{name}.csr", pem)
@@ -51,7 +38,7 @@ def test_add_ssl_order(workdir: TerraformWorkdir, sb: Sandbox, mode: str):
     workdir.init()
     faults(sb, "add_ssl_order", mode)
     workdir.apply()
-    in_state = state_orders(workdir)
+    in_state = state_orders(workdir.show_json())
     for name, pem in csrs.items():
         (live,) = live_orders(sb, pem)  # exactly one order per resource
         assert in_state[name] == live["order_id"]
@@ -60,19 +47,20 @@ def test_add_ssl_order(workdir: TerraformWorkdir, sb: Sandbox, mode: str):
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_add_ssl_renew_order(workdir: TerraformWorkdir, sb: Sandbox, mode: str):
+def test_add_ssl_renew_order(workdir: TerraformWorkdir, own_sandbox: Start, mode: str):
+    sb = own_sandbox(timeout=TIMEOUT_S, retries=2)
     pem = make_csr().csr_pem
     workdir.write("site.csr", pem)
     workdir.write("main.tf", PROVIDER_BLOCK + resource("site"))
     workdir.init()
     sb.clock(-340)
     workdir.apply()
-    first = state_orders(workdir)["site"]
+    first = state_orders(workdir.show_json())["site"]
     sb.set_status(first, "active")
     sb.clock(340)
     faults(sb, "add_ssl_renew_order", mode)
     workdir.apply()
-    renewed = state_orders(workdir)["site"]
+    renewed = state_orders(workdir.show_json())["site"]
     renewals = [o for o in sb.orders() if o["order_id"] != first and "".join(o["csr"].split()) == "".join(pem.split())]
     assert [o["order_id"] for o in renewals] == [renewed], "exactly one renewal order, and it is in state"
     assert sb.order(first)["status"] == "active"
@@ -81,19 +69,20 @@ def test_add_ssl_renew_order(workdir: TerraformWorkdir, sb: Sandbox, mode: str):
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_reissue(workdir: TerraformWorkdir, sb: Sandbox, mode: str):
+def test_reissue(workdir: TerraformWorkdir, own_sandbox: Start, mode: str):
+    sb = own_sandbox(timeout=TIMEOUT_S, retries=2)
     first = make_csr()
     workdir.write("site.csr", first.csr_pem)
     workdir.write("main.tf", PROVIDER_BLOCK + resource("site"))
     workdir.init()
     workdir.apply()
-    order_id = state_orders(workdir)["site"]
+    order_id = state_orders(workdir.show_json())["site"]
     sb.set_status(order_id, "active")
     second = make_csr(first.common_name)
     workdir.write("site.csr", second.csr_pem)
     faults(sb, "/orders/ssl/reissue/", mode)
     workdir.apply()
-    assert state_orders(workdir)["site"] == order_id
+    assert state_orders(workdir.show_json())["site"] == order_id
     order = sb.order(order_id)
     assert order["status"] == "reissue" and "".join(order["csr"].split()) == "".join(second.csr_pem.split())
     assert len(sb.orders()) == 1
@@ -102,13 +91,14 @@ def test_reissue(workdir: TerraformWorkdir, sb: Sandbox, mode: str):
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_cancel_ssl_order(workdir: TerraformWorkdir, sb: Sandbox, mode: str):
+def test_cancel_ssl_order(workdir: TerraformWorkdir, own_sandbox: Start, mode: str):
+    sb = own_sandbox(timeout=TIMEOUT_S, retries=2)
     workdir.write("site.csr", make_csr().csr_pem)
     workdir.write("main.tf", PROVIDER_BLOCK + resource("site"))
     workdir.init()
     workdir.apply()
-    order_id = state_orders(workdir)["site"]
+    order_id = state_orders(workdir.show_json())["site"]
     faults(sb, "cancel_ssl_order", mode)
     workdir.destroy()
-    assert state_orders(workdir) == {}
+    assert state_orders(workdir.show_json()) == {}
     assert sb.wait_status(order_id, "cancelled")["status"] == "cancelled"  # after the vendor's review

@@ -10,9 +10,8 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.e2e.conftest import PROVIDER_BLOCK
 from tests.e2e.harness import TerraformWorkdir
-from tests.support import Sandbox, issued_auth_keys, live_orders, make_csr, order_hcl, state_orders
+from tests.support import PROVIDER_BLOCK, Sandbox, issued_auth_keys, live_orders, make_csr, order_hcl, state_orders
 
 pytestmark = pytest.mark.e2e
 

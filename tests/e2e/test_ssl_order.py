@@ -3,31 +3,23 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import pytest
 
 from provider.client import ClientSettings, GoGetSSLClient
 from provider.client.models import AddSSLOrderRequest
-from tests.e2e.conftest import PROVIDER_BLOCK
 from tests.e2e.harness import TerraformWorkdir
-from tests.support import CONTACTS, Sandbox, make_csr
+from tests.support import CONTACTS, PROVIDER_BLOCK, Sandbox, make_csr, minimal_order, order_hcl
 
 pytestmark = pytest.mark.e2e
-
-
-def order_config(name: str = "site", *, csr_file: str = "site.csr", **args: object) -> str:
-    values: dict[str, object] = {"product_id": 65, "period": 12, "server_count": -1, "webserver_type": 1,
-                                 "dcv_method": "http", **CONTACTS, **args}
-    lines = [f'  csr = file("${{path.module}}/{csr_file}")']
-    lines += [f"  {k} = {json.dumps(v)}" for k, v in values.items()]
-    return f'resource "gogetssl_ssl_order" "{name}" {{\n' + "\n".join(lines) + "\n}\n"
 
 
 def test_apply_places_the_order_then_plan_is_clean_then_destroy_cancels(workdir: TerraformWorkdir,
                                                                         sandbox: Sandbox):
     kc = make_csr()
     workdir.write("site.csr", kc.csr_pem)
-    workdir.write("main.tf", PROVIDER_BLOCK + order_config() + """
+    workdir.write("main.tf", PROVIDER_BLOCK + order_hcl("site", dcv_method="http") + """
 output "dcv" { value = gogetssl_ssl_order.site.approver_method.http }
 output "link" { value = gogetssl_ssl_order.site.approver_method.http.link }
 """)
@@ -61,7 +53,7 @@ output "link" { value = gogetssl_ssl_order.site.approver_method.http.link }
 
 def test_plan_stays_clean_when_the_order_is_issued(workdir: TerraformWorkdir, sandbox: Sandbox):
     workdir.write("site.csr", make_csr().csr_pem)
-    workdir.write("main.tf", PROVIDER_BLOCK + order_config(dcv_method="dns"))
+    workdir.write("main.tf", PROVIDER_BLOCK + order_hcl("site", dcv_method="dns"))
     workdir.init()
     workdir.apply()
     order_id = workdir.resource("gogetssl_ssl_order.site")["order_id"]
@@ -71,12 +63,10 @@ def test_plan_stays_clean_when_the_order_is_issued(workdir: TerraformWorkdir, sa
     assert workdir.resource("gogetssl_ssl_order.site")["order_status"] == "active"
 
 
-def _order_through_api(sandbox: Sandbox, csr: str, **over: object) -> int:
+def _order_through_api(sandbox: Sandbox, csr: str, **args: object) -> int:
+    """Place minimal_order(csr=csr, **args) with the provider's client, as another tool would; its id."""
     client = GoGetSSLClient(ClientSettings(sandbox.url, sandbox.user, sandbox.password))
-    fields = dict(product_id=65, period=12, csr=csr, server_count=-1, webserver_type=1, dcv_method="http",
-                  **CONTACTS)
-    fields.update(over)
-    return int(client.orders.add_ssl_order(AddSSLOrderRequest(**fields)).order_id)
+    return int(client.orders.add_ssl_order(AddSSLOrderRequest(**minimal_order(csr=csr, **args))).order_id)
 
 
 def test_terraform_import_of_an_api_order_plans_clean(workdir: TerraformWorkdir, sandbox: Sandbox):
@@ -86,8 +76,8 @@ def test_terraform_import_of_an_api_order_plans_clean(workdir: TerraformWorkdir,
                                   approver_emails=["dns", "dns"])
     # The file differs from the vendor's copy in line endings only: not a change.
     workdir.write("site.csr", kc.csr_pem.replace("\n", "\r\n"))
-    workdir.write("main.tf", PROVIDER_BLOCK + order_config(
-        product_id=67, period=24, dcv_method="dns",
+    workdir.write("main.tf", PROVIDER_BLOCK + order_hcl(
+        "site", product_id=67, period=24, dcv_method="dns",
         dns_names=["a." + kc.common_name, "b." + kc.common_name], approver_emails=["dns", "dns"]))
     workdir.init()
     adds = sandbox.count("add_ssl_order")
@@ -103,9 +93,9 @@ def test_terraform_import_of_an_api_order_plans_clean(workdir: TerraformWorkdir,
 
 def test_import_block_plans_clean(workdir: TerraformWorkdir, sandbox: Sandbox):
     kc = make_csr()
-    order_id = _order_through_api(sandbox, kc.csr_pem)
+    order_id = _order_through_api(sandbox, kc.csr_pem, dcv_method="http")
     workdir.write("site.csr", kc.csr_pem)
-    workdir.write("main.tf", PROVIDER_BLOCK + order_config() + f"""
+    workdir.write("main.tf", PROVIDER_BLOCK + order_hcl("site", dcv_method="http") + f"""
 import {{
   to = gogetssl_ssl_order.site
   id = "{order_id}"
@@ -121,7 +111,7 @@ import {{
 
 def test_import_of_unknown_or_malformed_id_is_a_clear_error(workdir: TerraformWorkdir):
     workdir.write("site.csr", make_csr().csr_pem)
-    workdir.write("main.tf", PROVIDER_BLOCK + order_config())
+    workdir.write("main.tf", PROVIDER_BLOCK + order_hcl("site", dcv_method="http"))
     workdir.init()
     bad = workdir.import_("gogetssl_ssl_order.site", "abc", ok=(1,))
     assert "Invalid import id" in bad.text and "Traceback" not in bad.text
@@ -131,18 +121,18 @@ def test_import_of_unknown_or_malformed_id_is_a_clear_error(workdir: TerraformWo
 
 def test_changes_the_api_cannot_make_force_a_new_order_and_say_why(workdir: TerraformWorkdir, sandbox: Sandbox):
     workdir.write("site.csr", make_csr().csr_pem)
-    workdir.write("main.tf", PROVIDER_BLOCK + order_config())
+    workdir.write("main.tf", PROVIDER_BLOCK + order_hcl("site", dcv_method="http"))
     workdir.init()
     workdir.apply()
     # Issued: a pending order with the same CSR and product cannot be replaced (test_never_wrong_order).
     sandbox.set_status(workdir.resource("gogetssl_ssl_order.site")["order_id"], "active")
-    workdir.write("main.tf", PROVIDER_BLOCK + order_config(admin_phone="+44 20 7946 9999"))
+    workdir.write("main.tf", PROVIDER_BLOCK + order_hcl("site", dcv_method="http", admin_phone="+44 20 7946 9999"))
     plan = workdir.plan_json()
     (change,) = plan["resource_changes"]
     assert change["change"]["actions"] == ["delete", "create"]
     assert change["change"]["replace_paths"] == [["admin_phone"]]
 
-    workdir.write("main.tf", PROVIDER_BLOCK + order_config(signature_hash="SHA2"))
+    workdir.write("main.tf", PROVIDER_BLOCK + order_hcl("site", dcv_method="http", signature_hash="SHA2"))
     plan = workdir.plan_json()
     (change,) = plan["resource_changes"]
     assert change["change"]["actions"] == ["update"]
@@ -154,7 +144,7 @@ def test_changes_the_api_cannot_make_force_a_new_order_and_say_why(workdir: Terr
 
 def test_order_unknown_to_the_api_leaves_state_and_is_planned_again(workdir: TerraformWorkdir, sandbox: Sandbox):
     workdir.write("site.csr", make_csr().csr_pem)
-    workdir.write("main.tf", PROVIDER_BLOCK + order_config())
+    workdir.write("main.tf", PROVIDER_BLOCK + order_hcl("site", dcv_method="http"))
     workdir.init()
     workdir.apply()
     state = json.loads(workdir.run("state", "pull").out)
@@ -169,30 +159,28 @@ def test_order_unknown_to_the_api_leaves_state_and_is_planned_again(workdir: Ter
     assert "1 to add, 0 to change, 0 to destroy" in plan.text
 
 
-def test_vendor_refusal_is_a_clear_error_and_leaves_no_state(workdir: TerraformWorkdir, tmp_path):
+def test_vendor_refusal_is_a_clear_error_and_leaves_no_state(workdir: TerraformWorkdir,
+                                                             new_sandbox: Callable[..., Sandbox]):
     """What only the vendor can know (here: the balance) still fails cleanly, with nothing in state."""
-    poor = Sandbox(tmp_path / "poor.db", "--balance", "1")
-    try:
-        workdir.write("site.csr", make_csr().csr_pem)
-        workdir.write("main.tf", PROVIDER_BLOCK.replace('provider "gogetssl" {}',
-                                                        f'provider "gogetssl" {{\n  api_url = "{poor.url}"\n}}')
-                      + order_config())
-        workdir.init()
-        result = workdir.apply(ok=(1,))
-        assert "GoGetSSL API error: Insufficient funds" in result.text
-        assert "nothing was ordered" in result.text
-        assert "Traceback" not in result.text
-        assert poor.orders() == []
-        assert workdir.show_json().get("values") is None
-    finally:
-        poor.stop()
+    poor = new_sandbox("--balance", "1")
+    workdir.write("site.csr", make_csr().csr_pem)
+    workdir.write("main.tf", PROVIDER_BLOCK.replace('provider "gogetssl" {}',
+                                                    f'provider "gogetssl" {{\n  api_url = "{poor.url}"\n}}')
+                  + order_hcl("site", dcv_method="http"))
+    workdir.init()
+    result = workdir.apply(ok=(1,))
+    assert "GoGetSSL API error: Insufficient funds" in result.text
+    assert "nothing was ordered" in result.text
+    assert "Traceback" not in result.text
+    assert poor.orders() == []
+    assert workdir.show_json().get("values") is None
 
 
 def test_wrong_credentials_fail_clearly_without_echoing_the_password(workdir: TerraformWorkdir, sandbox: Sandbox,
                                                                       monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("GOGETSSL_PASSWORD", "Wr0ng-Secret-123")
     workdir.write("site.csr", make_csr().csr_pem)
-    workdir.write("main.tf", PROVIDER_BLOCK + order_config())
+    workdir.write("main.tf", PROVIDER_BLOCK + order_hcl("site", dcv_method="http"))
     workdir.init()
     adds = sandbox.count("add_ssl_order")
     result = workdir.plan(ok=(1,))  # fails fast, at plan
@@ -205,7 +193,7 @@ def test_wrong_credentials_fail_clearly_without_echoing_the_password(workdir: Te
 def test_missing_credentials_name_the_setting(workdir: TerraformWorkdir, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.delenv("GOGETSSL_USERNAME")
     workdir.write("site.csr", make_csr().csr_pem)
-    workdir.write("main.tf", PROVIDER_BLOCK + order_config())
+    workdir.write("main.tf", PROVIDER_BLOCK + order_hcl("site", dcv_method="http"))
     workdir.init()
     result = workdir.plan(ok=(1,))
     assert "Missing GoGetSSL username" in result.text and "GOGETSSL_USERNAME" in result.text
@@ -214,7 +202,7 @@ def test_missing_credentials_name_the_setting(workdir: TerraformWorkdir, monkeyp
 def test_state_from_schema_version_1_upgrades_and_plans_clean(workdir: TerraformWorkdir, sandbox: Sandbox):
     """States written before the DCV and certificate outputs existed (schema v1) upgrade without a diff."""
     workdir.write("site.csr", make_csr().csr_pem)
-    workdir.write("main.tf", PROVIDER_BLOCK + order_config())
+    workdir.write("main.tf", PROVIDER_BLOCK + order_hcl("site", dcv_method="http"))
     workdir.init()
     workdir.apply()
     state = json.loads(workdir.run("state", "pull").out)

@@ -10,27 +10,19 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import PROVIDER_BLOCK
 from tests.e2e.harness import TerraformWorkdir
-from tests.support import CONTACTS, Sandbox, make_csr, tampered_csr
+from tests.support import ORGANIZATION, PROVIDER_BLOCK, Sandbox, make_csr, order_hcl, tampered_csr
 
 pytestmark = pytest.mark.e2e
-
-OV_FIELDS = {
-    "admin_organization": "Example Ltd", "admin_addressline1": "1 Main St", "admin_city": "London",
-    "admin_country": "GB", "admin_fax": "+44 20 7946 0001", "tech_organization": "Example Ltd",
-    "tech_city": "London", "tech_country": "GB", "org_name": "Example Ltd", "org_division": "IT",
-    "org_addressline1": "1 Main St", "org_city": "London", "org_country": "GB", "org_phone": "+44 20 7946 0000",
-    "org_postalcode": "EC1A 1BB", "org_region": "London",
-}
 
 
 def _cn() -> str:
     return make_csr().common_name
 
 
-# (case id, attribute expected in the diagnostic, text expected in its summary, config overrides,
-#  CSR kind: None = a fresh valid one, "literal" = overrides carry csr, else a make_csr/tampered recipe)
+# (case id, attribute expected in the diagnostic, text expected in its summary, config overrides of an
+#  http-validated minimal order, CSR kind: None = a fresh valid one, "literal" = overrides carry csr, else a
+#  make_csr/tampered recipe)
 CASES: list[tuple[str, str, str, dict[str, Any], str | None]] = [
     ("dcv-unknown-method", "dcv_method", "Invalid dcv_method", {"dcv_method": "ftp"}, None),
     ("dcv-upper-case", "dcv_method", "Invalid dcv_method", {"dcv_method": "HTTP"}, None),
@@ -95,9 +87,9 @@ CASES: list[tuple[str, str, str, dict[str, Any], str | None]] = [
     ("wildcard-on-single-domain", "csr", "Wildcard CSR needs a wildcard product", {"dcv_method": "dns"},
      "wildcard"),
     ("ov-missing-org", "org_name", "org_name is required for OV certificates",
-     {"product_id": 68, **{k: v for k, v in OV_FIELDS.items() if k != "org_name"}}, None),
+     {"product_id": 68, **{k: v for k, v in ORGANIZATION.items() if k != "org_name"}}, None),
     ("ev-missing-division", "org_division", "org_division is required for EV certificates",
-     {"product_id": 69, **{k: v for k, v in OV_FIELDS.items() if k != "org_division"}}, None),
+     {"product_id": 69, **{k: v for k, v in ORGANIZATION.items() if k != "org_division"}}, None),
     ("san-too-many", "dns_names", "Too many dns_names",
      {"product_id": 67, "dns_names": [f"h{i}.example.com" for i in range(251)]}, None),
     ("san-wildcard-entry", "dns_names", "Wildcard dns_names entry not allowed",
@@ -119,14 +111,10 @@ def _csr_for(kind: str | None) -> str:
     return make_csr().csr_pem
 
 
-def config(overrides: dict[str, Any], csr_kind: str | None, csr: str) -> str:
-    values: dict[str, Any] = {"product_id": 65, "period": 12, "server_count": -1, "webserver_type": 1,
-                              "dcv_method": "http", **CONTACTS, **overrides}
-    if csr_kind != "literal":
-        values.pop("csr", None)
-    lines = ['  csr = file("${path.module}/site.csr")'] if csr_kind != "literal" else []
-    lines += [f"  {k} = {json.dumps(v, ensure_ascii=False)}" for k, v in values.items()]
-    return PROVIDER_BLOCK + 'resource "gogetssl_ssl_order" "site" {\n' + "\n".join(lines) + "\n}\n"
+def config(overrides: dict[str, Any]) -> str:
+    """The configuration of a case: its overrides of an http-validated minimal order "site", whose csr is the
+    file site.csr unless the overrides carry one."""
+    return PROVIDER_BLOCK + order_hcl("site", **{"dcv_method": "http", **overrides})
 
 
 @pytest.fixture(scope="module")
@@ -157,7 +145,7 @@ def test_bad_configuration_fails_plan_naming_the_attribute(shared_workdir: Terra
     if csr_kind == "san-primary":
         overrides = {**overrides, "dns_names": ["www." + kc.common_name, kc.common_name.upper()]}
     shared_workdir.write("site.csr", csr)
-    text = config(overrides, csr_kind, csr)
+    text = config(overrides)
     shared_workdir.write("main.tf", text)
     adds = sandbox.count("add_ssl_order")
 
@@ -181,8 +169,7 @@ def test_bad_configuration_fails_plan_naming_the_attribute(shared_workdir: Terra
 
 def test_all_problems_are_reported_together(shared_workdir: TerraformWorkdir):
     shared_workdir.write("site.csr", make_csr().csr_pem)
-    shared_workdir.write("main.tf", config({"admin_email": "x", "tech_phone": "no", "signature_hash": "MD5"},
-                                           None, ""))
+    shared_workdir.write("main.tf", config({"admin_email": "x", "tech_phone": "no", "signature_hash": "MD5"}))
     result = shared_workdir.run("plan", "-json", "-input=false", ok=(1,))
     summaries = sorted(d["summary"] for d in diagnostics(result.out))
     assert summaries == ["Invalid admin_email", "Invalid signature_hash", "Invalid tech_phone"]
@@ -192,7 +179,7 @@ def test_validate_alone_catches_static_rules_without_credentials(shared_workdir:
                                                                  monkeypatch: pytest.MonkeyPatch):
     monkeypatch.delenv("GOGETSSL_PASSWORD")
     shared_workdir.write("site.csr", make_csr().csr_pem)
-    shared_workdir.write("main.tf", config({"dcv_method": "ftp"}, None, ""))
+    shared_workdir.write("main.tf", config({"dcv_method": "ftp"}))
     result = shared_workdir.run("validate", "-no-color", ok=(1,))
     assert "Invalid dcv_method" in result.text
 
@@ -202,10 +189,7 @@ def test_values_unknown_at_plan_are_checked_at_apply_before_ordering(workdir: Te
 resource "terraform_data" "csr" {
   input = "this is not a CSR"
 }
-""" + 'resource "gogetssl_ssl_order" "site" {\n  csr = terraform_data.csr.output\n' + "\n".join(
-        f"  {k} = {json.dumps(v)}" for k, v in {"product_id": 65, "period": 12, "server_count": -1,
-                                               "webserver_type": 1, "dcv_method": "http", **CONTACTS}.items())
-        + "\n}\n")
+""" + order_hcl("site", csr_expr="terraform_data.csr.output", dcv_method="http"))
     workdir.init()
     plan = workdir.plan()
     assert plan.rc == 2 and "Invalid csr" not in plan.text  # unknown at plan: skipped, not an error

@@ -8,7 +8,7 @@ import pytest
 
 from provider.client import ClientSettings, GoGetSSLClient, errors
 from provider.client.models import AddSSLOrderRequest
-from tests.support import CONTACTS, Sandbox, make_csr
+from tests.support import CONTACTS, Sandbox, make_csr, minimal_order
 
 
 @pytest.fixture
@@ -17,10 +17,7 @@ def client(sandbox: Sandbox) -> GoGetSSLClient:
 
 
 def request(**over) -> AddSSLOrderRequest:
-    fields = dict(product_id=65, period=12, csr=make_csr().csr_pem, server_count=-1, webserver_type=1,
-                  dcv_method="dns", **CONTACTS)
-    fields.update(over)
-    return AddSSLOrderRequest(**fields)
+    return AddSSLOrderRequest(**minimal_order(**{"csr": make_csr().csr_pem, **over}))
 
 
 def test_place_read_and_cancel(client: GoGetSSLClient, sandbox: Sandbox):
@@ -32,7 +29,7 @@ def test_place_read_and_cancel(client: GoGetSSLClient, sandbox: Sandbox):
     assert status.contacts["tech_email"] == CONTACTS["tech_email"]
     assert [e.status for e in client.orders.statuses([result.order_id])] == ["processing"]
     client.orders.cancel(result.order_id, "no longer needed")
-    # A cancellation is a request the vendor reviews (reference §8): the order keeps its status meanwhile
+    # A cancellation is a request the vendor reviews (docs/vendor-api.md §8): the order keeps its status meanwhile
     # (the test sandbox reviews for seconds, not hours).
     deadline = time.monotonic() + 20
     while (status := client.orders.status(result.order_id)).status != "cancelled" and time.monotonic() < deadline:
@@ -74,11 +71,15 @@ def test_products_and_balance(client: GoGetSSLClient):
 
 
 def test_expired_key_is_renewed_transparently(client: GoGetSSLClient, sandbox: Sandbox):
-    client.products.list_ssl()
     auths = sandbox.count("/auth/")
-    client.transport._key = "revoked-key"  # as if the vendor had revoked the cached key
-    assert client.products.get_ssl(65).id == 65
-    assert sandbox.count("/auth/") == auths + 1
+    # The client's first login gets a key the sandbox does not know, so the sandbox itself refuses it as it
+    # would a key the vendor revoked (a retry that reused the refused key would be refused again).
+    sandbox.faults({"match": "/api/auth/", "mode": "patch_body", "patch": {"key": "revoked-key"}, "times": 1})
+    try:
+        assert client.products.get_ssl(65).id == 65
+    finally:
+        sandbox.clear_faults()
+    assert sandbox.count("/auth/") == auths + 2  # the login that got the revoked key, and one renewal
 
 
 def test_wrong_password_fails_fast_without_echoing_it(sandbox: Sandbox):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -13,24 +14,23 @@ from provider.client import ClientSettings, GoGetSSLClient
 from provider.client.models import AddSSLOrderRequest
 from provider.provider import GoGetSSLProvider
 from provider.resources import ssl_order_validation as waiter
-from tests.support import CONTACTS, Sandbox, make_csr
+from tests.support import Sandbox, make_csr, minimal_order
 
 
 @pytest.fixture
-def dcv(tmp_path: Path):
+def dcv(tmp_path: Path, new_sandbox: Callable[..., Sandbox]) -> tuple[Sandbox, GoGetSSLClient, Path, Path]:
+    """A sandbox that checks the published validation data (in `www` and `zone`), and a client for it."""
     www, zone = tmp_path / "www", tmp_path / "zone.json"
-    sb = Sandbox(tmp_path / "s.db", "--dcv-http-root", str(www), "--dcv-dns-zone", str(zone))
-    client = GoGetSSLClient(ClientSettings(sb.url, sb.user, sb.password))
-    yield sb, client, www, zone
-    sb.stop()
+    sb = new_sandbox("--dcv-http-root", str(www), "--dcv-dns-zone", str(zone))
+    return sb, GoGetSSLClient(ClientSettings(sb.url, sb.user, sb.password)), www, zone
 
 
-def _order(client: GoGetSSLClient, **over) -> tuple[int, str]:
+def _order(client: GoGetSSLClient, **args) -> tuple[int, str]:
+    """Place minimal_order(**args), http-validated unless args say otherwise, for a fresh CSR unless args give
+    one; the order id and the fresh CSR's common name."""
     kc = make_csr()
-    fields = dict(product_id=65, period=12, csr=kc.csr_pem, server_count=-1, webserver_type=1, dcv_method="http",
-                  **CONTACTS)
-    fields.update(over)
-    return int(client.orders.add_ssl_order(AddSSLOrderRequest(**fields)).order_id), kc.common_name
+    request = AddSSLOrderRequest(**minimal_order(**{"csr": kc.csr_pem, "dcv_method": "http", **args}))
+    return int(client.orders.add_ssl_order(request).order_id), kc.common_name
 
 
 def test_http_file_passes_validation_only_with_the_right_content(dcv):
@@ -95,10 +95,9 @@ def test_waiter_backs_off_exponentially_up_to_the_cap_and_times_out(dcv, monkeyp
 
     monkeypatch.setattr(waiter, "BACKOFF", waiter.Backoff(initial=1, factor=2, cap=8, sleep=sleep,
                                                           clock=lambda: now[0]))
-    provider = GoGetSSLProvider()
-    provider._client = client
+    provider = GoGetSSLProvider(client=client)
     diags = Diagnostics()
-    state = waiter.SslOrderValidation(provider).create(
+    state = waiter.SslOrderValidationResource(provider).create(
         CreateContext(diags, "gogetssl_ssl_order_validation"),
         {"order_id": order_id, "validation_record_fqdns": None, "timeouts": {"create": "30s"}})
     assert state is None
@@ -113,10 +112,9 @@ def test_waiter_stops_at_once_on_a_rejected_order(dcv):
     sb, client, _www, _zone = dcv
     order_id, cn = _order(client, dcv_method="dns")
     sb.set_status(order_id, "rejected")
-    provider = GoGetSSLProvider()
-    provider._client = client
+    provider = GoGetSSLProvider(client=client)
     diags = Diagnostics()
-    state = waiter.SslOrderValidation(provider).create(
+    state = waiter.SslOrderValidationResource(provider).create(
         CreateContext(diags, "gogetssl_ssl_order_validation"),
         {"order_id": order_id, "validation_record_fqdns": None, "timeouts": None})
     assert state is None

@@ -14,7 +14,7 @@ import json
 import socket
 import threading
 import time
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -26,44 +26,27 @@ from tf.utils import Diagnostics
 
 from provider.client import ClientSettings, GoGetSSLClient, errors
 from provider.provider import GoGetSSLProvider
-from provider.resources.ssl_order import SslOrder
-from tests.support import CONTACTS, Sandbox, live_orders, make_csr
+from provider.resources.ssl_order import SslOrderResource
+from tests.support import Sandbox, live_orders, make_csr, minimal_order, planned_order
 
-
-def planned(csr: str, **extra: Any) -> dict[str, Any]:
-    state = {a.name: None for a in SslOrder.get_schema().attributes}
-    state.update(product_id=65, period=12, csr=csr, server_count=-1, webserver_type=1, dcv_method="dns",
-                 **CONTACTS)
-    state.update(extra)
-    return state
+Start = Callable[..., Sandbox]
 
 
 def create(provider: GoGetSSLProvider, csr: str) -> tuple[dict[str, Any] | None, Diagnostics]:
+    """Apply the create of a minimal order for `csr`, as Terraform would; the state and the diagnostics."""
     diags = Diagnostics()
-    state = SslOrder(provider).create(CreateContext(diags, "gogetssl_ssl_order"), planned(csr))
+    planned = planned_order(SslOrderResource.get_schema(), csr=csr)
+    state = SslOrderResource(provider).create(CreateContext(diags, "gogetssl_ssl_order"), planned)
     return state, diags
 
 
-@pytest.fixture
-def box(tmp_path: Path):
-    boxes: list[Sandbox] = []
-
-    def start(*flags: str) -> Sandbox:
-        boxes.append(Sandbox(tmp_path / f"box-{len(boxes)}.db", *flags))
-        return boxes[-1]
-
-    yield start
-    for b in boxes:
-        b.stop()
-
-
 # -- 1. money: a create that could not take the apply's mark, and a later create that did --
-def test_an_order_placed_before_the_mark_was_taken_is_bought_twice(box):
+def test_an_order_placed_before_the_mark_was_taken_is_bought_twice(new_sandbox: Start):
     """Create A cannot read the listing when it takes the apply's mark (a transient 500), places its order
     anyway, and the answer is lost. While A gives its request time to land, create B of the same apply
     takes the mark: the highest id is now A's own order. A's search looks only above the mark, so it
     'proves' that nothing was placed and orders again: two paid orders for A, one of them not in state."""
-    sb = box("--issue-after", "0")  # a DV order the CA issues at once: no duplicate refusal to save A
+    sb = new_sandbox("--issue-after", "0")  # a DV order the CA issues at once: no duplicate refusal to save A
     sb.faults({"match": "/orders/ssl/all", "mode": "http_500", "times": 1},
               {"match": "add_ssl_order", "mode": "commit_then_reset", "times": 1})
     csr_a, csr_b = make_csr().csr_pem, make_csr().csr_pem
@@ -84,11 +67,11 @@ def test_an_order_placed_before_the_mark_was_taken_is_bought_twice(box):
 
 # -- 2. deadlines --
 @pytest.mark.timeout(60)
-def test_a_slow_dns_answer_is_not_bounded_by_request_timeout(box, monkeypatch: pytest.MonkeyPatch):
+def test_a_slow_dns_answer_is_not_bounded_by_request_timeout(new_sandbox: Start, monkeypatch: pytest.MonkeyPatch):
     """request_timeout promises 'start to finish'. Name resolution happens before the deadline's watchdog
     sees a socket, so a resolver that takes 6 s stretches a 1 s request to 6 s (and a hung resolver to
     forever)."""
-    sb = box()
+    sb = new_sandbox()
     port = urlsplit(sb.url).port
     real = socket.getaddrinfo
 
@@ -108,11 +91,11 @@ def test_a_slow_dns_answer_is_not_bounded_by_request_timeout(box, monkeypatch: p
 
 
 @pytest.mark.timeout(120)
-def test_a_stuck_auth_makes_concurrent_requests_wait_far_past_their_deadline(box):
+def test_a_stuck_auth_makes_concurrent_requests_wait_far_past_their_deadline(new_sandbox: Start):
     """Terraform calls the plugin from up to 10 threads. /auth/ hangs; each thread takes the key lock in
     turn and spends a full deadline on its own /auth/ attempt, so the n-th thread's request ends after n
     deadlines: with the default 60 s, a plan of 8 orders hangs 8 minutes before the last error."""
-    sb = box()
+    sb = new_sandbox()
     sb.faults({"match": "/auth", "mode": "slow", "delay_ms": 4000, "times": 100})
     client = GoGetSSLClient(ClientSettings(sb.url, sb.user, sb.password, max_retries=0,
                                            read_timeout=1, total_timeout=1))
@@ -143,7 +126,7 @@ def test_a_stuck_auth_makes_concurrent_requests_wait_far_past_their_deadline(box
 # -- 3. a listing whose order is not what the scan infers --
 class StatusSortedListing(HTTPAdapter):
     """The vendor lists orders by status, then newest first (`ORDER BY status DESC, id DESC`): its sort order
-    is not public (reference §8). Everything but the listing goes to the sandbox unchanged."""
+    is not public (docs/vendor-api.md §8). Everything but the listing goes to the sandbox unchanged."""
 
     def __init__(self, sb: Sandbox):
         super().__init__()
@@ -166,12 +149,12 @@ class StatusSortedListing(HTTPAdapter):
         return resp
 
 
-def test_a_listing_sorted_by_status_hides_the_placed_order_and_it_is_bought_twice(box):
+def test_a_listing_sorted_by_status_hides_the_placed_order_and_it_is_bought_twice(new_sandbox: Start):
     """Both the mark and the search decide "newest first" from the first two entries of the listing and then
     stop at the first entry at or below the mark. Listed by status, two cancelled orders come first
     (descending ids), so the search stops before it reaches the order the lost request placed (already
     active: a DV order issued at once), declares the listing proven empty, and orders again."""
-    sb = box("--issue-after", "0")
+    sb = new_sandbox("--issue-after", "0")
     for _ in range(2):
         sb.set_status(sb.place(make_csr().csr_pem), "cancelled")  # old orders of the account
     csr = make_csr().csr_pem
@@ -187,12 +170,12 @@ def test_a_listing_sorted_by_status_hides_the_placed_order_and_it_is_bought_twic
 
 
 # -- 4. an identical order placed by another tool while the create waits --
-def test_an_identical_order_placed_by_another_tool_during_the_grace_period_is_adopted(box):
+def test_an_identical_order_placed_by_another_tool_during_the_grace_period_is_adopted(new_sandbox: Start):
     """Two pipelines apply the same configuration (a re-run CI job, a copied workspace). This create's
     addSSLOrder is refused with a 500 before processing; while it waits, the other pipeline's identical
     order lands. The search cannot tell the orders apart and adopts the other pipeline's order: both
     states hold it, and either destroy cancels the other's certificate."""
-    sb = box()
+    sb = new_sandbox()
     csr = make_csr().csr_pem
     theirs: list[int] = []
 
@@ -210,13 +193,12 @@ def test_an_identical_order_placed_by_another_tool_during_the_grace_period_is_ad
 
 
 # -- a login that fails leaves the paid request unsent, and says so --
-def test_a_failed_login_is_not_an_uncertain_order(box):
+def test_a_failed_login_is_not_an_uncertain_order(new_sandbox: Start):
     """When /auth/ fails (a 500, a garbled answer), the order request itself was never sent: the create must
     know that, rather than treat it as an order that may exist and spend a listing and a grace period."""
     from provider.client.models import AddSSLOrderRequest
-    from tests.support import minimal_order
 
-    sb = box()
+    sb = new_sandbox()
     sb.faults({"match": "/auth", "mode": "http_500", "times": 10})
     client = GoGetSSLClient(ClientSettings(sb.url, sb.user, sb.password, max_retries=0, read_timeout=2))
     with pytest.raises(errors.GoGetSSLError) as raised:

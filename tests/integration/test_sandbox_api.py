@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import requests
 from cryptography import x509
 
-from tests.support import CONTACTS, Sandbox, make_csr
-
-
-def order_form(csr: str, **over: str) -> dict[str, str]:
-    form = {"product_id": "65", "period": "12", "csr": csr, "server_count": "-1", "webserver_type": "1",
-            "dcv_method": "http", **CONTACTS}
-    form.update(over)
-    return form
+from tests.support import Sandbox, make_csr, order_form
 
 
 def test_auth_without_credentials_matches_the_vendor_answer(sandbox: Sandbox):
@@ -44,7 +38,7 @@ def test_trailing_slash_is_optional_and_json_content_type(sandbox: Sandbox):
 def test_business_errors_come_with_http_200(sandbox: Sandbox):
     key = sandbox.auth_key()
     r = requests.post(f"{sandbox.url}/orders/add_ssl_order/", params={"auth_key": key},
-                      data=order_form(make_csr().csr_pem, period="7"), timeout=10)
+                      data=order_form(make_csr().csr_pem, dcv_method="http", period=7), timeout=10)
     assert r.status_code == 200
     body = r.json()
     assert body["error"] is True and body["message"] == "Invalid period" and "12" in body["description"]
@@ -54,7 +48,7 @@ def test_order_lifecycle_and_certificate_for_the_csr_key(sandbox: Sandbox):
     key = sandbox.auth_key()
     kc = make_csr()
     r = requests.post(f"{sandbox.url}/orders/add_ssl_order/", params={"auth_key": key},
-                      data=order_form(kc.csr_pem), timeout=10).json()
+                      data=order_form(kc.csr_pem, dcv_method="http"), timeout=10).json()
     assert r["success"] is True and r["order_status"] == "processing"
     http = r["approver_method"]["http"]
     assert http["link"] == f"http://{kc.common_name}/.well-known/pki-validation/{http['filename']}"
@@ -94,7 +88,7 @@ def test_orders_draw_on_the_balance(sandbox: Sandbox):
     before = float(requests.get(f"{sandbox.url}/account/balance/", params={"auth_key": key}, timeout=10)
                    .json()["balance"])
     r = requests.post(f"{sandbox.url}/orders/add_ssl_order/", params={"auth_key": key},
-                      data=order_form(make_csr().csr_pem), timeout=10).json()
+                      data=order_form(make_csr().csr_pem, dcv_method="http"), timeout=10).json()
     after = float(requests.get(f"{sandbox.url}/account/balance/", params={"auth_key": key}, timeout=10)
                   .json()["balance"])
     assert round(before - after, 2) == r["order_amount"] > 0
@@ -105,7 +99,7 @@ def test_orders_survive_a_restart(tmp_path):
     first = Sandbox(db)
     try:
         r = requests.post(f"{first.url}/orders/add_ssl_order/", params={"auth_key": first.auth_key()},
-                          data=order_form(make_csr().csr_pem), timeout=10).json()
+                          data=order_form(make_csr().csr_pem, dcv_method="http"), timeout=10).json()
         key = first.auth_key()
     finally:
         first.stop()
@@ -118,16 +112,13 @@ def test_orders_survive_a_restart(tmp_path):
         second.stop()
 
 
-def test_issue_after_makes_orders_active(tmp_path):
-    sb = Sandbox(tmp_path / "s.db", "--issue-after", "0")
-    try:
-        key = sb.auth_key()
-        r = requests.post(f"{sb.url}/orders/add_ssl_order/", params={"auth_key": key},
-                          data=order_form(make_csr().csr_pem), timeout=10).json()
-        status = requests.get(f"{sb.url}/orders/status/{r['order_id']}", params={"auth_key": key}, timeout=10)
-        assert status.json()["status"] == "active" and "BEGIN CERTIFICATE" in status.json()["crt_code"]
-    finally:
-        sb.stop()
+def test_issue_after_makes_orders_active(new_sandbox: Callable[..., Sandbox]):
+    sb = new_sandbox("--issue-after", "0")
+    key = sb.auth_key()
+    r = requests.post(f"{sb.url}/orders/add_ssl_order/", params={"auth_key": key},
+                      data=order_form(make_csr().csr_pem, dcv_method="http"), timeout=10).json()
+    status = requests.get(f"{sb.url}/orders/status/{r['order_id']}", params={"auth_key": key}, timeout=10)
+    assert status.json()["status"] == "active" and "BEGIN CERTIFICATE" in status.json()["crt_code"]
 
 
 def test_request_counts_are_keyed_by_method_and_path(sandbox: Sandbox):

@@ -7,14 +7,9 @@ from __future__ import annotations
 import pytest
 import requests
 
-from tests.integration.test_sandbox_api import order_form
-from tests.support import Sandbox, make_csr, tampered_csr
+from tests.support import ORGANIZATION, Sandbox, make_csr, order_form, tampered_csr
 
-OV = {"admin_organization": "Ex", "admin_addressline1": "1 St", "admin_city": "London", "admin_country": "GB",
-      "admin_fax": "+44 20 7946 0001", "tech_organization": "Ex", "tech_city": "London", "tech_country": "GB",
-      "org_name": "Ex", "org_division": "IT", "org_addressline1": "1 St", "org_city": "London",
-      "org_country": "GB", "org_phone": "+44 20 7946 0000", "org_postalcode": "EC1", "org_region": "London"}
-
+# (case id, overrides of an http-validated minimal order's form, the vendor's error message)
 CASES = [
     ("missing-admin-email", {"admin_email": ""}, "Required parameters missing"),
     ("unknown-product", {"product_id": "999"}, "Invalid product_id"),
@@ -37,10 +32,10 @@ CASES = [
                            "dns_names": "a.example.com", "approver_emails": "admin@example.com"},
      "Invalid approver_emails"),
     ("ov-missing-org", {"product_id": "68"}, "Required parameters missing"),
-    ("ev-missing-division", {"product_id": "69", **{k: v for k, v in OV.items() if k != "org_division"}},
+    ("ev-missing-division", {"product_id": "69", **{k: v for k, v in ORGANIZATION.items() if k != "org_division"}},
      "Required parameters missing"),
     ("bad-phone", {"tech_phone": "call me"}, "Invalid tech_phone"),
-    ("bad-country", {**OV, "product_id": "68", "org_country": "UK"}, "Invalid org_country"),
+    ("bad-country", {**ORGANIZATION, "product_id": "68", "org_country": "UK"}, "Invalid org_country"),
     ("bad-signature-hash", {"signature_hash": "SHA1"}, "Invalid signature_hash"),
     ("bad-email", {"tech_email": "ops@"}, "Invalid tech_email"),
 ]
@@ -64,7 +59,7 @@ def test_sandbox_refuses_bad_orders_in_the_vendor_error_shape(sandbox: Sandbox, 
     orders = len(sandbox.orders())
     balance = requests.get(f"{sandbox.url}/account/balance/", params={"auth_key": key}, timeout=10).json()
     r = requests.post(f"{sandbox.url}/orders/add_ssl_order/", params={"auth_key": key},
-                      data={**order_form(make_csr().csr_pem), **over}, timeout=10)
+                      data=order_form(**{"csr": make_csr().csr_pem, "dcv_method": "http", **over}), timeout=10)
     assert r.status_code == 200
     body = r.json()
     assert set(body) == {"error", "message", "description"} and body["error"] is True

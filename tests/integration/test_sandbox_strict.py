@@ -1,8 +1,9 @@
 """The sandbox is never kinder than the vendor, and it has the fault modes client tests need.
 
-Each test talks HTTP to its own sandbox process (tests/support.py's Sandbox, which shortens the cancellation
-review and the validation lock: a test that needs either passes its own flag, which wins) and asserts on the
-vendor-shaped JSON and on the sandbox's records (GET /_sandbox/orders). Docs: docs/sandbox.md.
+Each test talks HTTP to its own sandbox process (the new_sandbox fixture, starting tests/support.py's Sandbox,
+which shortens the cancellation review and the validation lock: a test that needs either passes its own flag,
+which wins) and asserts on the vendor-shaped JSON and on the sandbox's records (GET /_sandbox/orders).
+Docs: docs/sandbox.md.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -25,27 +26,12 @@ import requests
 
 from provider.sandbox.main import build_parser
 from provider.sandbox.server import FAULT_MODES
-from tests.support import CONTACTS, Sandbox, issued_auth_keys, make_csr
+from tests.support import Sandbox, issued_auth_keys, make_csr, order_form
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "sandbox.md"
 APPROVER_COUNT = "Quantity of items in approver_emails must be always equal to quantity of items in dns_names"
 
 Start = Callable[..., Sandbox]
-
-
-@pytest.fixture
-def start(tmp_path: Path) -> Iterator[Start]:
-    """Start a sandbox with extra CLI flags; every one started is stopped at the end of the test."""
-    boxes: list[Sandbox] = []
-
-    def _start(*flags: str) -> Sandbox:
-        box = Sandbox(tmp_path / f"sandbox-{len(boxes)}.db", *flags)
-        boxes.append(box)
-        return box
-
-    yield _start
-    for box in boxes:
-        box.stop()
 
 
 # -- helpers --
@@ -77,19 +63,8 @@ class Api:
         return r.json()
 
 
-def order_form(csr: str | None = None, **over: Any) -> dict[str, str]:
-    form = {"product_id": "65", "period": "12", "csr": csr or make_csr(key="ec256").csr_pem, "server_count": "-1",
-            "webserver_type": "1", "dcv_method": "dns", **CONTACTS}
-    form.update({k: str(v) for k, v in over.items()})
-    return form
-
-
 def faults(box: Sandbox, body: Any) -> requests.Response:
     return requests.post(f"{box.root}/_sandbox/faults", json=body, timeout=10)
-
-
-def clock(box: Sandbox, days: float) -> None:
-    requests.post(f"{box.root}/_sandbox/clock", json={"advance_days": days}, timeout=10).raise_for_status()
 
 
 def vendor_error(message: str, description: str) -> dict[str, Any]:
@@ -105,7 +80,7 @@ def wait_for(check: Callable[[], bool], timeout: float = 5.0) -> bool:
     return True
 
 
-# -- defaults follow the evidence (reference §8) --
+# -- defaults follow the evidence (docs/vendor-api.md §8) --
 def test_cli_defaults_match_the_evidence():
     args = build_parser().parse_args([])
     assert (args.list_order, args.list_page_cap, args.list_offset_cap) == ("oldest", 100, 1000)
@@ -123,8 +98,8 @@ def test_docs_describe_every_flag_and_fault_mode():
 
 
 # -- 1. order listing --
-def test_listing_count_is_the_page_and_a_larger_limit_is_capped_silently(start: Start):
-    box = start("--list-page-cap", "3")
+def test_listing_count_is_the_page_and_a_larger_limit_is_capped_silently(new_sandbox: Start):
+    box = new_sandbox("--list-page-cap", "3")
     api = Api(box)
     ids = [api.order()["order_id"] for _ in range(5)]
     first = api.listing(limit=10, offset=0)
@@ -138,8 +113,8 @@ def test_listing_count_is_the_page_and_a_larger_limit_is_capped_silently(start: 
             "orders": [], "limit": 10, "offset": 0, "count": 0, "success": True}
 
 
-def test_listing_offset_cap_answers_the_vendor_error(start: Start):
-    api = Api(start())
+def test_listing_offset_cap_answers_the_vendor_error(new_sandbox: Start):
+    api = Api(new_sandbox())
     api.order()
     assert api.listing(offset=1000)["orders"] == []
     r = api.get("/orders/ssl/all", limit=10, offset=1001)
@@ -147,8 +122,8 @@ def test_listing_offset_cap_answers_the_vendor_error(start: Start):
     assert r.json() == vendor_error("Invalid offset", "offset must not exceed 1000")
 
 
-def test_listing_order_and_caps_from_the_cli(start: Start):
-    box = start("--list-order", "newest", "--list-offset-cap", "2")
+def test_listing_order_and_caps_from_the_cli(new_sandbox: Start):
+    box = new_sandbox("--list-order", "newest", "--list-offset-cap", "2")
     api = Api(box)
     ids = [str(api.order()["order_id"]) for _ in range(3)]
     assert [o["order_id"] for o in api.listing()["orders"]] == ids[::-1]
@@ -156,8 +131,8 @@ def test_listing_order_and_caps_from_the_cli(start: Start):
     assert api.get("/orders/ssl/all", offset=3).json() == vendor_error("Invalid offset", "offset must not exceed 2")
 
 
-def test_listing_settings_change_at_run_time_and_delete_restores_the_cli(start: Start):
-    box = start("--list-page-cap", "4", "--latency-ms", "1")
+def test_listing_settings_change_at_run_time_and_delete_restores_the_cli(new_sandbox: Start):
+    box = new_sandbox("--list-page-cap", "4", "--latency-ms", "1")
     api = Api(box)
     ids = [str(api.order()["order_id"]) for _ in range(3)]
     r = faults(box, {"list_order": "newest", "list_page_cap": 2, "list_offset_cap": 1})
@@ -191,8 +166,8 @@ def _san_form(csr: str, cn: str, **over: Any) -> dict[str, str]:
     {"approver_emails": "dns,dns,dns"},
     {"approver_emails": "dns,"},
 ], ids=["missing", "short", "long", "empty-entry"])
-def test_a_san_order_needs_one_approver_per_name(start: Start, over: dict[str, str]):
-    box = start()
+def test_a_san_order_needs_one_approver_per_name(new_sandbox: Start, over: dict[str, str]):
+    box = new_sandbox()
     api = Api(box)
     kc = make_csr(key="ec256")
     before = api.balance()
@@ -206,8 +181,8 @@ def test_a_san_order_needs_one_approver_per_name(start: Start, over: dict[str, s
     assert [s["validation_method"] for s in ok.json()["san"]] == ["dns", "http"]
 
 
-def test_a_reissue_needs_one_approver_per_name(start: Start):
-    box = start()
+def test_a_reissue_needs_one_approver_per_name(new_sandbox: Start):
+    box = new_sandbox()
     api = Api(box)
     kc = make_csr(key="ec256")
     order_id = api.post("/orders/add_ssl_order/",
@@ -223,8 +198,8 @@ def test_a_reissue_needs_one_approver_per_name(start: Start):
 
 
 # -- 3. cancellation is a request under review --
-def test_a_cancellation_waits_for_its_review_and_ends_with_the_clock(start: Start):
-    box = start("--cancel-review-seconds", "7200")
+def test_a_cancellation_waits_for_its_review_and_ends_with_the_clock(new_sandbox: Start):
+    box = new_sandbox("--cancel-review-seconds", "7200")
     api = Api(box)
     before = api.balance()
     order_id = api.order()["order_id"]
@@ -241,9 +216,9 @@ def test_a_cancellation_waits_for_its_review_and_ends_with_the_clock(start: Star
                                  f"A cancellation request for order {order_id} is under review")
     assert box.order(order_id)["cancel_reason"] == "not needed"
 
-    clock(box, 0.05)  # 1.2 h: still under review
+    box.clock(0.05)  # 1.2 h: still under review
     assert api.status(order_id)["status"] == "processing"
-    clock(box, 0.05)  # 2.4 h: the review is over
+    box.clock(0.05)  # 2.4 h: the review is over
     assert api.balance() == before, "the refund shows before anyone loads the order"
     assert box.order(order_id)["status"] == "cancelled" and api.status(order_id)["status"] == "cancelled"
     assert api.get(f"/orders/invoice/{order_id}").json()["status"] == "refunded"
@@ -252,8 +227,8 @@ def test_a_cancellation_waits_for_its_review_and_ends_with_the_clock(start: Star
     assert api.balance() == before, "refunded once"
 
 
-def test_a_review_ends_by_itself_when_its_time_is_up(start: Start):
-    box = start("--cancel-review-seconds", "1")
+def test_a_review_ends_by_itself_when_its_time_is_up(new_sandbox: Start):
+    box = new_sandbox("--cancel-review-seconds", "1")
     api = Api(box)
     order_id = api.order()["order_id"]
     api.post("/orders/cancel_ssl_order/", {"order_id": order_id, "reason": "x"})
@@ -262,8 +237,8 @@ def test_a_review_ends_by_itself_when_its_time_is_up(start: Start):
     assert box.order(order_id)["cancel_requested"]
 
 
-def test_a_zero_review_cancels_at_once(start: Start):
-    box = start("--cancel-review-seconds", "0")
+def test_a_zero_review_cancels_at_once(new_sandbox: Start):
+    box = new_sandbox("--cancel-review-seconds", "0")
     api = Api(box)
     before = api.balance()
     order_id = api.order()["order_id"]
@@ -271,22 +246,22 @@ def test_a_zero_review_cancels_at_once(start: Start):
     assert box.order(order_id)["status"] == "cancelled" and api.balance() == before
 
 
-def test_the_refund_is_decided_by_the_state_at_request_time(start: Start):
-    box = start("--cancel-review-seconds", "172800")  # 48 h
+def test_the_refund_is_decided_by_the_state_at_request_time(new_sandbox: Start):
+    box = new_sandbox("--cancel-review-seconds", "172800")  # 48 h
     api = Api(box)
     order_id = api.order()["order_id"]
     box.set_status(order_id, "active")
     paid = api.balance()
-    clock(box, 29)  # requested 29 days after issue: within the 30-day refund window
+    box.clock(29)  # requested 29 days after issue: within the 30-day refund window
     api.post("/orders/cancel_ssl_order/", {"order_id": order_id, "reason": "x"})
-    clock(box, 2)  # the review ends on day 31, outside the window
+    box.clock(2)  # the review ends on day 31, outside the window
     record = box.order(order_id)
     assert record["status"] == "cancelled"
     assert api.balance() > paid, "refunded: the request came in time"
 
 
-def test_concurrent_cancellations_record_one_request(start: Start):
-    box = start("--cancel-review-seconds", "0")
+def test_concurrent_cancellations_record_one_request(new_sandbox: Start):
+    box = new_sandbox("--cancel-review-seconds", "0")
     api = Api(box)
     order_id = api.order()["order_id"]
     paid = api.balance()
@@ -297,8 +272,8 @@ def test_concurrent_cancellations_record_one_request(start: Start):
 
 
 # -- 4. "Function is locked" --
-def test_validation_changes_are_locked_for_a_while_after_one(start: Start):
-    box = start("--dcv-lock-seconds", "60")
+def test_validation_changes_are_locked_for_a_while_after_one(new_sandbox: Start):
+    box = new_sandbox("--dcv-lock-seconds", "60")
     api = Api(box)
     kc = make_csr(key="ec256")
     order_id = api.post("/orders/add_ssl_order/",
@@ -321,15 +296,15 @@ def test_validation_changes_are_locked_for_a_while_after_one(start: Start):
     # The lock is per order, and a refused change does not start one.
     assert api.post(f"/orders/ssl/change_validation_email/{other}", {"approver_email": "nobody"}).json()["error"]
     assert api.post(f"/orders/ssl/change_validation_email/{other}", {"approver_email": "http"}).json()["success"]
-    clock(box, 61 / 86400)
+    box.clock(61 / 86400)
     for name, form in calls:
         assert api.post(f"/orders/ssl/{name}/{order_id}", form).json()["success"] is True, name
-        clock(box, 61 / 86400)
+        box.clock(61 / 86400)
     assert box.order(order_id)["approver_emails"] == "http,http"
 
 
-def test_a_zero_lock_allows_changes_back_to_back(start: Start):
-    box = start("--dcv-lock-seconds", "0")
+def test_a_zero_lock_allows_changes_back_to_back(new_sandbox: Start):
+    box = new_sandbox("--dcv-lock-seconds", "0")
     api = Api(box)
     order_id = api.order()["order_id"]
     for method in ("http", "dns", "https"):
@@ -338,8 +313,8 @@ def test_a_zero_lock_allows_changes_back_to_back(start: Start):
 
 
 # -- 5. the product list shows only what public clients see there --
-def test_product_list_omits_page_only_fields_and_prices_still_use_them(start: Start):
-    api = Api(start())
+def test_product_list_omits_page_only_fields_and_prices_still_use_them(new_sandbox: Start):
+    api = Api(new_sandbox())
     products = api.get("/products/ssl/").json()["products"]
     assert products and not [p for p in products if {"refund_days", "multidomains_included"} & set(p)]
     page = api.get("/products/ssl/67").json()["product"]
@@ -373,8 +348,8 @@ def _together(n: int, call: Callable[[], requests.Response]) -> list[requests.Re
     return answers
 
 
-def test_concurrent_identical_orders_make_one_order_and_one_debit(start: Start):
-    box = start()
+def test_concurrent_identical_orders_make_one_order_and_one_debit(new_sandbox: Start):
+    box = new_sandbox()
     api = Api(box)
     before = api.balance()
     form = order_form()
@@ -393,8 +368,8 @@ def test_concurrent_identical_orders_make_one_order_and_one_debit(start: Start):
     "../../etc", "a..b.example.com", "a/b.example.com", "a\\b.example.com", "exa mple.com", "a.*.example.com",
     "x" * 64 + ".example.com", ".".join(["abcdefghi"] * 26), "example.com.", "_acme.example.com",
 ])
-def test_san_names_must_be_host_names(start: Start, name: str):
-    box = start()
+def test_san_names_must_be_host_names(new_sandbox: Start, name: str):
+    box = new_sandbox()
     api = Api(box)
     body = api.order(product_id=67, dns_names=name, approver_emails="dns")
     assert body["error"] is True and body["message"] == "Invalid dns_names" and name in body["description"]
@@ -402,15 +377,15 @@ def test_san_names_must_be_host_names(start: Start, name: str):
 
 
 @pytest.mark.parametrize("cn", ["../../etc/passwd", "a..b.example.com", "x/y.example.com", "x\\y.example.com"])
-def test_the_common_name_must_be_a_host_name(start: Start, cn: str):
-    box = start()
+def test_the_common_name_must_be_a_host_name(new_sandbox: Start, cn: str):
+    box = new_sandbox()
     body = Api(box).order(make_csr(cn, key="ec256").csr_pem)
     assert body["error"] is True and body["message"] == "Invalid CSR" and "common name" in body["description"]
     assert box.orders() == []
 
 
-def test_host_names_that_pass(start: Start):
-    api = Api(start())
+def test_host_names_that_pass(new_sandbox: Start):
+    api = Api(new_sandbox())
     assert api.order(make_csr("*.w-1.example.com", key="ec256").csr_pem, product_id=66)["success"] is True
     kc = make_csr(key="ec256")
     body = api.order(kc.csr_pem, product_id=67, dns_names=f"a1-b.{kc.common_name},x-{'y' * 61}.{kc.common_name}",
@@ -418,10 +393,10 @@ def test_host_names_that_pass(start: Start):
     assert body["success"] is True
 
 
-def test_http_validation_never_reads_outside_its_root(start: Start, tmp_path: Path):
+def test_http_validation_never_reads_outside_its_root(new_sandbox: Start, tmp_path: Path):
     root, outside = tmp_path / "webroot", tmp_path / "outside"
     root.mkdir()
-    box = start("--dcv-http-root", str(root))
+    box = new_sandbox("--dcv-http-root", str(root))
     api = Api(box)
 
     def http_order() -> tuple[int, str, dict[str, str]]:
@@ -482,8 +457,8 @@ def _still_serving(api: Api) -> None:
     (b"Transfer-Encoding: chunked\r\n", 411),
     (b"Content-Length: 99999999999\r\n", 413),
 ], ids=["not-a-number", "negative", "two-values", "chunked", "too-large"])
-def test_a_bad_body_length_is_refused_and_the_server_keeps_serving(start: Start, header: bytes, status: int):
-    box = start()
+def test_a_bad_body_length_is_refused_and_the_server_keeps_serving(new_sandbox: Start, header: bytes, status: int):
+    box = new_sandbox()
     api = Api(box)
     request = b"POST /api/auth/ HTTP/1.1\r\nHost: x\r\n" + header + b"\r\n"
     got, headers, body = _raw(box, request)
@@ -492,8 +467,8 @@ def test_a_bad_body_length_is_refused_and_the_server_keeps_serving(start: Start,
     _still_serving(api)
 
 
-def test_over_long_request_lines_and_headers_get_the_stdlib_answers(start: Start):
-    box = start()
+def test_over_long_request_lines_and_headers_get_the_stdlib_answers(new_sandbox: Start):
+    box = new_sandbox()
     api = Api(box)
     # Each request ends exactly where the server stops reading, so no unread byte turns the close into a reset.
     line = b"GET /api/" + b"a" * (65537 - len(b"GET /api/"))
@@ -507,8 +482,8 @@ def test_over_long_request_lines_and_headers_get_the_stdlib_answers(start: Start
 
 
 @pytest.mark.parametrize("path", ["/_sandbox/faults", "/_sandbox/clock", "/_sandbox/orders/1800001"])
-def test_control_endpoints_refuse_a_body_that_is_not_a_json_object(start: Start, path: str):
-    box = start()
+def test_control_endpoints_refuse_a_body_that_is_not_a_json_object(new_sandbox: Start, path: str):
+    box = new_sandbox()
     api = Api(box)
     assert api.order()["order_id"] == 1800001
     faults(box, {"rules": [{"match": "/account/invoices", "mode": "http_503", "times": 20}]}).raise_for_status()
@@ -542,8 +517,8 @@ def test_a_loopback_host_draws_no_warning(tmp_path: Path, host: str):
 
 
 # -- 10. fault modes --
-def test_http_502_then_process_answers_a_gateway_page_and_places_the_order_later(start: Start):
-    box = start()
+def test_http_502_then_process_answers_a_gateway_page_and_places_the_order_later(new_sandbox: Start):
+    box = new_sandbox()
     api = Api(box)
     faults(box, {"rules": [{"match": "add_ssl_order", "mode": "http_502_then_process", "delay_ms": 800}]})
     r = api.post("/orders/add_ssl_order/", order_form())
@@ -554,8 +529,8 @@ def test_http_502_then_process_answers_a_gateway_page_and_places_the_order_later
     assert len(box.orders()) == 1 and box.count("add_ssl_order") == 1
 
 
-def test_reset_then_process_closes_the_connection_and_places_the_order_later(start: Start):
-    box = start()
+def test_reset_then_process_closes_the_connection_and_places_the_order_later(new_sandbox: Start):
+    box = new_sandbox()
     api = Api(box)
     faults(box, {"rules": [{"match": "add_ssl_order", "mode": "reset_then_process", "delay_ms": 800}]})
     with pytest.raises(requests.ConnectionError):
@@ -564,8 +539,8 @@ def test_reset_then_process_closes_the_connection_and_places_the_order_later(sta
     assert wait_for(lambda: len(box.orders()) == 1)
 
 
-def test_vendor_error_answers_in_place_of_the_vendor(start: Start):
-    box = start()
+def test_vendor_error_answers_in_place_of_the_vendor(new_sandbox: Start):
+    box = new_sandbox()
     api = Api(box)
     faults(box, {"rules": [{"match": "add_ssl_order", "mode": "vendor_error", "message": "API user not found",
                             "description": "The API user was not found"}]})
@@ -575,8 +550,8 @@ def test_vendor_error_answers_in_place_of_the_vendor(start: Start):
     assert api.order()["success"] is True, "times defaults to 1"
 
 
-def test_echo_quotes_the_secrets_of_the_request(start: Start):
-    box = start()
+def test_echo_quotes_the_secrets_of_the_request(new_sandbox: Start):
+    box = new_sandbox()
     api = Api(box)
     keys = issued_auth_keys(box)
     faults(box, {"rules": [{"match": "/auth", "mode": "echo"}, {"match": "/products/ssl", "mode": "echo"}]})
@@ -588,8 +563,8 @@ def test_echo_quotes_the_secrets_of_the_request(start: Start):
     assert r.status_code == 502 and f"auth_key={api.key}" in r.text
 
 
-def test_echo_error_quotes_query_and_body_in_a_vendor_error(start: Start):
-    box = start()
+def test_echo_error_quotes_query_and_body_in_a_vendor_error(new_sandbox: Start):
+    box = new_sandbox()
     api = Api(box)
     faults(box, {"rules": [{"match": "add_ssl_order", "mode": "echo_error"}]})
     r = api.post("/orders/add_ssl_order/", {"product_id": "65", "secret": "s3cr3t"})
@@ -600,8 +575,8 @@ def test_echo_error_quotes_query_and_body_in_a_vendor_error(start: Start):
     assert box.orders() == []
 
 
-def test_trickle_sends_the_real_answer_byte_by_byte(start: Start):
-    box = start()
+def test_trickle_sends_the_real_answer_byte_by_byte(new_sandbox: Start):
+    box = new_sandbox()
     api = Api(box)
     normal = api.get("/account/balance/").json()
     faults(box, {"rules": [{"match": "/account/balance", "mode": "trickle", "delay_ms": 8, "times": 2}]})
@@ -616,8 +591,8 @@ def test_trickle_sends_the_real_answer_byte_by_byte(start: Start):
         assert len(s.recv(65536)) < 10
 
 
-def test_patch_body_merges_members_into_the_real_answer(start: Start):
-    box = start()
+def test_patch_body_merges_members_into_the_real_answer(new_sandbox: Start):
+    box = new_sandbox()
     api = Api(box)
     faults(box, {"rules": [{"match": "add_ssl_order", "mode": "patch_body", "patch": {"invoice_id": "1e400"},
                             "patch_raw": '"order_amount": 1e400'}]})
@@ -629,8 +604,8 @@ def test_patch_body_merges_members_into_the_real_answer(start: Start):
     assert record["order_id"] == body["order_id"], "processed"
 
 
-def test_nest_body_defeats_a_recursive_json_parser(start: Start):
-    box = start()
+def test_nest_body_defeats_a_recursive_json_parser(new_sandbox: Start):
+    box = new_sandbox()
     api = Api(box)
     faults(box, {"rules": [{"match": "add_ssl_order", "mode": "nest_body"}]})
     r = api.post("/orders/add_ssl_order/", order_form())
@@ -641,8 +616,8 @@ def test_nest_body_defeats_a_recursive_json_parser(start: Start):
     assert len(box.orders()) == 1, "processed"
 
 
-def test_redirect_307_points_back_at_the_same_request(start: Start):
-    box = start()
+def test_redirect_307_points_back_at_the_same_request(new_sandbox: Start):
+    box = new_sandbox()
     api = Api(box)
     faults(box, {"rules": [{"match": "add_ssl_order", "mode": "redirect_307", "times": 1}]})
     r = api.post("/orders/add_ssl_order/", order_form(), allow_redirects=False)
@@ -657,8 +632,8 @@ def test_redirect_307_points_back_at_the_same_request(start: Start):
 
 @pytest.mark.parametrize("mode, status", [("http_500", 500), ("http_503", 503), ("http_429", 429),
                                           ("auth_expired", 403), ("garbage", 200)])
-def test_the_older_fault_modes_still_answer(start: Start, mode: str, status: int):
-    box = start()
+def test_the_older_fault_modes_still_answer(new_sandbox: Start, mode: str, status: int):
+    box = new_sandbox()
     api = Api(box)
     faults(box, {"rules": [{"match": "add_ssl_order", "mode": mode}]})
     r = api.post("/orders/add_ssl_order/", order_form())
@@ -669,8 +644,8 @@ def test_the_older_fault_modes_still_answer(start: Start, mode: str, status: int
 EXTRA = {"vendor_error": {"message": "m"}, "patch_body": {"patch": {"a": 1}}}
 
 
-def test_every_mode_is_accepted(start: Start):
-    box = start()
+def test_every_mode_is_accepted(new_sandbox: Start):
+    box = new_sandbox()
     rules = [{"match": "nothing-matches", "mode": m, **EXTRA.get(m, {})} for m in FAULT_MODES]
     r = faults(box, {"rules": rules})
     assert r.status_code == 200 and [x["mode"] for x in r.json()["rules"]] == list(FAULT_MODES)
@@ -695,8 +670,8 @@ def test_every_mode_is_accepted(start: Start):
     {"latency_ms": "fast"},
     {"rule": []},
 ], ids=lambda b: json.dumps(b)[:60])
-def test_bad_fault_rules_are_refused_and_change_nothing(start: Start, body: dict[str, Any]):
-    box = start()
+def test_bad_fault_rules_are_refused_and_change_nothing(new_sandbox: Start, body: dict[str, Any]):
+    box = new_sandbox()
     api = Api(box)
     faults(box, {"rules": [{"match": "/account/balance", "mode": "http_503", "times": 5}]}).raise_for_status()
     r = faults(box, body)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import requests
 from requests.adapters import HTTPAdapter
 from tf.iface import CreateContext
@@ -9,8 +11,8 @@ from tf.utils import Diagnostics
 
 from provider.client import ClientSettings, GoGetSSLClient
 from provider.provider import GoGetSSLProvider
-from provider.resources.ssl_order import SslOrder
-from tests.support import CONTACTS, Sandbox, make_csr
+from provider.resources.ssl_order import SslOrderResource
+from tests.support import Sandbox, make_csr, planned_order
 
 
 class DropStatusReads(HTTPAdapter):
@@ -22,11 +24,9 @@ class DropStatusReads(HTTPAdapter):
         return super().send(request, **kwargs)
 
 
-def planned(csr: str) -> dict:
-    state = {a.name: None for a in SslOrder.get_schema().attributes}
-    state.update(product_id=65, period=12, csr=csr, server_count=-1, webserver_type=1, dcv_method="http",
-                 **CONTACTS)
-    return state
+def planned() -> dict:
+    """The planned state of an http-validated minimal order with a fresh CSR."""
+    return planned_order(SslOrderResource.get_schema(), csr=make_csr().csr_pem, dcv_method="http")
 
 
 def test_order_placed_but_not_read_back_is_still_returned_in_state(sandbox: Sandbox):
@@ -36,11 +36,11 @@ def test_order_placed_but_not_read_back_is_still_returned_in_state(sandbox: Sand
         client=GoGetSSLClient(ClientSettings(sandbox.url, sandbox.user, sandbox.password), session=session))
     diags = Diagnostics()
 
-    state = SslOrder(provider).create(CreateContext(diags, "gogetssl_ssl_order"), planned(make_csr().csr_pem))
+    state = SslOrderResource(provider).create(CreateContext(diags, "gogetssl_ssl_order"), planned())
 
     assert state is not None and state["order_id"]
     assert sandbox.order(state["order_id"])["status"] == "processing"
-    assert set(state) == {a.name for a in SslOrder.get_schema().attributes}
+    assert set(state) == {a.name for a in SslOrderResource.get_schema().attributes}
     assert state["approver_method"]["http"]["filename"].endswith(".txt")  # from the addSSLOrder answer
     # A warning, not an error: an error would make Terraform taint the order, and the next apply would
     # cancel it and buy another.
@@ -50,24 +50,22 @@ def test_order_placed_but_not_read_back_is_still_returned_in_state(sandbox: Sand
 
 
 def test_rule_violations_are_caught_before_the_vendor_is_asked(sandbox: Sandbox):
-    provider = GoGetSSLProvider()
-    provider._client = GoGetSSLClient(ClientSettings(sandbox.url, sandbox.user, sandbox.password))
+    provider = GoGetSSLProvider(client=GoGetSSLClient(ClientSettings(sandbox.url, sandbox.user, sandbox.password)))
     diags = Diagnostics()
     adds = sandbox.count("add_ssl_order")
-    bad = planned(make_csr().csr_pem) | {"dcv_method": "carrier-pigeon", "period": 7}
-    assert SslOrder(provider).create(CreateContext(diags, "gogetssl_ssl_order"), bad) is None
+    bad = planned() | {"dcv_method": "carrier-pigeon", "period": 7}
+    assert SslOrderResource(provider).create(CreateContext(diags, "gogetssl_ssl_order"), bad) is None
     (error,) = diags.diagnostics  # the static error stops the product check (and any spending)
     assert error.path == ["dcv_method"] and "Invalid dcv_method" in error.summary
     assert sandbox.count("add_ssl_order") == adds
 
 
 def test_product_rules_run_at_apply_too(sandbox: Sandbox):
-    provider = GoGetSSLProvider()
-    provider._client = GoGetSSLClient(ClientSettings(sandbox.url, sandbox.user, sandbox.password))
+    provider = GoGetSSLProvider(client=GoGetSSLClient(ClientSettings(sandbox.url, sandbox.user, sandbox.password)))
     diags = Diagnostics()
     adds = sandbox.count("add_ssl_order")
-    assert SslOrder(provider).create(CreateContext(diags, "gogetssl_ssl_order"),
-                                     planned(make_csr().csr_pem) | {"period": 7}) is None
+    assert SslOrderResource(provider).create(CreateContext(diags, "gogetssl_ssl_order"),
+                                             planned() | {"period": 7}) is None
     (error,) = diags.diagnostics
     assert error.path == ["period"] and "12, 24, 36" in error.detail
     assert sandbox.count("add_ssl_order") == adds
@@ -77,20 +75,15 @@ def test_product_rules_run_at_apply_too(sandbox: Sandbox):
     assert sandbox.count("/products/ssl") == fetches  # fetched once per provider process
 
 
-def test_an_order_issued_at_once_is_adopted_not_bought_twice(tmp_path):
+def test_an_order_issued_at_once_is_adopted_not_bought_twice(new_sandbox: Callable[..., Sandbox]):
     """commit_then_reset on addSSLOrder against a sandbox that issues at once: the lost order is already
     active when the provider looks for it, and must still be found."""
-    box = Sandbox(tmp_path / "fast.db", "--issue-after", "0")
-    try:
-        requests.post(f"{box.root}/_sandbox/faults", json={"rules": [
-            {"match": "add_ssl_order", "mode": "commit_then_reset", "times": 1}]}, timeout=10).raise_for_status()
-        provider = GoGetSSLProvider()
-        provider._client = GoGetSSLClient(ClientSettings(box.url, box.user, box.password))
-        diags = Diagnostics()
-        state = SslOrder(provider).create(CreateContext(diags, "gogetssl_ssl_order"), planned(make_csr().csr_pem))
-        assert state is not None
-        (order,) = box.orders()
-        assert state["order_id"] == order["order_id"] and order["status"] == "active"
-        assert any("Adopted order" in d.summary for d in diags.diagnostics)
-    finally:
-        box.stop()
+    box = new_sandbox("--issue-after", "0")
+    box.faults({"match": "add_ssl_order", "mode": "commit_then_reset", "times": 1})
+    provider = GoGetSSLProvider(client=GoGetSSLClient(ClientSettings(box.url, box.user, box.password)))
+    diags = Diagnostics()
+    state = SslOrderResource(provider).create(CreateContext(diags, "gogetssl_ssl_order"), planned())
+    assert state is not None
+    (order,) = box.orders()
+    assert state["order_id"] == order["order_id"] and order["status"] == "active"
+    assert any("Adopted order" in d.summary for d in diags.diagnostics)

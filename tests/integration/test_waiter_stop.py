@@ -12,7 +12,7 @@ from tf.utils import Diagnostics
 
 from provider.client.models import AddSSLOrderRequest
 from provider.provider import GoGetSSLProvider
-from provider.resources.ssl_order_validation import SslOrderValidation
+from provider.resources.ssl_order_validation import SslOrderValidationResource
 from tests.support import Sandbox, make_csr, minimal_order
 
 
@@ -31,7 +31,7 @@ def test_stop_is_honoured_between_the_rechecks_of_many_domains(tmp_path: Path):
         sb.faults({"match": "/orders/ssl/revalidate/", "mode": "slow", "delay_ms": 400, "times": 100})
         threading.Timer(1.0, provider.stopping.set).start()
         started = time.monotonic()
-        state = SslOrderValidation(provider).create(
+        state = SslOrderValidationResource(provider).create(
             CreateContext(diags, "gogetssl_ssl_order_validation"),
             {"order_id": order.order_id, "validation_record_fqdns": None, "timeouts": {"create": "10m"}})
         assert state is None

@@ -19,9 +19,8 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import PROVIDER_BLOCK
 from tests.e2e.harness import TerraformWorkdir
-from tests.support import Sandbox, make_csr, order_hcl, state_orders
+from tests.support import PROVIDER_BLOCK, Sandbox, make_csr, order_hcl, state_orders
 
 RESOURCES = int(os.environ.get("SOAK_RESOURCES", "20"))
 ROUNDS = int(os.environ.get("SOAK_ROUNDS", "10"))

@@ -24,8 +24,10 @@ from tf.utils import Diagnostics
 from provider.client import ClientSettings, GoGetSSLClient, errors
 from provider.client._parse import parse
 from provider.client.models import AddSSLOrderRequest, Balance, OrderStatus
+from provider.common.services import NotConfigured
 from provider.logs import RedactingFilter
-from provider.provider import GoGetSSLProvider, NotConfigured
+from provider.provider import GoGetSSLProvider
+from tests.support import minimal_order
 
 PASSWORD = "s3cret-Pa55"
 KEY = "K-123456"
@@ -86,10 +88,7 @@ def client_with(vendor: FakeVendor, *, retries: int = 0, sleeps: list[float] | N
 
 
 def add_request() -> AddSSLOrderRequest:
-    return AddSSLOrderRequest(product_id=65, period=12, csr="C", server_count=-1, webserver_type=1,
-                              dcv_method="dns", admin_firstname="A", admin_lastname="B", admin_phone="1",
-                              admin_title="T", admin_email="a@x.io", tech_firstname="A", tech_lastname="B",
-                              tech_phone="1", tech_title="T", tech_email="a@x.io")
+    return AddSSLOrderRequest(**minimal_order(csr="C"))
 
 
 def text_of(exc: BaseException) -> str:

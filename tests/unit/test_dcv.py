@@ -6,7 +6,7 @@ import pytest
 from tf.types import Unknown
 
 from provider.client.models import OrderStatus
-from provider.resources import _dcv
+from provider.common import dcv
 from provider.resources.ssl_order_validation import parse_duration, pending_domains
 
 
@@ -16,13 +16,13 @@ from provider.resources.ssl_order_validation import parse_duration, pending_doma
     ("_abc.example.com. cname target.example.net.", ("_abc.example.com", "CNAME", "target.example.net.")),
 ])
 def test_vendor_dns_record_strings_are_split_into_fields(record, expected):
-    assert _dcv.split_dns_record(record) == expected
+    assert dcv.split_dns_record(record) == expected
 
 
 def test_planned_records_know_domains_and_methods_only():
     cfg = {"dcv_method": "dns", "dns_names": ["a.example.com", "b.example.com"],
            "approver_emails": ["http", "admin@b.example.com"]}
-    recs = _dcv.planned_records(cfg, "example.com")
+    recs = dcv.planned_records(cfg, "example.com")
     assert [(r["domain"], r["method"]) for r in recs] == [("example.com", "dns"), ("a.example.com", "http"),
                                                           ("b.example.com", "email")]
     assert recs[0]["record_name"] is Unknown and recs[2]["email"] == "admin@b.example.com"
@@ -30,9 +30,9 @@ def test_planned_records_know_domains_and_methods_only():
 
 
 def test_planned_records_unknown_when_domains_are():
-    assert _dcv.planned_records({"dcv_method": "dns"}, None) is Unknown
-    assert _dcv.planned_records({"dcv_method": "dns", "dns_names": [Unknown]}, "example.com") is Unknown
-    assert _dcv.planned_records({"dcv_method": Unknown}, "example.com") is Unknown
+    assert dcv.planned_records({"dcv_method": "dns"}, None) is Unknown
+    assert dcv.planned_records({"dcv_method": "dns", "dns_names": [Unknown]}, "example.com") is Unknown
+    assert dcv.planned_records({"dcv_method": Unknown}, "example.com") is Unknown
 
 
 def test_built_records_parse_the_vendor_shapes():
@@ -44,7 +44,7 @@ def test_built_records_parse_the_vendor_shapes():
                  "validation": {"dns": {"record": "_m.a.example.com CNAME v.sectigo.com"}}}],
     })
     cfg = {"dcv_method": "http", "dns_names": ["a.example.com"], "approver_emails": ["dns"]}
-    primary, san = _dcv.build_records(cfg, "example.com", status.approver_method, status.san)
+    primary, san = dcv.build_records(cfg, "example.com", status.approver_method, status.san)
     assert primary["file_path"] == "/.well-known/pki-validation/AB.txt" and primary["file_name"] == "AB.txt"
     assert primary["url"].startswith("http://example.com/") and primary["record_name"] is None
     assert (san["record_name"], san["record_type"], san["record_value"]) == ("_m.a.example.com", "CNAME",

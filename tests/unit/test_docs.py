@@ -1,23 +1,130 @@
 """The committed docs are the ones the schema generates (`make docs` refreshes them)."""
 
+import difflib
 from pathlib import Path
 
 import pytest
+from tf.types import Bool, List, Map, Number, Set, String
 
 from provider.devtools import docs
+from provider.tfext.types import Object, PemString
 
 ROOT = Path(__file__).resolve().parents[2]
+CHECKED_IN = ROOT / "docs"
+MAX_DIFF_LINES = 40
 
 
-def test_docs_are_generated_from_the_current_schema(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.chdir(ROOT)
-    docs.main(tmp_path)
+def _generated_pages_checked_in() -> set[str]:
+    rels = {"index.md"} if (CHECKED_IN / "index.md").exists() else set()
+    for sub in docs.GENERATED_DIRS:
+        rels |= {f"{sub}/{p.name}" for p in (CHECKED_IN / sub).glob("*.md")}
+    return rels
+
+
+def _stale(rel: str, fresh: str) -> str:
+    diff = list(difflib.unified_diff((CHECKED_IN / rel).read_text().splitlines(), fresh.splitlines(),
+                                     f"docs/{rel} (checked in)", f"docs/{rel} (generated)", lineterm=""))
+    more = len(diff) - MAX_DIFF_LINES
+    return "\n".join(diff[:MAX_DIFF_LINES] + ([f"... {more} more diff lines"] if more > 0 else []))
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("docs")
+    docs.generate(out)
+    return out
+
+
+def test_checked_in_docs_match_the_schema(generated: Path):
+    written = {p.relative_to(generated).as_posix() for p in generated.rglob("*.md")}
+    checked_in = _generated_pages_checked_in()
+    problems = [f"docs/{rel} is missing" for rel in sorted(written - checked_in)]
+    problems += [f"docs/{rel} is no longer generated (a renamed or removed type?)"
+                 for rel in sorted(checked_in - written)]
+    problems += [_stale(rel, (generated / rel).read_text()) for rel in sorted(written & checked_in)
+                 if (generated / rel).read_text() != (CHECKED_IN / rel).read_text()]
+    assert not problems, "docs/ is stale; run `make docs` and commit the result:\n\n" + "\n\n".join(problems)
+
+
+def test_the_generator_writes_every_type(generated: Path):
     rels = ["index.md", "resources/ssl_order.md", "resources/ssl_order_validation.md"]
     rels += [f"data-sources/{n}.md" for n in ("products", "product", "webservers", "domain_emails", "ssl_order",
                                                "account_balance")]
-    for rel in rels:
-        assert (tmp_path / rel).read_text() == (ROOT / "docs" / rel).read_text(), f"docs/{rel} is stale: make docs"
-    text = (tmp_path / "resources/ssl_order.md").read_text()
-    assert "`admin_phone` (String, changing it forces a new order)" in text
-    assert "`csr` (String) " in text and "reissues the certificate in place" in text
-    assert "## Import" in text
+    assert [rel for rel in rels if not (generated / rel).is_file()] == []
+
+
+def test_pages_carry_types_flags_and_examples(generated: Path):
+    order = (generated / "resources/ssl_order.md").read_text()
+    assert "`admin_phone` (String, changing it forces a new order)" in order
+    assert "`csr` (String) " in order and "reissues the certificate in place" in order
+    assert "`dns_names` (List of String)" in order
+    assert "`approver_method` (Object)" in order
+    assert "`validation_records` (List of Object)" in order and "`san` (List of Object)" in order
+    assert "## Example Usage" in order and "## Import" in order
+    assert "`products` (List of Object)" in (generated / "data-sources/products.md").read_text()
+    product = (generated / "data-sources/product.md").read_text()
+    assert "`prices` (Map of String)" in product and "`periods` (List of Number)" in product
+    assert "`timeouts` (Map of String)" in (generated / "resources/ssl_order_validation.md").read_text()
+
+
+@pytest.mark.parametrize(("tf_type", "label"), [
+    (String(), "String"), (PemString(), "String"), (Number(), "Number"), (Bool(), "Boolean"),
+    (List(String()), "List of String"), (Set(Number()), "Set of Number"), (Map(String()), "Map of String"),
+    (List(Object({"a": String()})), "List of Object"), (Object({"a": List(String())}), "Object"),
+    (Map(List(Bool())), "Map of List of Boolean"),
+])
+def test_type_labels(tf_type, label: str):
+    assert docs.type_label(tf_type) == label
+
+
+def test_output_does_not_depend_on_the_working_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                          generated: Path):
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "out"
+    docs.generate(out)
+    assert (out / "index.md").read_text() == (generated / "index.md").read_text()
+    assert "## Example Usage" in (out / "index.md").read_text()
+
+
+def test_pages_of_removed_types_are_deleted_and_other_files_kept(tmp_path: Path):
+    (tmp_path / "resources").mkdir()
+    (tmp_path / "resources" / "old_name.md").write_text("stale")
+    (tmp_path / "sandbox.md").write_text("hand-written")
+    docs.generate(tmp_path)
+    assert not (tmp_path / "resources" / "old_name.md").exists()
+    assert (tmp_path / "sandbox.md").read_text() == "hand-written"
+
+
+def test_the_sandbox_docs_list_exactly_the_fault_modes_the_sandbox_has() -> None:
+    from provider.sandbox.faults import FAULT_MODES, FAULT_MODES_BEGIN, FAULT_MODES_END, fault_modes_markdown
+
+    text = (CHECKED_IN / "sandbox.md").read_text()
+    assert text.count(FAULT_MODES_BEGIN) == 1 and text.count(FAULT_MODES_END) == 1
+    table = text.split(FAULT_MODES_BEGIN + "\n", 1)[1].split(FAULT_MODES_END, 1)[0]
+    assert table == fault_modes_markdown(), "docs/sandbox.md's fault-mode table is stale: paste fault_modes_markdown()"
+    assert all(f"`{mode}`" in table for mode in FAULT_MODES)
+
+
+def _tree_paths(page: str) -> set[str]:
+    """The files a ``` tree names, as paths: two spaces of indentation per level, directories end in "/"."""
+    tree = page.split("```\n", 2)[1]
+    stack: list[str] = []
+    paths = set()
+    for line in tree.splitlines():
+        name = line.split()[0]
+        depth = (len(line) - len(line.lstrip(" "))) // 2
+        stack = stack[:depth]
+        if name.endswith("/"):
+            stack.append(name.rstrip("/"))
+        else:
+            paths.add("/".join([*stack, name]))
+    return paths
+
+
+def test_the_architecture_page_names_every_module() -> None:
+    listed = _tree_paths((CHECKED_IN / "architecture.md").read_text())
+    actual = {str(p.relative_to(ROOT)) for p in (ROOT / "provider").rglob("*.py")}
+    # a package's __init__ may go unnamed: the package's own line says what it owns
+    unnamed = {p for p in actual - listed if not p.endswith("/__init__.py") or p == "provider/__init__.py"}
+    assert not unnamed, f"docs/architecture.md does not name: {sorted(unnamed)}"
+    assert not listed - actual, f"docs/architecture.md names modules that are gone: {sorted(listed - actual)}"

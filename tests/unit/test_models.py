@@ -5,10 +5,9 @@ import pytest
 from provider.client._parse import parse
 from provider.client.errors import ResponseFormatError
 from provider.client.models import AddSSLOrderRequest, AddSSLOrderResult, ApproverMethod, OrderStatus, Product
+from tests.support import minimal_order
 
-REQ = dict(product_id=65, period=12, csr="CSR", server_count=-1, webserver_type=1, dcv_method="http",
-           admin_firstname="A", admin_lastname="B", admin_phone="1", admin_title="T", admin_email="a@x.io",
-           tech_firstname="A", tech_lastname="B", tech_phone="1", tech_title="T", tech_email="a@x.io")
+REQ = minimal_order(csr="CSR", dcv_method="http")
 
 
 def test_form_joins_lists_with_commas_and_omits_unset():

@@ -6,7 +6,7 @@ import pytest
 from tf.types import List, Number, String, Unknown
 from tf.utils import read_dynamic_value, to_dynamic_value
 
-from provider.resources.ssl_order import APPROVER_METHOD_TYPE
+from provider.common.order_schema import APPROVER_METHOD_TYPE
 from provider.tfext.types import Object, PemString
 
 

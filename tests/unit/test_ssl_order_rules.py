@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+import math
 import string
+from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+import pytest
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from tf.types import Unknown
 
 from provider.client.models import Product
-from provider.resources import ssl_order_rules as rules
-from provider.resources.ssl_order import ARGUMENT_NAMES
-from tests.support import CONTACTS, make_csr
+from provider.common import order_rules as rules
+from provider.common.order_schema import ARGUMENT_NAMES
+from tests.support import make_csr, minimal_order
 
 CSR = make_csr("shop.example.com")
-GOOD = {"product_id": 65, "period": 12, "csr": CSR.csr_pem, "server_count": -1, "webserver_type": 1,
-        "dcv_method": "http", **CONTACTS}
+GOOD = minimal_order(csr=CSR.csr_pem, dcv_method="http")
 SAN = Product.model_validate({"id": 67, "product": "Multi", "product_type": "domain", "san_enabled": 1,
                               "san_max": 3, "max_period": 24, "dcv_http": 1, "dcv_dns": 1, "dcv_email": 1,
                               "prices": {"vendor": {"12": "1", "24": "2"}}})
@@ -76,12 +78,25 @@ values = st.one_of(
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.dictionaries(st.sampled_from(ARGUMENT_NAMES), values, max_size=12))
+@example({"dns_names": [f"h{i}.example.com" for i in range(3)], "period": 24})  # at the limits
+@example({"dns_names": [f"h{i}.example.com" for i in range(4)], "period": 36})  # just past them
 def test_no_configuration_crashes_the_rules_and_problems_point_at_arguments(cfg):
     found, _ = rules.check_static({**GOOD, **cfg})
     for p in found:
         assert p.path[0] in ARGUMENT_NAMES
         assert p.summary and p.detail
-    rules.check_product({**GOOD, **cfg}, SAN, None)
+    order = {**GOOD, **cfg}
+    for_product = rules.check_product(order, SAN, None)
+    for p in for_product:
+        assert p.path[0] in ARGUMENT_NAMES
+        assert p.summary and p.detail
+    # SAN is sold for 12 or 24 months, with at most 3 dns_names: exactly those limits are reported.
+    period, names = order.get("period"), order.get("dns_names")
+    whole_period = (isinstance(period, (int, float)) and not isinstance(period, bool) and math.isfinite(period)
+                    and period == int(period))
+    assert (["period"] in [p.path for p in for_product]) == (whole_period and int(period) not in (12, 24))
+    too_many = [p for p in for_product if p.summary == "Too many dns_names"]
+    assert bool(too_many) == (isinstance(names, list) and len(names) > 3)
 
 
 @settings(max_examples=200, deadline=None)
@@ -91,8 +106,83 @@ def test_any_text_as_csr_is_an_error_not_a_crash(text):
     assert any(p.path == ["csr"] for p in found)
 
 
+VERDICTS: list[tuple[Any, str, bool]] = [
+    (rules.is_email, "ops@example.com", True),
+    (rules.is_email, "ada.lovelace+tf@example.co.uk", True),
+    (rules.is_email, "ops@", False),
+    (rules.is_email, "@x.io", False),
+    (rules.is_email, "ops@example", False),
+    (rules.is_email, "ops@@example.com", False),
+    (rules.is_email, "ops example@example.com", False),
+    (rules.is_email, "ops@example..com", False),
+    (rules.is_email, "ops@-example.com", False),
+    (rules.is_email, "ops@example.com\x00", False),
+    (rules.is_email, "", False),
+    (rules.is_email, " ", False),
+    (rules.is_phone, "+44 20 7946 0000", True),
+    (rules.is_phone, "(202) 555-0100", True),
+    (rules.is_phone, "+1.202.555.0100", True),
+    (rules.is_phone, "020/7946 0000", True),
+    (rules.is_phone, " +44 20 7946 0000 ", True),
+    (rules.is_phone, "12345", True),
+    (rules.is_phone, "1234", False),
+    (rules.is_phone, "12", False),
+    (rules.is_phone, "phone", False),
+    (rules.is_phone, "+44 ２０ ７９４６ ００００", False),
+    (rules.is_phone, "++44 20 7946 0000", False),
+    (rules.is_phone, "+44 20 7946 0000 ext 5", False),
+    (rules.is_phone, "-12345", False),
+    (rules.is_phone, "+", False),
+    (rules.is_phone, "", False),
+    (rules.is_phone, "   ", False),
+    (rules.is_country, "LV", True),
+    (rules.is_country, "GB", True),
+    (rules.is_country, "US", True),
+    (rules.is_country, "UK", False),
+    (rules.is_country, "lv", False),
+    (rules.is_country, "Lv", False),
+    (rules.is_country, "USA", False),
+    (rules.is_country, "XX", False),
+    (rules.is_country, " GB", False),
+    (rules.is_country, "ＧＢ", False),
+    (rules.is_country, "", False),
+    (rules.is_hostname, "example.com", True),
+    (rules.is_hostname, "*.example.com", True),
+    (rules.is_hostname, "a-b.example.com", True),
+    (rules.is_hostname, "xn--bcher-kva.example", True),
+    (rules.is_hostname, "EXAMPLE.COM", True),
+    (rules.is_hostname, "a" * 63 + ".com", True),
+    (rules.is_hostname, "a" * 64 + ".com", False),
+    (rules.is_hostname, "-bad-.example.com", False),
+    (rules.is_hostname, "bad-.example.com", False),
+    (rules.is_hostname, "localhost", False),
+    (rules.is_hostname, "a b.example.com", False),
+    (rules.is_hostname, "a..b.com", False),
+    (rules.is_hostname, "example.com.", False),
+    (rules.is_hostname, "*.*.example.com", False),
+    (rules.is_hostname, "a.*.example.com", False),
+    (rules.is_hostname, "*.com", False),
+    (rules.is_hostname, "_acme.example.com", False),
+    (rules.is_hostname, "äöü.example.com", False),
+    (rules.is_hostname, ".", False),
+    (rules.is_hostname, "", False),
+]
+
+
+@pytest.mark.parametrize("check, text, expected", VERDICTS,
+                         ids=[f"{c.__name__}-{t!r}-{e}" for c, t, e in VERDICTS])
+def test_field_validators_accept_or_refuse_without_raising(check, text: str, expected: bool):
+    assert check(text) is expected
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=string.printable + "äöü２０@.+", max_size=60))
-def test_field_validators_accept_or_refuse_without_raising(text):
-    for check in (rules.is_email, rules.is_phone, rules.is_country, rules.is_hostname):
-        assert check(text) in (True, False)
+def test_field_validators_never_raise_nor_accept_what_cannot_be_valid(text):
+    if rules.is_email(text):
+        assert "@" in text and "." in text.rsplit("@", 1)[1]
+    if rules.is_phone(text):
+        assert set(text.strip()) <= set("+0123456789 ().-/") and sum(c in "0123456789" for c in text) >= 5
+    if rules.is_country(text):
+        assert len(text) == 2 and text.isascii() and text.isupper()
+    if rules.is_hostname(text):
+        assert text.isascii() and "." in text and not text.startswith(".") and not text.endswith(".")

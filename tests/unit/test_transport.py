@@ -14,6 +14,7 @@ import requests
 from requests.adapters import BaseAdapter
 
 from provider.client import ClientSettings, GoGetSSLClient, errors
+from tests.support import minimal_order
 
 PASSWORD = "s3cret-Pa55"
 
@@ -160,10 +161,7 @@ ADD_OK = (200, {"order_id": 9, "invoice_id": 1, "order_status": "processing", "s
 def _add_request():
     from provider.client.models import AddSSLOrderRequest
 
-    return AddSSLOrderRequest(product_id=65, period=12, csr="C", server_count=-1, webserver_type=1,
-                              dcv_method="dns", admin_firstname="A", admin_lastname="B", admin_phone="1",
-                              admin_title="T", admin_email="a@x.io", tech_firstname="A", tech_lastname="B",
-                              tech_phone="1", tech_title="T", tech_email="a@x.io")
+    return AddSSLOrderRequest(**minimal_order(csr="C"))
 
 
 @pytest.mark.parametrize("failure", [

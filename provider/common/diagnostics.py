@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from tf.utils import Diagnostics
 
 from provider.client import errors
+
+if TYPE_CHECKING:
+    from provider.common.order_rules import Problem
 
 _FIELD_IN_MESSAGE = re.compile(r"\b(?:invalid|missing)\s+([a-z_]+)\b", re.IGNORECASE)
 
@@ -34,3 +38,9 @@ def add_api_error(diags: Diagnostics, exc: errors.GoGetSSLError, action: str,
         summary = "Unexpected answer from the GoGetSSL API"
         detail = f"While {action}: {exc}."
     diags.add_error(summary, detail, path=path)
+
+
+def report_problems(diags: Diagnostics, problems: list[Problem]) -> None:
+    """Rule failures (config checks), each on its attribute."""
+    for p in problems:
+        diags.add_error(p.summary, p.detail, path=p.path)

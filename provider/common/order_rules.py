@@ -1,4 +1,4 @@
-"""The vendor's rules for an order, checked before anything is spent (addSSLOrder.txt, API notes §4).
+"""The vendor's rules for an order, checked before anything is spent (docs/vendor-api.md §4).
 
 Two groups: `check_static` needs only the configuration (runs at `terraform validate`), and
 `check_product` needs the product from the catalogue (runs at plan, once the provider is
@@ -29,7 +29,7 @@ REQUIRED_TEXT = (
     "admin_firstname", "admin_lastname", "admin_phone", "admin_title", "admin_email",
     "tech_firstname", "tech_lastname", "tech_phone", "tech_title", "tech_email",
 )
-# What addSSLOrder.txt marks "required for OV/EV", "required for OV" and "required for OV/EV" per field.
+# What the addSSLOrder page (docs/vendor-api.md §4) marks "required for OV/EV" or "required for OV", per field.
 REQUIRED_OV = (
     "admin_organization", "admin_addressline1", "admin_city", "admin_country", "admin_fax",
     "tech_organization", "tech_city", "tech_country",

@@ -16,7 +16,7 @@ adopted by the wrong resource is cancelled by the wrong destroy. So:
 - The vendor's "Such certificate already exists (Order ID: N)" names an order with the same CSR and
   product; it is adopted only under the same rules, so never the order of another resource.
 
-The listing's semantics are uncertain (reference §8: `count` may be per page, pages may be capped,
+The listing's semantics are uncertain (docs/vendor-api.md §8: `count` may be per page, pages may be capped,
 offsets may have a ceiling, the sort order is unknown): `OrdersAPI.scan` copes with each; this
 module only decides what a scan proves.
 """
@@ -33,13 +33,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from provider.client import errors
+from provider.common.order_state import vendor_sans
+from provider.common.vendor import OPEN_STATUSES
+from provider.tfext.types import normalize_pem
 
 if TYPE_CHECKING:
     from provider.client.client import GoGetSSLClient
     from provider.client.models import AddSSLOrderRequest, OrderStatus
 
 _DUPLICATE = re.compile(r"already exists \(Order ID:\s*(\d+)", re.IGNORECASE)
-OPEN = ("processing", "pending", "new_order", "incomplete", "unpaid")
 MAX_GRACE = 30.0  # seconds to let an uncertain request land before looking for what it did
 PAGE_SIZE = 100
 MAX_PAGES = 200  # 20,000 orders: beyond that a scan is partial and proves nothing
@@ -48,10 +50,6 @@ MAX_PAGES = 200  # 20,000 orders: beyond that a scan is partial and proves nothi
 def let_it_land(client: GoGetSSLClient) -> None:
     """After an uncertain answer: give the request as long as a timed-out one (at most MAX_GRACE) to land."""
     client.settings.sleep(min(client.settings.read_timeout, MAX_GRACE))
-
-
-def same_pem(a: str | None, b: str | None) -> bool:
-    return "".join((a or "").split()) == "".join((b or "").split())
 
 
 def duplicate_order_id(exc: errors.GoGetSSLError) -> int | None:
@@ -74,14 +72,6 @@ def certificate(request: AddSSLOrderRequest) -> tuple[int, str]:
     return int(request.product_id), "".join(request.csr.split())
 
 
-def vendor_sans(status: OrderStatus) -> list[str]:
-    """The SANs the vendor holds for an order: its `san` entries, else `domains` without the primary."""
-    names = [e.san_name for e in status.san if e.san_name]
-    if not names and status.domains:
-        names = [d.strip() for d in status.domains.split(",") if d.strip() and d.strip() != status.domain]
-    return names
-
-
 def mismatches(status: OrderStatus, request: AddSSLOrderRequest) -> list[str]:
     """What the vendor reports about an order that differs from the request (empty: the same order)."""
     out = []
@@ -91,7 +81,7 @@ def mismatches(status: OrderStatus, request: AddSSLOrderRequest) -> list[str]:
         out.append(f"period {status.validity_period} (planned {request.period})")
     if status.server_count != int(request.server_count):
         out.append(f"server_count {status.server_count} (planned {request.server_count})")
-    if not same_pem(status.csr_code, request.csr):
+    if normalize_pem(status.csr_code or "") != normalize_pem(request.csr or ""):
         out.append("a different csr")
     if sorted(n.lower() for n in vendor_sans(status)) != sorted(n.lower() for n in request.dns_names or []):
         out.append(f"dns_names {vendor_sans(status)} (planned {list(request.dns_names or [])})")
@@ -115,7 +105,7 @@ def dcv_texts(status: OrderStatus) -> list[str]:
     return out
 
 
-# Brands whose DCV data carries the order's unique value (reference §3.2: unique_code is Sectigo/GoGetSSL only).
+# Brands whose DCV data carries the order's unique value (docs/vendor-api.md §3.2: Sectigo/GoGetSSL only).
 MARKED_BRANDS = frozenset({"sectigo", "comodo", "gogetssl"})
 
 
@@ -206,7 +196,7 @@ def ledger_for(client: GoGetSSLClient) -> Ledger:
 
 def highest_order_id(client: GoGetSSLClient) -> tuple[int | None, str]:
     """(the account's highest order id, 0 for none; or None and why it cannot be established). The
-    listing's sort order is unknown (by id? by status? reference §8), so only a listing read to its end
+    listing's sort order is unknown (by id? by status? docs/vendor-api.md §8), so only a listing read to its end
     establishes it."""
     try:
         scan = client.orders.scan(page_size=PAGE_SIZE, max_pages=MAX_PAGES)
@@ -236,7 +226,7 @@ def find_placed_order(client: GoGetSSLClient, request: AddSSLOrderRequest, ledge
     except errors.GoGetSSLError as exc:
         return Search(None, False, f"the order listing could not be read ({exc})")
     candidates = sorted({int(e.order_id or 0) for e in scan.entries
-                         if int(e.order_id or 0) > mark and e.status in (*OPEN, "active")}, reverse=True)
+                         if int(e.order_id or 0) > mark and e.status in (*OPEN_STATUSES, "active")}, reverse=True)
     unread = False
     for oid in candidates:
         if ledger.holds(oid):

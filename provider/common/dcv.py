@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from tf.types import List, String, Unknown
 
+from provider.common.order_rules import known
 from provider.tfext.types import Object
 
 if TYPE_CHECKING:
@@ -26,18 +27,14 @@ SAN_TYPE = List(Object({"san_name": String(), "validation_method": String(), "st
                         "status_description": String()}))
 
 
-def _known(v: Any) -> bool:
-    return v is not None and v is not Unknown
-
-
 def domain_methods(cfg: dict[str, Any], common_name: str) -> list[tuple[str, str, str | None]] | None:
     """(domain, method, approver address or None) for the primary and each dns_names entry; None if unknowable."""
     method = cfg.get("dcv_method")
     names = cfg.get("dns_names") or []
     approvers = cfg.get("approver_emails")
-    if not _known(method) or not isinstance(names, list) or not all(_known(n) for n in names):
+    if not known(method) or not isinstance(names, list) or not all(known(n) for n in names):
         return None
-    if approvers is Unknown or (isinstance(approvers, list) and not all(_known(a) for a in approvers)):
+    if approvers is Unknown or (isinstance(approvers, list) and not all(known(a) for a in approvers)):
         return None
     approver = cfg.get("approver_email")
     if method == "email" and approver is Unknown:
@@ -65,7 +62,7 @@ def planned_records(cfg: dict[str, Any], common_name: str | None) -> Any:
     ]
 
 
-def _record(domain: str, method: str, email: str | None, data: ApproverMethod | None) -> dict[str, Any]:
+def record(domain: str, method: str, email: str | None, data: ApproverMethod | None) -> dict[str, Any]:
     rec: dict[str, Any] = {"domain": domain, "method": method, **{f: None for f in RECORD_FIELDS}}
     if method == "email":
         rec["email"] = email or (data.email if data else None)
@@ -98,7 +95,7 @@ def build_records(cfg: dict[str, Any], common_name: str, primary: ApproverMethod
         else:
             entry = by_san.get(domain.lower())
             data = entry.validation if entry else None
-        out.append(_record(domain, method, email, data))
+        out.append(record(domain, method, email, data))
     return out
 
 

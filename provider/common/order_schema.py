@@ -1,0 +1,167 @@
+"""The gogetssl_ssl_order schema as data: its arguments (the addSSLOrder parameters), settings and outputs,
+and which changes keep the order (DCV change, reissue, state only) or need a new one."""
+
+from __future__ import annotations
+
+from tf.schema import Attribute, Schema
+from tf.types import List, Number, String, TfType
+
+from provider.common import dcv
+from provider.common.vendor import CANCEL_REVIEW_HOURS
+from provider.tfext.types import Object, PemString
+
+SCHEMA_VERSION = 4
+
+_FILE_DCV = Object({"link": String(), "filename": String(), "content": String()})
+APPROVER_METHOD_TYPE = Object({
+    "http": _FILE_DCV,
+    "https": _FILE_DCV,
+    "dns": Object({"record": String()}),
+    "email": String(),
+})
+
+# (name, type, description); every argument below is required unless listed in _OPTIONAL.
+ARGUMENTS: list[tuple[str, TfType, str]] = [
+    ("product_id", Number(), "Product to order, an id from the vendor's product list (`/products/ssl/`)."),
+    ("period", Number(), "Term in months, one of the product's periods (e.g. 12, 24)."),
+    ("csr", PemString(), "Certificate signing request in PEM. Its common name is the order's primary domain. "
+                         "Line endings are not significant."),
+    ("server_count", Number(), "Number of server licences; `-1` for unlimited."),
+    ("webserver_type", Number(), "Web server type id from the vendor's webserver list (`/tools/webservers/`)."),
+    ("dcv_method", String(), "Domain control validation method: `email`, `http`, `https` or `dns`."),
+    ("approver_email", String(), "Approver address for the primary domain; only with `dcv_method = \"email\"`."),
+    ("approver_emails", List(String()), "One DCV entry per `dns_names` entry, in the same order: an approver "
+                                        "address, or `http`, `https` or `dns`. Sent comma-separated. Left unset "
+                                        "on a multi-domain order, every entry is `dcv_method` (required with "
+                                        "`dcv_method = \"email\"`): the vendor wants one entry per SAN."),
+    ("dns_names", List(String()), "Additional domains (SANs) for multi-domain products; must not repeat the "
+                                  "primary domain. Sent comma-separated."),
+    ("signature_hash", String(), "Signature hash algorithm (`SHA2`). The API never returns it, so an import leaves "
+                                 "it null."),
+    ("unique_code", String(), "Unique value for the DCV data (15-20 letters and digits; Sectigo products). Used "
+                              "when the order is placed; the API never returns it, so a change updates state only."),
+]
+_CONTACT_REQUIRED = ("firstname", "lastname", "phone", "title", "email")
+_CONTACT_OPTIONAL = ("organization", "addressline1", "city", "country", "fax", "postalcode", "region")
+for _role in ("admin", "tech"):
+    for _suffix in _CONTACT_REQUIRED + _CONTACT_OPTIONAL:
+        _note = "" if _suffix in _CONTACT_REQUIRED else " Required for OV/EV products where the vendor says so."
+        ARGUMENTS.append((f"{_role}_{_suffix}", String(), f"{_role.capitalize()} contact: {_suffix}.{_note}"))
+for _suffix in ("name", "division", "duns", "addressline1", "city", "country", "fax", "phone", "postalcode",
+                "region"):
+    ARGUMENTS.append((f"org_{_suffix}", String(), f"Organisation: {_suffix}. Required for OV/EV products where "
+                                                   "the vendor says so."))
+
+REQUIRED = frozenset({
+    "product_id", "period", "csr", "server_count", "webserver_type", "dcv_method",
+    *(f"{r}_{s}" for r in ("admin", "tech") for s in _CONTACT_REQUIRED),
+})
+# What may change without a new order: DCV settings (change-validation calls while validation is
+# pending), what a reissue can change on an active order, and values used only when placing.
+DCV_FIELDS = frozenset({"dcv_method", "approver_email", "approver_emails"})
+REISSUE_FIELDS = frozenset({"csr", "webserver_type", "dns_names", "signature_hash"})
+STATE_ONLY = frozenset({"unique_code"})
+IN_PLACE = DCV_FIELDS | REISSUE_FIELDS | STATE_ONLY
+ON_DESTROY = ("cancel_if_refundable", "cancel", "forget")
+DEFAULT_RENEW_BEFORE_DAYS = 30
+DEFAULT_ON_DESTROY = "cancel_if_refundable"
+ARGUMENT_NAMES = tuple(name for name, _t, _d in ARGUMENTS)
+
+COMPUTED: list[tuple[str, TfType, str]] = [
+    ("id", String(), "The order id, as a string."),
+    ("order_id", Number(), "GoGetSSL order id."),
+    ("invoice_id", Number(), "Invoice id of the order (null for imported orders: the status call does not "
+                             "return it)."),
+    ("order_status", String(), "Order status as the API reports it: `processing` until validation passes, then "
+                               "`active`; also `cancelled`, `expired`, `rejected`. Refreshed on every plan."),
+    ("order_amount", Number(), "Amount charged for the order (null for imported orders)."),
+    ("currency", String(), "Currency of `order_amount` (null for imported orders)."),
+    ("tax", Number(), "Tax charged, if applicable (null for imported orders)."),
+    ("tax_rate", String(), "Tax rate as the vendor states it, e.g. `21%` (null for imported orders)."),
+    ("approver_method", APPROVER_METHOD_TYPE,
+     "Domain control validation data for the primary domain, in the vendor's shape: `http` and `https` "
+     "(`link`, `filename`, `content`: publish `content` at `link`), `dns` (`record`: `name TYPE value`) or "
+     "`email` (the approver address). Only the key of the order's `dcv_method` is set; the others are null."),
+    ("validation_records", dcv.VALIDATION_RECORDS_TYPE,
+     "What to publish for domain control validation, one entry per domain: the CSR's common name first, then each "
+     "`dns_names` entry. `domain` and `method` are known at plan time, so `for_each = { for r in "
+     "gogetssl_ssl_order.x.validation_records : r.domain => r }` plans on a first apply. For `dns`: "
+     "`record_name`, `record_type` (`CNAME` for Sectigo brands, `TXT` for DigiCert brands), `record_value`; for "
+     "`http`/`https`: `url`, `file_path` (`/.well-known/pki-validation/...`), `file_name`, `file_content`; for "
+     "`email`: `email`. Fields of other methods are null."),
+    ("status_description", String(), "The vendor's description of the order status; empty until it has one."),
+    ("dcv_status", String(), "Domain control validation status of the primary domain as the vendor reports it "
+                             "(`1` pending, `2` validated)."),
+    ("valid_from", String(), "Start of the issued certificate's validity (YYYY-MM-DD); empty until issued."),
+    ("valid_till", String(), "End of the issued certificate's validity (YYYY-MM-DD); empty until issued."),
+    ("begin_date", String(), "Start of the subscription (YYYY-MM-DD); empty until issued."),
+    ("end_date", String(), "End of the subscription (YYYY-MM-DD); multi-year subscriptions outlive each "
+                           "certificate. Empty until issued."),
+    ("partner_order_id", String(), "The certificate authority's order number; empty until the CA has one."),
+    ("domain", String(), "The order's primary domain (the CSR's common name) as the vendor holds it."),
+    ("certificate_pem", String(), "The issued certificate in PEM (the vendor's `crt_code`); empty until issued."),
+    ("ca_bundle_pem", String(), "The CA chain in PEM (the vendor's `ca_code`); empty until issued."),
+    ("san", dcv.SAN_TYPE, "Validation status of each additional domain, as the vendor reports it: `san_name`, "
+                           "`validation_method`, `status` (`1` pending, `2` validated), `status_description`."),
+    ("cancel_requested_at", String(), "When a destroy asked GoGetSSL to cancel the order but the answer was "
+                                      "uncertain (UTC, RFC 3339); null otherwise. While the vendor's review may "
+                                      f"still run ({CANCEL_REVIEW_HOURS} hours), a destroy sends no second request."),
+]
+
+COMPUTED_NAMES = tuple(name for name, _t, _d in COMPUTED)
+
+
+def change_note(name: str) -> str:
+    if name in DCV_FIELDS:
+        return (" Changing it while validation is pending calls the vendor's change-validation endpoint; on an issued "
+                "order it is recorded for the next reissue. The order id stays.")
+    if name == "signature_hash":
+        return " Changing it on an active order reissues the certificate in place (setting it where it was null only " \
+               "records it)."
+    if name in REISSUE_FIELDS:
+        return (" Changing it on an active order reissues the certificate in place (the order id stays); on an order "
+                "that is not active it forces a new order.")
+    if name in STATE_ONLY:
+        return ""
+    return " Changing it forces a new order."
+
+
+
+def resource_schema() -> Schema:
+    """The schema of the gogetssl_ssl_order resource."""
+    attributes = [
+        Attribute(
+            name, t, description=desc + change_note(name),
+            required=name in REQUIRED, optional=name not in REQUIRED,
+            requires_replace=name not in IN_PLACE,
+        )
+        for name, t, desc in ARGUMENTS
+    ]
+    attributes += [
+        Attribute("renew_before_days", Number(), optional=True, computed=True, default=DEFAULT_RENEW_BEFORE_DAYS,
+                  description="Renew the order when its certificate has this many days or fewer left "
+                              f"(default {DEFAULT_RENEW_BEFORE_DAYS}; 0 disables). `terraform plan` shows a due "
+                              "renewal as an update of this resource; apply places a renewal order "
+                              "(addSSLRenewOrder, a new paid order with a new `order_id`, carrying the same "
+                              "arguments) and leaves the old order as it is."),
+        Attribute("on_destroy", String(), optional=True, computed=True, default=DEFAULT_ON_DESTROY,
+                  description="What destroying the resource does at GoGetSSL: `cancel_if_refundable` (default: "
+                              "cancel while the refund window is open, i.e. before issuance or within the "
+                              "product's refund days of it; otherwise forget the order with a warning), `cancel` "
+                              "(always ask to cancel), or `forget` (only remove it from state)."),
+    ]
+    attributes += [Attribute(name, t, description=desc, computed=True) for name, t, desc in COMPUTED]
+    return Schema(
+        version=SCHEMA_VERSION,
+        description=(
+            "A GoGetSSL SSL certificate order. Creating it places a paid order (addSSLOrder). Changing "
+            "`dcv_method`, `approver_email` or `approver_emails` while validation is pending calls the "
+            "vendor's change-validation endpoints; changing `csr`, `webserver_type`, `signature_hash` or "
+            "`dns_names` (within the SANs purchased) on an active order reissues it; both keep the order id "
+            "and show as an update. Any other change plans a new order, and the plan names the attribute "
+            "that forces it. Renewal is planned `renew_before_days` before expiry; destroy follows "
+            "`on_destroy`. Import with the order id: `terraform import gogetssl_ssl_order.example 1234567`."
+        ),
+        attributes=attributes,
+    )
+

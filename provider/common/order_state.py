@@ -1,0 +1,137 @@
+"""Vendor order ↔ Terraform state for gogetssl_ssl_order: the one place a state is built and refreshed."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from tf.types import Unknown
+
+from provider.common import dcv
+from provider.common.order_rules import CSRProblem, parse_csr
+from provider.common.order_schema import (
+    ARGUMENT_NAMES,
+    COMPUTED_NAMES,
+    DEFAULT_ON_DESTROY,
+    DEFAULT_RENEW_BEFORE_DAYS,
+)
+
+if TYPE_CHECKING:
+    from provider.client.models import ApproverMethod, OrderStatus
+
+
+def build_state(arguments: dict[str, Any], **computed: Any) -> dict[str, Any]:
+    """The one place a state is built: every schema key, arguments as given, computed as passed."""
+    state: dict[str, Any] = {name: arguments.get(name) for name in ARGUMENT_NAMES}
+    state["renew_before_days"] = arguments.get("renew_before_days", DEFAULT_RENEW_BEFORE_DAYS)
+    state["on_destroy"] = arguments.get("on_destroy", DEFAULT_ON_DESTROY)
+    state.update({name: None for name in COMPUTED_NAMES})
+    order_id = computed.pop("order_id")
+    state.update(id=str(order_id), order_id=order_id, **computed)
+    missing = set(COMPUTED_NAMES) - set(state)
+    assert not missing, f"state built without {missing}"
+    return state
+
+
+def refresh(state: dict[str, Any], status: OrderStatus) -> None:
+    """Refresh what the API reports about an existing order; never the user's arguments."""
+    if status.status:
+        state["order_status"] = status.status
+    method = approver_method(status.approver_method)
+    if method is not None:
+        state["approver_method"] = method
+    state.update(
+        status_description=status.status_description,
+        dcv_status=status.dcv_status,
+        valid_from=status.valid_from or "",
+        valid_till=status.valid_till or "",
+        begin_date=status.begin_date or "",
+        end_date=status.end_date or "",
+        partner_order_id=status.partner_order_id,
+        domain=status.domain,
+        certificate_pem=status.crt_code,
+        ca_bundle_pem=status.ca_code,
+        san=dcv.san_status(status),
+    )
+    cn = common_name(state.get("csr")) or (status.domain or "").lower()
+    records = dcv.build_records(state, cn, status.approver_method, status.san)
+    if records is not None:
+        state["validation_records"] = records
+
+
+def state_from_status(status: OrderStatus) -> dict[str, Any]:
+    """A complete state for an order known only by its status (import, the data source)."""
+    state = build_state(
+        {**arguments_from_status(status), "renew_before_days": DEFAULT_RENEW_BEFORE_DAYS,
+         "on_destroy": DEFAULT_ON_DESTROY},
+        order_id=status.order_id,
+        invoice_id=None, order_status=None, order_amount=None, currency=None, tax=None, tax_rate=None,
+        approver_method=None,
+    )
+    refresh(state, status)
+    return state
+
+
+def order_id_of(state: dict[str, Any]) -> int | None:
+    for key in ("order_id", "id"):
+        value = state.get(key)
+        if value in (None, Unknown, ""):
+            continue
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            continue
+    return None
+
+
+def approver_method(m: ApproverMethod | None) -> dict[str, Any] | None:
+    if m is None or not (m.http or m.https or m.dns or m.email):
+        return None
+    return {
+        "http": m.http.model_dump() if m.http else None,
+        "https": m.https.model_dump() if m.https else None,
+        "dns": m.dns.model_dump() if m.dns else None,
+        "email": m.email or None,
+    }
+
+
+def vendor_sans(status: OrderStatus) -> list[str]:
+    """The SANs the vendor holds for an order: its `san` entries, else `domains` without the primary."""
+    names = [e.san_name for e in status.san if e.san_name]
+    if not names and status.domains:
+        names = [d.strip() for d in status.domains.split(",") if d.strip() and d.strip() != status.domain]
+    return names
+
+
+def common_name(csr: Any) -> str | None:
+    if not isinstance(csr, str):
+        return None
+    try:
+        return parse_csr(csr).common_name
+    except CSRProblem:
+        return None
+
+
+def arguments_from_status(s: OrderStatus) -> dict[str, Any]:
+    """Rebuild the arguments of an order from getOrderStatus, for import."""
+    def opt(value: str | None) -> str | None:
+        return value if value not in (None, "") else None
+
+    dns_names = vendor_sans(s)
+    approvers = [a.strip() for a in (s.approver_emails or "").split(",") if a.strip()]
+    if dns_names and approvers == [s.dcv_method] * len(dns_names):
+        approvers = []  # what the provider derives when approver_emails is not configured
+    args: dict[str, Any] = {
+        "product_id": s.product_id,
+        "period": s.validity_period,
+        "csr": opt(s.csr_code),
+        "server_count": s.server_count,
+        "webserver_type": s.webserver_type,
+        "dcv_method": opt(s.dcv_method),
+        "approver_email": opt(s.approver_email) if s.dcv_method == "email" else None,
+        "approver_emails": approvers or None,
+        "dns_names": dns_names or None,
+    }
+    for name in ARGUMENT_NAMES:
+        if name.startswith(("admin_", "tech_", "org_")):
+            args[name] = opt(s.contacts.get(name))
+    return args

@@ -1,0 +1,45 @@
+"""The interface a resource or data source sees of the configured provider, so no type imports provider.py."""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING, Protocol
+
+from tf.utils import Diagnostics
+
+if TYPE_CHECKING:
+    from provider.client import GoGetSSLClient
+    from provider.client.models import Product
+
+
+class NotConfigured(Exception):
+    """A type asked for the client before the provider had a usable configuration."""
+
+
+class ProviderServices(Protocol):
+    """What GoGetSSLProvider hands to every resource and data source it creates."""
+
+    #: set when Terraform asks the provider to stop (Ctrl-C): long waits end early
+    stopping: threading.Event
+
+    @property
+    def client(self) -> GoGetSSLClient:
+        """The API client; raises NotConfigured before a usable configuration."""
+        ...
+
+    def catalogue(self) -> dict[int, Product]:
+        """The SSL product catalogue by id, fetched once per process; raises the client's errors or NotConfigured."""
+        ...
+
+
+def report_not_configured(diags: Diagnostics, exc: NotConfigured) -> None:
+    diags.add_error("Provider not configured", str(exc))
+
+
+def configured_client(services: ProviderServices, diags: Diagnostics) -> GoGetSSLClient | None:
+    """The client, or None with the "not configured" diagnostic added."""
+    try:
+        return services.client
+    except NotConfigured as exc:
+        report_not_configured(diags, exc)
+        return None

@@ -1,0 +1,180 @@
+"""Plan policy of gogetssl_ssl_order, as pure functions: what a change costs (reissue, DCV change, renewal,
+new order), when a renewal is due, whether a cancellation refunds, and when a replacement cannot work."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from tf.types import Unknown
+
+from provider.common import dcv
+from provider.common.order_rules import is_whole
+from provider.common.order_schema import DCV_FIELDS
+from provider.common.order_state import common_name
+from provider.common.vendor import CANCEL_REVIEW, CANCEL_REVIEW_HOURS, OPEN_STATUSES
+
+# Outputs that a reissue or a renewal changes: planned unknown so the plan shows them changing.
+REISSUE_OUTPUTS = ("order_status", "status_description", "dcv_status", "valid_from", "valid_till", "begin_date",
+                   "end_date", "certificate_pem", "ca_bundle_pem", "san", "approver_method", "validation_records",
+                   "partner_order_id", "domain")
+DCV_OUTPUTS = ("approver_method", "validation_records", "san", "dcv_status", "status_description")
+RENEWAL_OUTPUTS = REISSUE_OUTPUTS + ("id", "order_id", "invoice_id", "order_amount", "currency", "tax", "tax_rate")
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something the plan must tell the user: an error stops the plan, a warning does not."""
+
+    summary: str
+    detail: str
+    path: list[str] | None = None
+    error: bool = False
+
+
+@dataclass
+class Change:
+    """What applying an update does: `action` is one of "reissue", "change_validation", "renew", "replace"
+    or "state" (only state changes); `replace` names the attributes that force a new order."""
+
+    action: str
+    replace: list[str] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
+
+
+def reissue_changes(current: dict[str, Any], changed: set[str]) -> set[str]:
+    """Changed arguments that need a reissue. A signature_hash set where state had none (an imported
+    order: the API never returns it) is only recorded."""
+    fields: set[str] = {f for f in ("csr", "webserver_type", "dns_names") if f in changed}
+    if "signature_hash" in changed and current.get("signature_hash") is not None:
+        fields.add("signature_hash")
+    return fields
+
+
+def plan_update(current: dict[str, Any], planned: dict[str, Any], changed: set[str], replace: list[str],
+                today: dt.date | None = None) -> Change:
+    """Decide an update of an existing order. `replace` holds the attributes the schema marks as forcing a
+    new order; `planned` is adjusted in place (outputs the change will alter become unknown)."""
+    replace = list(replace)
+    notices: list[Notice] = []
+    status = current.get("order_status")
+    reissue = reissue_changes(current, changed)
+    if reissue:
+        grew = len(planned.get("dns_names") or []) > len(current.get("dns_names") or [])
+        if status != "active" or (grew and "dns_names" in reissue):
+            # Only an active order can be reissued, and only within the SANs paid for.
+            replace.extend(sorted(reissue if status != "active" else {"dns_names"}))
+        else:
+            _mark_unknown(planned, REISSUE_OUTPUTS)
+            planned["validation_records"] = dcv.planned_records(planned, common_name(planned.get("csr")))
+    if replace and status in OPEN_STATUSES and not {"csr", "product_id"} & changed:
+        notices.append(_open_replacement(current, sorted(set(replace))))
+    if not reissue and changed & DCV_FIELDS:
+        _mark_unknown(planned, DCV_OUTPUTS)
+        planned["validation_records"] = dcv.planned_records(planned, common_name(planned.get("csr")))
+    if replace:
+        return Change("replace", replace, notices)
+    if reissue:
+        return Change("reissue", replace, notices)
+    due = renewal_due(current, planned.get("renew_before_days"), today)
+    if due:
+        _mark_unknown(planned, RENEWAL_OUTPUTS)
+        planned["validation_records"] = dcv.planned_records(planned, common_name(planned.get("csr")))
+        notices.append(Notice(
+            f"Order {current.get('order_id')} is due for renewal",
+            f"{due}. Applying this plan places a renewal order (a new paid order with a new order id, carrying the "
+            "same arguments); the current order is left as it is. Set renew_before_days = 0 to stop renewals."))
+        return Change("renew", replace, notices)
+    if changed & DCV_FIELDS and status in ("processing", "reissue"):
+        return Change("change_validation", replace, notices)
+    return Change("state", replace, notices)
+
+
+def _open_replacement(current: dict[str, Any], replace: list[str]) -> Notice:
+    # Destroy first cancels the old order, but cancelling is a request GoGetSSL reviews for hours while
+    # the order stays open, and it refuses a second open order for one CSR and product: the new order
+    # would be refused after the old one was cancelled.
+    oid, status = current.get("order_id"), current.get("order_status")
+    return Notice(
+        f"Order {oid} cannot be replaced while it is {status}",
+        f"Changing {', '.join(replace)} needs a new order, but order {oid} is still {status} "
+        "and the new one would have the same CSR and product. GoGetSSL refuses a second open order for "
+        f"one CSR and product, and cancelling order {oid} is a request it reviews for up to "
+        f"{CANCEL_REVIEW_HOURS} hours, during which the order stays open: applying would cancel order "
+        f"{oid} and then fail to place its replacement. Change the csr (a new key) together with this "
+        f"change, or wait until order {oid} is issued, or revert the change.",
+        path=[replace[0]], error=True)
+
+
+def renewal_due(state: dict[str, Any], renew_before_days: Any, today: dt.date | None = None) -> str | None:
+    """Why the order is due for renewal (checked from state at plan time), or None."""
+    if not is_whole(renew_before_days) or renew_before_days <= 0:
+        return None
+    if state.get("order_status") not in ("active", "expired"):
+        return None
+    till = parse_date(state.get("valid_till"))
+    if till is None:
+        return None
+    left = (till - (today or utc_today())).days
+    if left > renew_before_days:
+        return None
+    when = f"expired on {till}" if left < 0 else f"expires on {till}, in {left} days"
+    return f"Its certificate {when}, within renew_before_days = {int(renew_before_days)}"
+
+
+def refund_window(status: str | None, valid_from: str | None, refund_days: int,
+                  today: dt.date | None = None) -> tuple[bool, str]:
+    """Whether cancelling now refunds: before issuance always; after it, within `refund_days` of issuance.
+    Returns (open, why it is closed)."""
+    if status != "active" or not valid_from:
+        return True, ""
+    issued = parse_date(valid_from)
+    if issued is None:
+        return True, ""
+    age = ((today or utc_today()) - issued).days
+    if age <= refund_days:
+        return True, ""
+    return False, f"It was issued on {valid_from}, {age} days ago; refunds end {refund_days} days after issuance"
+
+
+def cancel_review_ends(cancel_requested_at: Any, now: dt.datetime | None = None) -> dt.datetime | None:
+    """When the vendor's review of an uncertain cancellation request may still run: its end; else None."""
+    requested = parse_time(cancel_requested_at)
+    if requested is None or (now or utc_now()) - requested >= CANCEL_REVIEW:
+        return None
+    return requested + CANCEL_REVIEW
+
+
+def _mark_unknown(planned: dict[str, Any], names: tuple[str, ...]) -> None:
+    for name in names:
+        planned[name] = Unknown
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def utc_today() -> dt.date:
+    return utc_now().date()
+
+
+def stamp(when: dt.datetime) -> str:
+    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_time(value: Any) -> dt.datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+def parse_date(value: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(value)[:10])
+    except (TypeError, ValueError):
+        return None

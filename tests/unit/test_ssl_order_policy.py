@@ -1,0 +1,122 @@
+"""The plan policy of gogetssl_ssl_order, in-process: what each change of an existing order costs, when a
+renewal is due, when a cancellation refunds, and that the request model and the schema name the same
+arguments."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from tf.types import Unknown
+
+from provider.client.models import AddSSLOrderRequest
+from provider.common.order_schema import ARGUMENT_NAMES, REQUIRED, resource_schema
+from provider.resources import ssl_order_policy as policy
+from tests.support import make_csr
+
+TODAY = dt.date(2026, 11, 28)
+
+
+def _issued_state(**over: Any) -> dict[str, Any]:
+    """An issued order's state as the policy sees it (only the keys it reads)."""
+    state = {"order_id": 1800001, "order_status": "active", "csr": make_csr("a.example.com").csr_pem,
+             "dns_names": ["b.example.com"], "dcv_method": "dns", "signature_hash": None,
+             "valid_till": "2027-11-28", "renew_before_days": 30}
+    return {**state, **over}
+
+
+def test_a_new_csr_on_an_issued_order_is_a_free_reissue_that_keeps_the_order() -> None:
+    current = _issued_state()
+    planned = {**current, "csr": make_csr("a.example.com").csr_pem}
+    change = policy.plan_update(current, planned, {"csr"}, [], TODAY)
+    assert change.action == "reissue" and change.replace == [] and change.notices == []
+    assert planned["certificate_pem"] is Unknown and planned["order_id"] == 1800001
+
+
+def test_a_new_csr_on_an_order_still_processing_needs_a_new_order() -> None:
+    current = _issued_state(order_status="processing")
+    planned = {**current, "csr": make_csr("a.example.com").csr_pem}
+    change = policy.plan_update(current, planned, {"csr"}, [], TODAY)
+    assert change.action == "replace" and change.replace == ["csr"]
+    assert change.notices == []  # a new CSR means a new key: the vendor takes the new order
+
+
+def test_more_sans_than_were_paid_for_need_a_new_order() -> None:
+    current = _issued_state()
+    planned = {**current, "dns_names": ["b.example.com", "c.example.com"]}
+    change = policy.plan_update(current, planned, {"dns_names"}, [], TODAY)
+    assert (change.action, change.replace) == ("replace", ["dns_names"])
+
+
+def test_replacing_an_open_order_without_a_new_csr_is_refused_at_plan() -> None:
+    current = _issued_state(order_status="processing")
+    change = policy.plan_update(current, {**current, "period": 24}, {"period"}, ["period"], TODAY)
+    assert change.replace == ["period"]
+    [notice] = change.notices
+    assert notice.error and notice.path == ["period"] and "cannot be replaced while it is processing" in notice.summary
+
+
+def test_a_dcv_change_while_validation_is_pending_calls_the_vendor_and_keeps_the_order() -> None:
+    current = _issued_state(order_status="processing")
+    planned = {**current, "dcv_method": "http"}
+    change = policy.plan_update(current, planned, {"dcv_method"}, [], TODAY)
+    assert change.action == "change_validation" and change.replace == []
+    assert planned["approver_method"] is Unknown and "certificate_pem" not in planned
+
+
+@pytest.mark.parametrize(("valid_till", "days", "due"), [
+    ("2026-12-27", 30, True),   # 29 days left
+    ("2026-12-28", 30, True),   # exactly 30
+    ("2026-12-29", 30, False),  # 31
+    ("2026-11-01", 30, True),   # already expired
+    ("2026-12-01", 0, False),   # renewals disabled
+    ("", 30, False),            # not issued
+])
+def test_renewal_is_due_within_renew_before_days(valid_till: str, days: int, due: bool) -> None:
+    assert bool(policy.renewal_due(_issued_state(valid_till=valid_till), days, TODAY)) is due
+
+
+def test_a_due_renewal_is_planned_as_a_new_paid_order_with_a_warning() -> None:
+    current = _issued_state(valid_till="2026-12-10")
+    planned = dict(current)
+    change = policy.plan_update(current, planned, set(), [], TODAY)
+    assert change.action == "renew" and planned["order_id"] is Unknown
+    [notice] = change.notices
+    assert not notice.error and "due for renewal" in notice.summary
+    assert "expires on 2026-12-10, in 12 days" in notice.detail
+
+
+def test_no_renewal_rides_along_with_a_replacement() -> None:
+    current = _issued_state(valid_till="2026-12-10")
+    change = policy.plan_update(current, {**current, "period": 24}, {"period"}, ["period"], TODAY)
+    assert change.action == "replace" and change.notices == []
+
+
+@pytest.mark.parametrize(("status", "valid_from", "days", "refundable"), [
+    ("processing", "", 30, True),
+    ("active", "2026-10-29", 30, True),    # 30 days ago
+    ("active", "2026-10-28", 30, False),   # 31 days ago
+    ("active", "2026-10-28", 45, True),    # the product's own window
+])
+def test_a_cancellation_refunds_before_issuance_and_within_the_refund_days(
+        status: str, valid_from: str, days: int, refundable: bool) -> None:
+    open_, why = policy.refund_window(status, valid_from, days, TODAY)
+    assert open_ is refundable
+    assert (why == "") is refundable
+
+
+def test_an_uncertain_cancellation_blocks_a_second_one_for_the_review_period() -> None:
+    now = dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.UTC)
+    ends = policy.cancel_review_ends("2026-11-27T13:00:00Z", now)
+    assert ends == dt.datetime(2026, 11, 29, 13, 0, tzinfo=dt.UTC)
+    assert policy.cancel_review_ends("2026-11-26T11:59:00Z", now) is None
+    assert policy.cancel_review_ends(None, now) is None
+
+
+def test_the_request_model_and_the_schema_name_the_same_arguments() -> None:
+    fields = AddSSLOrderRequest.model_fields
+    assert set(fields) == set(ARGUMENT_NAMES)
+    assert {n for n, f in fields.items() if f.is_required()} == set(REQUIRED)
+    schema = {a.name: a for a in resource_schema().attributes}
+    assert {n for n in ARGUMENT_NAMES if schema[n].required} == set(REQUIRED)
