@@ -8,7 +8,10 @@
    with the attribute type's `semantically_equal`; a resource can add paths through
    `ctx.requires_replace` (for rules that depend on more than one value).
 3. No raw gRPC errors. An exception escaping any RPC becomes an error diagnostic, and a
-   failed apply or read returns the prior state untouched, so state is never corrupted.
+   failed apply or read returns the prior state untouched, so state is never corrupted. Its text
+   is redacted (provider.logs.REDACTOR) and it is logged through logging, never printed: the
+   framework's own wrapper prints tracebacks straight to stderr, past the redaction, so the
+   framework's methods are called unwrapped.
 
 `install()` makes `tf.runner.run_provider` use this class: the runner imports
 `tf.provider.ProviderServicer` when it starts, so replacing that module attribute is the one
@@ -19,28 +22,21 @@ from __future__ import annotations
 
 import functools
 import logging
+import traceback
 from collections.abc import Callable
 from copy import deepcopy
-from dataclasses import dataclass, field
 from typing import Any
 
 import grpc
 import tf.provider
 from tf.gen import tfplugin_pb2 as pb
-from tf.iface import PlanContext
 from tf.provider import ProviderServicer, _decode_state, _encode_state
 from tf.utils import Diagnostics, _to_attribute_path
 
+from provider.logs import REDACTOR
+from provider.tfext.context import ResourcePlanContext
+
 log = logging.getLogger("gogetssl.provider")
-
-
-@dataclass
-class ResourcePlanContext(PlanContext):
-    """PlanContext with what a resource needs to shape a plan."""
-
-    config: dict[str, Any] = field(default_factory=dict)
-    requires_replace: list[str] = field(default_factory=list)
-    is_create: bool = False
 
 
 def _safe(response_cls: Any, keep_state_field: tuple[str, str] | None = None) -> Callable[[Any], Any]:
@@ -52,11 +48,12 @@ def _safe(response_cls: Any, keep_state_field: tuple[str, str] | None = None) ->
             try:
                 return method(self, request, context)
             except Exception as exc:
-                log.exception("%s failed", method.__name__)
+                log.error("%s failed:\n%s", method.__name__, REDACTOR.redact("".join(traceback.format_exception(exc))))
                 diags = Diagnostics().add_error(
                     "Internal error in the GoGetSSL provider",
-                    f"{method.__name__} failed with {type(exc).__name__}: {exc}. State was left unchanged. "
-                    "This is a bug in the provider: please report it with the log of a run with TF_LOG=DEBUG.",
+                    f"{method.__name__} failed with {type(exc).__name__}: {REDACTOR.redact(str(exc))}. State was "
+                    "left unchanged. This is a bug in the provider: please report it with the log of a run with "
+                    "TF_LOG=DEBUG.",
                 )
                 kwargs: dict[str, Any] = {"diagnostics": diags.to_pb()}
                 if keep_state_field:
@@ -67,6 +64,11 @@ def _safe(response_cls: Any, keep_state_field: tuple[str, str] | None = None) ->
         return inner
 
     return wrap
+
+
+def _framework(method: Callable[..., Any]) -> Callable[..., Any]:
+    """The framework's RPC method without its `_log_errors` wrapper (which prints tracebacks to stderr)."""
+    return getattr(method, "__wrapped__", method)
 
 
 class GoGetSSLServicer(ProviderServicer):
@@ -120,39 +122,39 @@ class GoGetSSLServicer(ProviderServicer):
 
     @_safe(pb.ApplyResourceChange.Response, ("new_state", "prior_state"))
     def ApplyResourceChange(self, request: Any, context: grpc.ServicerContext) -> Any:
-        return super().ApplyResourceChange(request, context)
+        return _framework(ProviderServicer.ApplyResourceChange)(self, request, context)
 
     @_safe(pb.ReadResource.Response, ("new_state", "current_state"))
     def ReadResource(self, request: Any, context: grpc.ServicerContext) -> Any:
-        return super().ReadResource(request, context)
+        return _framework(ProviderServicer.ReadResource)(self, request, context)
 
     @_safe(pb.ImportResourceState.Response)
     def ImportResourceState(self, request: Any, context: grpc.ServicerContext) -> Any:
-        return super().ImportResourceState(request, context)
+        return _framework(ProviderServicer.ImportResourceState)(self, request, context)
 
     @_safe(pb.ValidateResourceConfig.Response)
     def ValidateResourceConfig(self, request: Any, context: grpc.ServicerContext) -> Any:
-        return super().ValidateResourceConfig(request, context)
+        return _framework(ProviderServicer.ValidateResourceConfig)(self, request, context)
 
     @_safe(pb.ValidateDataResourceConfig.Response)
     def ValidateDataResourceConfig(self, request: Any, context: grpc.ServicerContext) -> Any:
-        return super().ValidateDataResourceConfig(request, context)
+        return _framework(ProviderServicer.ValidateDataResourceConfig)(self, request, context)
 
     @_safe(pb.ValidateProviderConfig.Response)
     def ValidateProviderConfig(self, request: Any, context: grpc.ServicerContext) -> Any:
-        return super().ValidateProviderConfig(request, context)
+        return _framework(ProviderServicer.ValidateProviderConfig)(self, request, context)
 
     @_safe(pb.ConfigureProvider.Response)
     def ConfigureProvider(self, request: Any, context: grpc.ServicerContext) -> Any:
-        return super().ConfigureProvider(request, context)
+        return _framework(ProviderServicer.ConfigureProvider)(self, request, context)
 
     @_safe(pb.ReadDataSource.Response)
     def ReadDataSource(self, request: Any, context: grpc.ServicerContext) -> Any:
-        return super().ReadDataSource(request, context)
+        return _framework(ProviderServicer.ReadDataSource)(self, request, context)
 
     @_safe(pb.UpgradeResourceState.Response)
     def UpgradeResourceState(self, request: Any, context: grpc.ServicerContext) -> Any:
-        return super().UpgradeResourceState(request, context)
+        return _framework(ProviderServicer.UpgradeResourceState)(self, request, context)
 
 
 def install() -> None:

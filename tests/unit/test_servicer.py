@@ -34,7 +34,8 @@ from tf.schema import Attribute, Schema
 from tf.types import Number, String, Unknown
 from tf.utils import Diagnostics, read_dynamic_value, to_dynamic_value
 
-from provider.tfext.servicer import GoGetSSLServicer, ResourcePlanContext
+from provider.tfext.context import ResourcePlanContext
+from provider.tfext.servicer import GoGetSSLServicer
 
 BOOM = "boom"  # a name that makes every method of the fakes raise
 
@@ -297,3 +298,21 @@ def test_replacement_is_decided_by_the_attribute_or_the_resource(servicer, conte
     assert [[step.attribute_name for step in path.steps] for path in response.requires_replace] == replace
     assert read_dynamic_value(response.planned_state) == proposed
 
+
+# -- secrets --
+
+def test_a_secret_in_an_escaped_exception_reaches_neither_the_diagnostic_nor_stderr(servicer, context, capfd):
+    """A bug that puts the password into an exception must not print it: not in the diagnostic Terraform shows,
+    not on stderr (which Terraform writes to its log)."""
+    from provider.logs import REDACTOR
+
+    secret = "pw-Sup3rSecret-7731"
+    REDACTOR.add_secret(secret)
+    request = apply(widget("w", size=2), widget(BOOM, size=3))
+    with mock.patch.object(Widget, "update", side_effect=Exploded(f"update exploded with password {secret}")):
+        response = servicer.ApplyResourceChange(request, context)
+
+    (error,) = errors(response)
+    assert "update exploded with password" in error.detail and secret not in error.detail
+    out, err = capfd.readouterr()
+    assert secret not in out + err
