@@ -32,7 +32,6 @@ from provider.common import order_rules as rules
 from provider.common.diagnostics import add_api_error, report_problems
 from provider.common.order_schema import (
     ARGUMENT_NAMES,
-    DCV_FIELDS,
     DEFAULT_ON_DESTROY,
     DEFAULT_RENEW_BEFORE_DAYS,
     ON_DESTROY,
@@ -43,7 +42,7 @@ from provider.common.services import NotConfigured, ProviderServices, configured
 from provider.common.vendor import CANCEL_REVIEW_HOURS, REFUND_DAYS
 from provider.resources import ssl_order_policy as policy
 from provider.resources import ssl_order_spend as spend
-from provider.tfext.servicer import ResourcePlanContext
+from provider.tfext.context import ResourcePlanContext
 
 
 class SslOrderResource(Resource):
@@ -209,8 +208,8 @@ class SslOrderResource(Resource):
         changed = {a.name for a in self.get_schema().attributes
                    if a.name in planned and planned[a.name] is not Unknown
                    and not a.type.semantically_equal(current.get(a.name), planned[a.name])}
-        reissue = policy.reissue_changes(current, changed)
-        if not reissue and policy.renewal_due(current, planned.get("renew_before_days")):
+        action = policy.update_action(current, planned, changed)
+        if action == "renew":
             return self._place(diags, planned, renewal=True)
 
         order_id = order_id_of(current)
@@ -221,15 +220,13 @@ class SslOrderResource(Resource):
         if client is None:
             return current
         try:
-            if reissue:
+            if action == "reissue":
                 spend.reissue(client, order_id, current, planned)
-            elif changed & DCV_FIELDS and current.get("order_status") in ("processing", "reissue"):
+            elif action == "change_validation":
                 spend.change_validation(client, order_id, current, planned, changed)
-            # Otherwise only state changes: DCV settings of an issued order, or values used only
-            # when an order is placed.
             status = client.orders.status(order_id)
         except errors.GoGetSSLError as exc:
-            what = "reissuing" if reissue else "changing the validation of"
+            what = "reissuing" if action == "reissue" else "changing the validation of"
             add_api_error(diags, exc, f"{what} order {order_id}", frozenset(ARGUMENT_NAMES))
             return current
         except spend.ReissueUnknown as exc:

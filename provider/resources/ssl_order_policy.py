@@ -61,7 +61,10 @@ def plan_update(current: dict[str, Any], planned: dict[str, Any], changed: set[s
     status = current.get("order_status")
     reissue = reissue_changes(current, changed)
     if reissue:
-        grew = len(planned.get("dns_names") or []) > len(current.get("dns_names") or [])
+        # SANs known only at apply cannot be counted: plan the free reissue; GoGetSSL refuses one beyond the
+        # SANs paid for, so nothing is bought or cancelled by guessing wrong.
+        names = planned.get("dns_names")
+        grew = isinstance(names, list) and len(names) > len(current.get("dns_names") or [])
         if status != "active" or (grew and "dns_names" in reissue):
             # Only an active order can be reissued, and only within the SANs paid for.
             replace.extend(sorted(reissue if status != "active" else {"dns_names"}))
@@ -75,20 +78,30 @@ def plan_update(current: dict[str, Any], planned: dict[str, Any], changed: set[s
         planned["validation_records"] = dcv.planned_records(planned, common_name(planned.get("csr")))
     if replace:
         return Change("replace", replace, notices)
-    if reissue:
-        return Change("reissue", replace, notices)
-    due = renewal_due(current, planned.get("renew_before_days"), today)
-    if due:
+    action = update_action(current, planned, changed, today)
+    if action == "renew":
         _mark_unknown(planned, RENEWAL_OUTPUTS)
         planned["validation_records"] = dcv.planned_records(planned, common_name(planned.get("csr")))
         notices.append(Notice(
             f"Order {current.get('order_id')} is due for renewal",
-            f"{due}. Applying this plan places a renewal order (a new paid order with a new order id, carrying the "
-            "same arguments); the current order is left as it is. Set renew_before_days = 0 to stop renewals."))
-        return Change("renew", replace, notices)
-    if changed & DCV_FIELDS and status in ("processing", "reissue"):
-        return Change("change_validation", replace, notices)
-    return Change("state", replace, notices)
+            f"{renewal_due(current, planned.get('renew_before_days'), today)}. Applying this plan places a renewal "
+            "order (a new paid order with a new order id, carrying the same arguments); the current order is left "
+            "as it is. Set renew_before_days = 0 to stop renewals."))
+    return Change(action, replace, notices)
+
+
+def update_action(current: dict[str, Any], planned: dict[str, Any], changed: set[str],
+                  today: dt.date | None = None) -> str:
+    """What applying an in-place update does, decided the same way at plan and at apply: "reissue" (free, an
+    active order), "renew" (a new paid order), "change_validation" (DCV calls while validation is pending)
+    or "state" (only state changes: DCV settings of an issued order, values used only when placing)."""
+    if reissue_changes(current, changed):
+        return "reissue"
+    if renewal_due(current, planned.get("renew_before_days"), today):
+        return "renew"
+    if changed & DCV_FIELDS and current.get("order_status") in ("processing", "reissue"):
+        return "change_validation"
+    return "state"
 
 
 def _open_replacement(current: dict[str, Any], replace: list[str]) -> Notice:
@@ -125,16 +138,21 @@ def renewal_due(state: dict[str, Any], renew_before_days: Any, today: dt.date | 
 
 def refund_window(status: str | None, valid_from: str | None, refund_days: int,
                   today: dt.date | None = None) -> tuple[bool, str]:
-    """Whether cancelling now refunds: before issuance always; after it, within `refund_days` of issuance.
-    Returns (open, why it is closed)."""
+    """Whether cancelling now surely refunds: before issuance always; after it, before the last day of the
+    `refund_days` after issuance. Returns (open, why it is closed)."""
     if status != "active" or not valid_from:
         return True, ""
     issued = parse_date(valid_from)
     if issued is None:
         return True, ""
     age = ((today or utc_today()) - issued).days
-    if age <= refund_days:
+    if age < refund_days:
         return True, ""
+    if age == refund_days:
+        # valid_from has no time of day: the window may close at any moment today, and the vendor takes
+        # hours to review a cancellation. Cancelling now could end the certificate without a refund.
+        return False, (f"It was issued on {valid_from}, {age} days ago: its refund window ({refund_days} days after "
+                       "issuance) closes today, possibly before GoGetSSL reviews a cancellation")
     return False, f"It was issued on {valid_from}, {age} days ago; refunds end {refund_days} days after issuance"
 
 

@@ -95,7 +95,10 @@ def test_no_renewal_rides_along_with_a_replacement() -> None:
 
 @pytest.mark.parametrize(("status", "valid_from", "days", "refundable"), [
     ("processing", "", 30, True),
-    ("active", "2026-10-29", 30, True),    # 30 days ago
+    ("active", "2026-10-30", 30, True),    # 29 days ago
+    # 30 days ago: issued at some hour of that day, so the window may close at any moment today, before
+    # the vendor reviews the request; cancelling then ends the certificate without a refund
+    ("active", "2026-10-29", 30, False),
     ("active", "2026-10-28", 30, False),   # 31 days ago
     ("active", "2026-10-28", 45, True),    # the product's own window
 ])
@@ -120,3 +123,13 @@ def test_the_request_model_and_the_schema_name_the_same_arguments() -> None:
     assert {n for n, f in fields.items() if f.is_required()} == set(REQUIRED)
     schema = {a.name: a for a in resource_schema().attributes}
     assert {n for n in ARGUMENT_NAMES if schema[n].required} == set(REQUIRED)
+
+
+def test_san_names_unknown_until_apply_plan_an_in_place_reissue_without_crashing() -> None:
+    """dns_names computed from another resource: the plan cannot count them, so it plans the free reissue;
+    GoGetSSL refuses a reissue beyond the SANs paid for, and nothing is bought or cancelled."""
+    current = _issued_state()
+    planned = {**current, "dns_names": Unknown}
+    change = policy.plan_update(current, planned, {"dns_names"}, [], TODAY)
+    assert (change.action, change.replace) == ("reissue", [])
+    assert planned["validation_records"] is Unknown
