@@ -1,4 +1,5 @@
-"""Sandboxes for every ring: one shared by the session, and ones a test starts for itself."""
+"""Fixtures for every ring: sandboxes (one shared by the session, and ones a test starts for itself) and
+Terraform pointed at the session's sandbox through a private filesystem mirror (e2e and soak)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from provider.main import install, mirror_cli_config
 from tests.support import Sandbox
 
 
@@ -33,3 +35,23 @@ def new_sandbox(tmp_path: Path) -> Iterator[Callable[..., Sandbox]]:
     yield start
     for box in boxes:
         box.stop()
+
+
+@pytest.fixture(scope="session")
+def terraform_env(sandbox: Sandbox, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Install the provider into a private filesystem mirror and point Terraform and the plugin at the sandbox."""
+    root = Path(tmp_path_factory.mktemp("terraform"))
+    install(root / "plugins")
+    rc = root / "terraformrc"
+    rc.write_text(mirror_cli_config(root / "plugins"))
+    mp = pytest.MonkeyPatch()
+    mp.setenv("TF_CLI_CONFIG_FILE", str(rc))
+    mp.setenv("TF_IN_AUTOMATION", "1")
+    mp.setenv("CHECKPOINT_DISABLE", "1")
+    mp.delenv("TF_PLUGIN_CACHE_DIR", raising=False)
+    mp.delenv("TF_LOG", raising=False)
+    mp.setenv("GOGETSSL_API_URL", sandbox.url)
+    mp.setenv("GOGETSSL_USERNAME", sandbox.user)
+    mp.setenv("GOGETSSL_PASSWORD", sandbox.password)
+    yield
+    mp.undo()

@@ -1,8 +1,8 @@
 """Lenient field types for the vendor's answers: numbers as strings, flags as "0"/"1", unset dates as "" or zeros.
 
-`VendorModel` is the base of every response model: unknown fields are ignored (docs/vendor-api.md §1.4). The
-converters raise only ValueError (pydantic turns that, and nothing else, into a ValidationError) and never
-echo the value: an answer's text stays out of exception messages.
+`VendorModel` is the base of every response model: unknown fields are ignored and types are loose
+(docs/vendor-api.md §1.4). The converters raise only ValueError (pydantic turns that, and nothing else, into
+a ValidationError) and never echo the value: an answer's text stays out of exception messages.
 """
 
 from __future__ import annotations

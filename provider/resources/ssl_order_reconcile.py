@@ -16,9 +16,9 @@ adopted by the wrong resource is cancelled by the wrong destroy. So:
 - The vendor's "Such certificate already exists (Order ID: N)" names an order with the same CSR and
   product; it is adopted only under the same rules, so never the order of another resource.
 
-The listing's semantics are uncertain (docs/vendor-api.md §8: `count` may be per page, pages may be capped,
-offsets may have a ceiling, the sort order is unknown): `OrdersAPI.scan` copes with each; this
-module only decides what a scan proves.
+The listing's semantics are uncertain (docs/vendor-api.md §8: `count` may be per page, offsets have a
+ceiling, the sort order is unknown; a cap on the page size is not public but possible): `OrdersAPI.scan`
+copes with each; this module only decides what a scan proves.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Everything of gogetssl_ssl_order that may spend money or end a certificate, with its verification: place
-(or renew), reissue, change validation, cancel. No paid request is repeated blindly (STYLE rule 6): after an
+(or renew), reissue, change validation, cancel. No paid request is repeated blindly: after an
 uncertain answer the vendor's records decide (ssl_order_reconcile)."""
 
 from __future__ import annotations

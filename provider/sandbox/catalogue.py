@@ -5,8 +5,9 @@ shape and the flags follow the vendor's getSslProducts response (docs/vendor-api
 families are covered because they differ in DCV data: Sectigo answers DNS validation with a
 CNAME, DigiCert brands (RapidSSL, GeoTrust) with a TXT record.
 
-`refund_days` and `multidomains_included` are documented for the product's own page
-(`/products/ssl/{id}`) and the deprecated lists, not for `/products/ssl/` (docs/vendor-api.md §8), so
+`refund_days` and `multidomains_included` are documented for getProductDetails and the deprecated lists,
+not for `/products/ssl/` (docs/vendor-api.md §2.4, §8); public clients read them from the product's own
+page `/products/ssl/{id}`, which the sandbox serves with them. So
 `listed()` leaves them out of the list; `price_for` still reads them from the full record.
 """
 

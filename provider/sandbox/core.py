@@ -11,7 +11,8 @@ Time-driven changes are applied lazily, whenever an order is loaded (`advance`):
 keeps its status meanwhile). Each runs in one store transaction, as do the duplicate check, debit
 and insert of a new order, so concurrent requests can neither double an order nor a refund.
 The sandbox is never kinder than the vendor: where the evidence (docs/vendor-api.md §8) shows a limit
-(a page cap on order listings, a lock after a validation change), it has one, behind a flag.
+or leaves one open (an offset ceiling and a possible page cap on order listings, a lock after a validation
+change), it has one, behind a flag.
 """
 
 from __future__ import annotations

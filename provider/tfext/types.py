@@ -1,4 +1,4 @@
-"""An `Object` attribute type for the `tf` framework, which ships only primitives, lists, sets and maps.
+"""Attribute types the `tf` framework lacks: `Object` (it ships only primitives, lists, sets, maps) and `PemString`.
 
 Terraform's object type lets HCL index a computed value by attribute
 (`approver_method.http.link`), with each attribute typed on its own. Values are Python dicts;

@@ -1,5 +1,5 @@
-"""The e2e fixtures: Terraform set up against the session's sandbox, a working directory per test, and
-sandboxes of a test's own that the provider talks to."""
+"""The e2e fixtures: a working directory per test, and sandboxes of a test's own that the provider talks to
+(`terraform_env`, Terraform set up against the session's sandbox, is in tests/conftest.py: the soak uses it too)."""
 
 from __future__ import annotations
 
@@ -9,29 +9,8 @@ from typing import Any
 
 import pytest
 
-from provider.main import install, mirror_cli_config
 from tests.e2e.harness import TerraformWorkdir
 from tests.support import Sandbox
-
-
-@pytest.fixture(scope="session")
-def terraform_env(sandbox: Sandbox, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """Install the provider into a private filesystem mirror and point Terraform and the plugin at the sandbox."""
-    root = Path(tmp_path_factory.mktemp("terraform"))
-    install(root / "plugins")
-    rc = root / "terraformrc"
-    rc.write_text(mirror_cli_config(root / "plugins"))
-    mp = pytest.MonkeyPatch()
-    mp.setenv("TF_CLI_CONFIG_FILE", str(rc))
-    mp.setenv("TF_IN_AUTOMATION", "1")
-    mp.setenv("CHECKPOINT_DISABLE", "1")
-    mp.delenv("TF_PLUGIN_CACHE_DIR", raising=False)
-    mp.delenv("TF_LOG", raising=False)
-    mp.setenv("GOGETSSL_API_URL", sandbox.url)
-    mp.setenv("GOGETSSL_USERNAME", sandbox.user)
-    mp.setenv("GOGETSSL_PASSWORD", sandbox.password)
-    yield
-    mp.undo()
 
 
 @pytest.fixture
