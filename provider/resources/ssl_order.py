@@ -41,6 +41,7 @@ from provider.common.order_state import order_id_of, refresh, state_from_status
 from provider.common.services import NotConfigured, ProviderServices, configured_client, report_not_configured
 from provider.common.vendor import CANCEL_REVIEW_HOURS, REFUND_DAYS
 from provider.resources import ssl_order_policy as policy
+from provider.resources import ssl_order_snapshot as snapshot
 from provider.resources import ssl_order_spend as spend
 from provider.tfext.context import ResourcePlanContext
 
@@ -155,8 +156,11 @@ class SslOrderResource(Resource):
         request = spend.order_request(diags, planned, self._brand(planned))
         if request is None:
             return None
-        return spend.place_order(diags, client, planned, request, csr.common_name if csr else None,
-                                 renewal=renewal)
+        try:
+            return spend.place_order(diags, client, planned, request, csr.common_name if csr else None,
+                                     renewal=renewal)
+        finally:
+            snapshot.forget(client)
 
     def read(self, ctx: ReadContext, current: dict[str, Any]) -> dict[str, Any] | None:
         order_id = order_id_of(current)
@@ -166,6 +170,8 @@ class SslOrderResource(Resource):
         client = configured_client(self.provider, ctx.diagnostics)
         if client is None:
             return current
+        if snapshot.settled_and_unchanged(client, current, order_id):
+            return current  # the account's listing says nothing changed: no call of its own
         try:
             status = spend.read_confirmed(client, order_id)
         except errors.GoGetSSLError as exc:
@@ -220,6 +226,8 @@ class SslOrderResource(Resource):
         if client is None:
             return current
         try:
+            if action in ("reissue", "change_validation"):
+                snapshot.forget(client)
             if action == "reissue":
                 spend.reissue(client, order_id, current, planned)
             elif action == "change_validation":
@@ -286,6 +294,7 @@ class SslOrderResource(Resource):
                 )
                 return None
         asked = policy.stamp(policy.utc_now())
+        snapshot.forget(client)
         try:
             outcome = spend.cancel(client, order_id)
         except spend.CancelUnknown as exc:

@@ -1,0 +1,172 @@
+"""One view of the account's orders per plugin process, shared by every refresh of gogetssl_ssl_order.
+
+A plan refreshes every order in state. One status call per order makes the vendor answer N requests and
+the plan wait for them; instead, the first refresh reads the order listing (getAllSSLOrders: ids and
+statuses, paged) and the bulk status of each page's issued orders (getOrdersStatus: their expiry), and
+every refresh in the process looks there first. A settled order (issued, its certificate in state) that
+the vendor still reports active with the same expiry keeps its state without a call of its own; anything
+else (another status, another expiry after an out-of-band reissue, an order not in the view) is read in
+full, as before.
+
+The listing is read on demand, one page at a time, only while a refresh is waiting for an order it has
+not seen. A refresh waits PAGES_PER_WAIT pages from its arrival (plus one for every HITS_PER_PAGE refreshes
+the view answered: when the state is the account, the listing keeps paying for itself); then the orders
+whose refreshes stopped waiting are asked for together, in one bulk status call. An account far larger than
+the state costs a few calls more than the state's own orders would, never a scan of the whole account.
+A view lives VIEW_TTL seconds, and any change this process makes to an order drops it.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import weakref
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from provider.client import errors
+
+if TYPE_CHECKING:
+    from provider.client import GoGetSSLClient
+
+PAGE_SIZE = 100
+#: how many listing pages a refresh waits for (counted from its arrival) before reading its order itself,
+#: plus one for every HITS_PER_PAGE refreshes the view answered (a page costs two calls: listing, bulk status)
+PAGES_PER_WAIT = 3
+HITS_PER_PAGE = 10
+#: never more pages than this in one view (20,000 orders)
+MAX_PAGES = 200
+#: a view older than this is read again: a long apply must not decide from a listing read minutes ago
+VIEW_TTL = 120.0
+
+
+@dataclass(frozen=True)
+class Seen:
+    """What the vendor's listing and bulk status say of one order."""
+
+    status: str
+    expires: str | None
+
+
+class AccountView:
+    """The listing, read page by page on demand by whichever refresh needs the next page (one at a time)."""
+
+    def __init__(self, client: GoGetSSLClient, clock: Any = time.monotonic):
+        self._client = client
+        self._clock = clock
+        self.born = clock()
+        self._cond = threading.Condition()
+        self._seen: dict[int, Seen] = {}
+        self._pages = 0
+        self._hits = 0  # refreshes answered from the view
+        self._wanted: set[int] = set()  # orders whose refreshes stopped waiting for the listing
+        self._unanswered: set[int] = set()  # orders the bulk status did not answer
+        self._offset = 0
+        self._reading = False
+        self._ended = False  # the listing was read to its end, or cannot be read further
+
+    def lookup(self, order_id: int) -> Seen | None:
+        """What the vendor says of `order_id`, or None when the view cannot tell (read the order itself then)."""
+        with self._cond:
+            arrived = self._pages
+        while True:
+            with self._cond:
+                while True:
+                    if order_id in self._seen:
+                        self._hits += 1
+                        return self._seen[order_id]
+                    if order_id in self._unanswered:
+                        return None
+                    budget = arrived + PAGES_PER_WAIT + self._hits // HITS_PER_PAGE
+                    if self._ended or self._pages >= min(budget, MAX_PAGES):
+                        self._wanted.add(order_id)  # asked together, in one bulk status call
+                    if not self._reading:
+                        self._reading = True  # this thread makes the next call; the others wait for it
+                        wanted, self._wanted = self._wanted, set()
+                        break
+                    self._cond.wait()
+            try:
+                if wanted:
+                    self._read_statuses(wanted)
+                else:
+                    self._read_page()
+            finally:
+                with self._cond:
+                    self._reading = False
+                    self._cond.notify_all()
+
+    def _read_statuses(self, wanted: set[int]) -> None:
+        """The bulk status of orders the listing has not shown (yet): one call for every refresh that gave
+        up waiting, instead of one call each. What it does not answer is read by each refresh itself."""
+        try:
+            found = {int(e.order_id): e for e in self._client.orders.statuses(sorted(wanted))
+                     if e.order_id is not None}
+        except errors.GoGetSSLError:
+            found = {}
+        with self._cond:
+            for oid in wanted:
+                entry = found.get(oid)
+                if entry is None:
+                    self._unanswered.add(oid)
+                else:
+                    self._seen[oid] = Seen(entry.status, entry.expires if entry.status == "active" else None)
+
+    def _read_page(self) -> None:
+        """One listing page and the bulk status of its active orders; any failure ends the view (refreshes
+        then read their orders themselves, and report errors as they always did)."""
+        try:
+            entries, _count = self._client.orders.list_all(limit=PAGE_SIZE, offset=self._offset)
+        except errors.GoGetSSLError:
+            entries = None
+        if not entries:  # the end of the listing, or a listing that cannot be read
+            with self._cond:
+                self._pages += 1
+                self._ended = True
+            return
+        page = {int(e.order_id): e.status for e in entries if e.order_id is not None}
+        active = [oid for oid, status in page.items() if status == "active"]
+        expires: dict[int, str | None] = {}
+        if active:
+            try:
+                expires = {int(e.order_id): e.expires for e in self._client.orders.statuses(active)
+                           if e.order_id is not None and e.status == "active"}
+            except errors.GoGetSSLError:
+                expires = {}
+        with self._cond:
+            new = {oid for oid in page if oid not in self._seen}
+            for oid, status in page.items():
+                if status == "active" and oid not in expires:
+                    continue  # no expiry known: the refresh reads the order itself
+                self._seen[oid] = Seen(status, expires.get(oid))
+            self._pages += 1
+            self._offset += len(entries)
+            if not new:  # a server that ignores offset repeats its first page: nothing more to learn
+                self._ended = True
+
+
+_VIEWS: weakref.WeakKeyDictionary[Any, AccountView] = weakref.WeakKeyDictionary()
+_VIEWS_LOCK = threading.Lock()
+
+
+def view_for(client: GoGetSSLClient) -> AccountView:
+    with _VIEWS_LOCK:
+        view = _VIEWS.get(client)
+        if view is None or view._clock() - view.born > VIEW_TTL:
+            view = _VIEWS[client] = AccountView(client)
+        return view
+
+
+def forget(client: GoGetSSLClient) -> None:
+    """This process changed an order: later refreshes must not decide from the view read before."""
+    with _VIEWS_LOCK:
+        _VIEWS.pop(client, None)
+
+
+def settled_and_unchanged(client: GoGetSSLClient, state: dict[str, Any], order_id: int) -> bool:
+    """True when the order is settled in state (issued, certificate held, no cancellation pending) and the
+    vendor's listing still reports it active with the expiry state holds: its state needs no call."""
+    if (state.get("order_status") != "active" or not state.get("certificate_pem")
+            or not state.get("valid_till") or state.get("cancel_requested_at")):
+        return False
+    seen = view_for(client).lookup(order_id)
+    return seen is not None and seen.status == "active" and seen.expires == state.get("valid_till")
