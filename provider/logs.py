@@ -7,8 +7,11 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import threading
+from typing import TYPE_CHECKING
 
-from provider.client.safety import SecretSet
+if TYPE_CHECKING:
+    from provider.client.safety import SecretSet
 
 
 class RedactingFilter(logging.Filter):
@@ -16,11 +19,23 @@ class RedactingFilter(logging.Filter):
 
     The patterns and the redaction itself are the client's (`provider.client.safety`): one rule for
     exception messages and log lines. Values may be added from any thread while others log: the set
-    is copy-on-write, so a record is redacted against a stable snapshot."""
+    is copy-on-write, so a record is redacted against a stable snapshot. The set (and with it the
+    patterns) is made on first use: the plugin sets logging up before its handshake, which needs neither."""
 
     def __init__(self) -> None:
         super().__init__()
-        self._secrets = SecretSet()
+        self._set: SecretSet | None = None
+        self._set_lock = threading.Lock()
+
+    @property
+    def _secrets(self) -> SecretSet:
+        if self._set is None:
+            with self._set_lock:
+                if self._set is None:
+                    from provider.client.safety import SecretSet
+
+                    self._set = SecretSet()
+        return self._set
 
     def add_secret(self, value: str) -> None:
         self._secrets.add(value)

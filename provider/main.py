@@ -1,20 +1,23 @@
 """Entry point `terraform-provider-gogetssl`: the plugin protocol when Terraform runs it; `install` and help for people.
 
 Terraform (and OpenTofu) start plugins with TF_PLUGIN_MAGIC_COOKIE in the environment
-(go-plugin's handshake); anything else is a person at a shell.
+(go-plugin's handshake); anything else is a person at a shell. Terraform waits for the handshake of every
+plugin process it starts, several per command: the plugin path imports only what serving needs, and the
+provider itself is built after the handshake (provider/tfext/serve.py); argparse and the rest are for people.
 """
 
 from __future__ import annotations
 
-import argparse
 import os
-import platform
-import shutil
 import signal
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from provider import HOST, NAMESPACE, PROVIDER_ADDRESS, PROVIDER_SOURCE, TYPE, __version__
+
+if TYPE_CHECKING:
+    from provider.provider import GoGetSSLProvider
 
 MAGIC_COOKIE_KEY = "TF_PLUGIN_MAGIC_COOKIE"
 EXECUTABLE = "terraform-provider-gogetssl"
@@ -41,34 +44,43 @@ To try it without an account, run the bundled sandbox: gogetssl-sandbox --port 8
 
 
 def serve(argv: list[str]) -> int:
-    # stdout belongs to the go-plugin handshake: logs go to stderr, which Terraform records.
-    from provider import logs
-
-    logs.setup()
-    from provider.provider import GoGetSSLProvider
-
-    provider = GoGetSSLProvider()
     if "--dev" in argv:  # the framework's debug mode: prints TF_REATTACH_PROVIDERS
         from tf.runner import run_provider
 
         from provider.tfext.servicer import install as install_servicer
 
         install_servicer()
-        run_provider(provider, [EXECUTABLE, *argv])
+        run_provider(_new_provider(), [EXECUTABLE, *argv])
         return 0
     from provider.tfext.serve import serve as serve_plugin
 
-    serve_plugin(provider, provider.stopping)
+    serve_plugin(_new_provider)
     return 0
 
 
+def _new_provider() -> GoGetSSLProvider:
+    """The provider, logging first. Served, it is built after the handshake, with what it imports: until then
+    nothing logs, and Python's last-resort handler writes to stderr too."""
+    # stdout belongs to the go-plugin handshake: logs go to stderr, which Terraform records.
+    from provider import logs
+
+    logs.setup()
+    from provider.provider import GoGetSSLProvider
+
+    return GoGetSSLProvider()
+
+
 def _platform() -> str:
+    import platform
+
     machine = platform.machine().lower()
     arch = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64"}.get(machine, machine)
     return f"{sys.platform if sys.platform != 'win32' else 'windows'}_{arch}"
 
 
 def _executable() -> Path:
+    import shutil
+
     candidates = [Path(sys.executable).parent / EXECUTABLE, Path(sys.argv[0])]
     found = shutil.which(EXECUTABLE)
     if found:
@@ -83,6 +95,8 @@ def _executable() -> Path:
 
 def install(plugin_dir: Path) -> Path:
     """Install this provider into plugin_dir as a Terraform filesystem mirror; return the module directory."""
+    import shutil
+
     from tf.runner import install_provider
 
     executable = _executable()
@@ -112,6 +126,8 @@ def main(argv: list[str] | None = None) -> int:
         # to stop (StopProvider), so a plugin must not die of SIGINT, even while it is starting.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         return serve(args)
+
+    import argparse
 
     parser = argparse.ArgumentParser(prog=EXECUTABLE, description=_HELP,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -1,74 +1,295 @@
-"""Serving the plugin protocol, in place of `tf.runner.run_provider`, so that an interrupted apply loses nothing.
+"""Serving the plugin protocol, in place of `tf.runner.run_provider`: an interrupted apply loses nothing, and
+the handshake comes first.
 
 The framework's runner stops the gRPC server as soon as Terraform sends StopProvider (on Ctrl-C),
 cutting off a create that may just have placed a paid order, and lets SIGINT (which the terminal
 sends to every process of the group, plugins included) raise KeyboardInterrupt. Here:
 
 - SIGINT is ignored, as go-plugin plugins do: Terraform decides how to stop.
-- StopProvider only sets `provider.stopping`: in-flight calls finish and return their state (a waiter
-  returns early); the server stops when go-plugin's controller asks for Shutdown, after Terraform is done.
+- StopProvider only sets the provider's `stopping` event: in-flight calls finish and return their state
+  (a waiter returns early); the server stops when go-plugin's controller asks for Shutdown, after
+  Terraform is done.
 
-The rest (TLS certificate, handshake line, controller and stdio services) is the framework's.
+Start-up. Terraform starts the plugin several times per command and waits for its handshake line each
+time, so nothing runs before that line that answering does not need:
+
+- The provider (logging, the framework's types, the schemas, the resources) is built by `new_app` in a
+  thread started right after the handshake, while Terraform connects; an RPC that arrives first waits
+  for it (`_Deferred`).
+- The TLS certificate for go-plugin is cached, as the framework's runner does, but in a file read
+  without `cryptography` (importing it takes longer than all the rest this module does). A new one,
+  ECDSA P-256 like go-plugin's own certificates (an RSA key takes far longer to make), is made when
+  the cached one is missing, unsafe or has less than a day left.
+- The services are added without their generated `_grpc` modules (`_add_services`).
+
+The controller and stdio services do what the framework's do, and the handshake line is the same.
 """
 
 from __future__ import annotations
 
-import base64
+import logging
 import os
 import signal
-import tempfile
 import threading
+import time
 from concurrent import futures
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import grpc
-from tf.gen import grpc_controller_pb2 as controller_pb
-from tf.gen import grpc_controller_pb2_grpc as controller_rpc
-from tf.gen import grpc_stdio_pb2_grpc as stdio_rpc
 from tf.gen import tfplugin_pb2 as pb
-from tf.gen import tfplugin_pb2_grpc as rpc
-from tf.runner import _self_signed_cert
 
-from provider.tfext.servicer import GoGetSSLServicer
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from provider.tfext.servicer import GoGetSSLServicer
+
+CERT_DAYS = 7  # validity of a new certificate
+RENEW_BEFORE = 24 * 3600  # seconds: a cached certificate with less left is replaced
+_KEY_END = b"-----END PRIVATE KEY-----\n"
+_CERT_BEGIN, _CERT_END = b"-----BEGIN CERTIFICATE-----\n", b"-----END CERTIFICATE-----\n"
+log = logging.getLogger("gogetssl.provider")
 
 
-class _StoppableServicer(GoGetSSLServicer):
-    def __init__(self, app: Any, stopping: threading.Event):
-        super().__init__(app)
-        self._stopping = stopping
+class App(Protocol):
+    """What `serve` needs of the provider (a `tf` Provider): the event StopProvider sets, and its types."""
 
-    def StopProvider(self, request: Any, context: grpc.ServicerContext) -> Any:  # noqa: N802 - gRPC name
-        self._stopping.set()
+    stopping: threading.Event
+
+    def get_resources(self) -> list[Any]: ...
+
+    def get_data_sources(self) -> list[Any]: ...
+
+
+class _Deferred:
+    """The provider's RPC handlers before the provider exists. It is built by `load`, once, in whichever
+    thread asks first (the one `serve` starts after the handshake, or an RPC); every RPC but StopProvider
+    waits for it, then goes to the servicer.
+
+    StopProvider is answered here, so that a stop which comes early neither waits for nor is lost by the
+    build: the provider's `stopping` is set as soon as it exists."""
+
+    def __init__(self, new_app: Callable[[], App]) -> None:
+        self._new_app = new_app
+        self._lock = threading.Lock()
+        self._servicer: GoGetSSLServicer | None = None
+        self._error: BaseException | None = None
+        self._app: App | None = None
+        self._stop = False
+
+    def load(self) -> GoGetSSLServicer | None:
+        """Build the provider and its servicer, if not yet done; None if that failed (see `_error`)."""
+        with self._lock:
+            if self._servicer is None and self._error is None:
+                try:
+                    from provider.tfext.servicer import GoGetSSLServicer
+
+                    app = self._new_app()
+                    # The types' modules, which the first RPC (GetProviderSchema) imports, are imported now.
+                    app.get_resources()
+                    app.get_data_sources()
+                    self._servicer, self._app = GoGetSSLServicer(app), app
+                    if self._stop:
+                        app.stopping.set()
+                except Exception as exc:
+                    log.exception("the provider failed to load")
+                    self._error = exc
+            return self._servicer
+
+    def stop(self) -> None:
+        """Terraform asked to stop (StopProvider, or the controller's Shutdown)."""
+        self._stop = True
+        app = self._app  # read after _stop: a build finishing now sees one or the other
+        if app is not None:
+            app.stopping.set()
+
+    def method(self, name: str) -> Callable[[Any, grpc.ServicerContext], Any]:
+        """The handler of the Provider service's RPC `name` (GetProviderSchema, ...)."""
+        if name == "StopProvider":
+            return self._stop_provider
+
+        def call(request: Any, context: grpc.ServicerContext) -> Any:
+            servicer = self.load()
+            if servicer is None:
+                return self._failed(name)
+            return getattr(servicer, name)(request, context)
+
+        return call
+
+    def _stop_provider(self, request: Any, context: grpc.ServicerContext) -> Any:
+        self.stop()
         return pb.StopProvider.Response()
 
+    def _failed(self, name: str) -> Any:
+        """The answer to every RPC once the provider failed to load: an error diagnostic, not a raw gRPC error."""
+        from provider.logs import REDACTOR
 
-def serve(app: Any, stopping: threading.Event) -> None:
-    """Serve `app` over go-plugin's gRPC protocol until Terraform shuts the plugin down."""
+        response = getattr(pb, name).Response
+        if "diagnostics" not in response.DESCRIPTOR.fields_by_name:
+            raise RuntimeError("the provider failed to load") from self._error
+        detail = f"{type(self._error).__name__}: {REDACTOR.redact(str(self._error))}. The plugin's log has more."
+        return response(diagnostics=[pb.Diagnostic(
+            severity=pb.Diagnostic.ERROR, summary="The GoGetSSL provider failed to load", detail=detail)])
+
+
+def _cache_path() -> str:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "terraform-provider-gogetssl", "plugin-tls.pem")
+
+
+def _read_pair(path: str) -> tuple[bytes, bytes] | None:
+    """The cached (key PEM, certificate PEM), if it is ours alone and valid for a day more."""
+    try:
+        with open(path, "rb") as f:
+            st = os.fstat(f.fileno())
+            if st.st_uid != os.getuid() or st.st_mode & 0o077:  # a key others may read or write is no secret
+                return None
+            head, _, pems = f.read().partition(b"\n")
+        if not head.startswith(b"not-after: ") or int(head[11:]) - time.time() < RENEW_BEFORE:
+            return None
+    except (OSError, ValueError):
+        return None
+    key, sep, cert = pems.partition(_KEY_END)
+    if not (sep and key.startswith(b"-----BEGIN PRIVATE KEY-----\n") and cert.startswith(_CERT_BEGIN)
+            and cert.endswith(_CERT_END) and cert.count(b"-----") == 4):
+        return None
+    return key + sep, cert
+
+
+def _new_pair() -> tuple[bytes, bytes, int]:
+    """A new self-signed certificate for `localhost` (the name go-plugin checks): key PEM, cert PEM, expiry."""
+    from datetime import UTC, datetime, timedelta
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.now(UTC).replace(microsecond=0)
+    not_after = now + timedelta(days=CERT_DAYS)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5)).not_valid_after(not_after)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
+        .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=False, key_encipherment=False,
+                                     data_encipherment=False, key_agreement=False, key_cert_sign=True,
+                                     crl_sign=False, encipher_only=False, decipher_only=False), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH]),
+                       critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption())
+    return key_pem, cert.public_bytes(serialization.Encoding.PEM), int(not_after.timestamp())
+
+
+def _write_private(path: str, data: bytes) -> None:
+    """Write `data` to `path` readable by this user only, whole or not at all (other plugin processes may be
+    reading it); without a cache, each start makes its own certificate."""
+    tmp = f"{path}.{os.urandom(4).hex()}.tmp"
+    try:
+        os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except OSError:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+
+
+def tls_pair() -> tuple[bytes, bytes]:
+    """(key PEM, certificate PEM) for the plugin's server: the cached pair, else a new one, cached."""
+    path = _cache_path()
+    pair = _read_pair(path)
+    if pair is None:
+        key, cert, not_after = _new_pair()
+        _write_private(path, b"not-after: %d\n" % not_after + key + cert)
+        pair = key, cert
+    return pair
+
+
+def handshake_line(sock: str, cert_pem: bytes) -> str:
+    """go-plugin's handshake: core version, protocol version, network, address, protocol, and the server's
+    certificate as unpadded base64 DER (which is the PEM's body, without its line breaks)."""
+    der_b64 = b"".join(cert_pem.splitlines()[1:-1]).decode().rstrip("=")
+    return "|".join(["1", "6", "unix", sock, "grpc", der_b64])
+
+
+def _private_dir() -> str:
+    """A new directory for the socket that only this user can enter (what tempfile.mkdtemp makes, without its
+    imports)."""
+    base = os.environ.get("TMPDIR") or "/tmp"
+    while True:
+        path = os.path.join(base, f"tf-gogetssl-{os.urandom(6).hex()}")
+        try:
+            os.mkdir(path, 0o700)
+            return path
+        except FileExistsError:
+            continue
+
+
+def _add_services(server: grpc.Server, provider_method: Callable[[str], Callable[..., Any]],
+                  shutdown: Callable[[bytes, grpc.ServicerContext], bytes]) -> None:
+    """tfplugin6.Provider, each RPC served by `provider_method(name)`, and go-plugin's controller (Shutdown)
+    and stdio (StreamStdio: nothing to stream, as in the framework's runner), without their generated `_grpc`
+    modules (a millisecond of start-up, with their version checks):
+
+    - Provider's handlers are what tfplugin_pb2_grpc.add_ProviderServicer_to_server adds, read from the
+      service's descriptor: every method is unary, its messages `<Method>.Request` and `<Method>.Response`.
+    - The controller's and stdio's messages are empty or never sent: raw bytes (b"" is an encoded Empty).
+    """
+    provider = pb.DESCRIPTOR.services_by_name["Provider"]
+    services = {
+        provider.full_name: {
+            m.name: grpc.unary_unary_rpc_method_handler(
+                provider_method(m.name), request_deserializer=getattr(pb, m.name).Request.FromString,
+                response_serializer=getattr(pb, m.name).Response.SerializeToString)
+            for m in provider.methods
+        },
+        "plugin.GRPCController": {"Shutdown": grpc.unary_unary_rpc_method_handler(shutdown)},
+        "plugin.GRPCStdio": {"StreamStdio": grpc.unary_stream_rpc_method_handler(lambda request, context: iter(()))},
+    }
+    for name, handlers in services.items():
+        server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(name, handlers),))
+        server.add_registered_method_handlers(name, handlers)
+
+
+def serve(new_app: Callable[[], App]) -> None:
+    """Serve the provider `new_app()` builds over go-plugin's gRPC protocol until Terraform shuts the plugin
+    down."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     done = threading.Event()
+    deferred = _Deferred(new_app)
     server = grpc.server(thread_pool=futures.ThreadPoolExecutor(max_workers=10))
-    rpc.add_ProviderServicer_to_server(_StoppableServicer(app, stopping), server)
 
-    class Controller(controller_rpc.GRPCControllerServicer):
-        def Shutdown(self, request: Any, context: grpc.ServicerContext) -> Any:  # noqa: N802
-            stopping.set()
-            done.set()
-            return controller_pb.Empty()
+    def shutdown(request: bytes, context: grpc.ServicerContext) -> bytes:
+        deferred.stop()
+        done.set()
+        return b""
 
-    class Stdio(stdio_rpc.GRPCStdioServicer):
-        def StreamStdio(self, request: Any, context: grpc.ServicerContext) -> Any:  # noqa: N802
-            return iter([])
+    _add_services(server, deferred.method, shutdown)
 
-    controller_rpc.add_GRPCControllerServicer_to_server(Controller(), server)
-    stdio_rpc.add_GRPCStdioServicer_to_server(Stdio(), server)
-
-    with tempfile.TemporaryDirectory() as tmp:
-        sock = os.path.join(tmp, "plugin.sock")
-        chain, credentials = _self_signed_cert()
-        server.add_secure_port(f"unix://{sock}", credentials)
+    tmp = _private_dir()
+    sock = os.path.join(tmp, "plugin.sock")
+    try:
+        key, cert = tls_pair()
+        server.add_secure_port(f"unix://{sock}", grpc.ssl_server_credentials([(key, cert)]))
         server.start()
-        print("|".join(["1", "6", "unix", sock, "grpc", base64.b64encode(chain).decode().rstrip("=")]),
-              flush=True)
+        print(handshake_line(sock, cert), flush=True)
+        threading.Thread(target=deferred.load, name="load-provider", daemon=True).start()
         while not done.wait(0.05):
             pass
         server.stop(grace=1)
+    finally:
+        for remove, target in ((os.unlink, sock), (os.rmdir, tmp)):
+            try:
+                remove(target)
+            except OSError:
+                pass

@@ -1,0 +1,229 @@
+"""Plugin start-up (provider/main.py, provider/tfext/serve.py): the handshake line comes before anything the
+first RPC does not need, and what moved past it still works.
+
+Structural, not timed: the plugin's console script runs in a subprocess, as Terraform starts it, and the
+modules loaded when it writes its handshake line are compared with what serving needs anyway (grpc, the
+protocol's messages, grpc's server). The deferred provider, the services and the certificate cache are
+tested in process. No Terraform; the only socket is the plugin's own, in its private directory.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import stat
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import grpc
+import pytest
+from tf.gen import tfplugin_pb2 as pb
+from tf.gen import tfplugin_pb2_grpc
+
+from provider.tfext import serve
+
+MAGIC_COOKIE = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2"
+SCRIPT = Path(sys.executable).with_name("terraform-provider-gogetssl")
+# Runs the console script with stdout tapped: at the first write (the handshake line), before passing it on,
+# the names of the modules loaded so far go to the file named by argv[1].
+TAPPED = """
+import sys
+dump, script = sys.argv[1], sys.argv[2]
+class Tap:
+    def __init__(self, out):
+        self.out, self.seen = out, False
+    def write(self, text):
+        if not self.seen:
+            self.seen = True
+            names = sorted(sys.modules)
+            with open(dump, "w") as f:
+                f.write("\\n".join(names))
+        return self.out.write(text)
+    def __getattr__(self, name):
+        return getattr(self.out, name)
+sys.stdout = Tap(sys.stdout)
+sys.argv = [script]
+exec(compile(open(script).read(), script, "exec"), {"__name__": "__main__"})
+"""
+# What any plugin on the framework loads before it can answer: grpc and the protocol's messages (the floor
+# bench/startup.py measures), grpc's server with its thread pool, and its generic handlers.
+SERVING_FLOOR = ("import grpc, tf.gen.tfplugin_pb2, grpc._server, grpc._utilities, concurrent.futures.thread, sys; "
+                 "print('\\n'.join(sys.modules))")
+# Beyond that floor, the plugin may load only its entry point and the module that serves.
+PLUGIN_MODULES = {"provider", "provider.main", "provider.tfext", "provider.tfext.serve"}
+# Named, for a clear failure message: what the provider loads when it is built, or only people's commands use.
+NOT_YET = ("cryptography", "pydantic", "requests", "urllib3", "tf.iface", "tf.schema", "tf.provider", "tf.runner",
+         "provider.provider", "provider.client", "provider.logs", "provider.tfext.servicer", "provider.resources",
+         "provider.data_sources", "provider.common", "argparse", "tempfile", "json")
+
+
+def _modules_at_handshake(tmp_path: Path, cache: Path) -> tuple[set[str], str]:
+    """The modules the plugin has loaded when it writes its handshake line, and the line."""
+    dump = tmp_path / f"modules-{time.monotonic_ns()}.txt"
+    env = {**os.environ, "TF_PLUGIN_MAGIC_COOKIE": MAGIC_COOKIE, "XDG_CACHE_HOME": str(cache)}
+    proc = subprocess.Popen([sys.executable, "-c", TAPPED, str(dump), str(SCRIPT)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline().strip()
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=30)
+    assert line.startswith("1|6|unix|"), f"no handshake line; stderr:\n{err}"
+    return set(dump.read_text().split("\n")), line
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.skipif(not SCRIPT.exists(), reason="the console script is not installed")
+def test_the_handshake_comes_before_anything_the_first_rpc_needs(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    _, first = _modules_at_handshake(tmp_path, cache)  # no cached certificate yet: one is made
+    cached = cache / "terraform-provider-gogetssl" / "plugin-tls.pem"
+    assert stat.S_IMODE(cached.stat().st_mode) == 0o600
+
+    loaded, second = _modules_at_handshake(tmp_path, cache)
+    assert first.split("|")[-1] == second.split("|")[-1], "the cached certificate was not used"
+    assert sorted(m for m in loaded if any(m == h or m.startswith(h + ".") for h in NOT_YET)) == []
+    floor = set(subprocess.run([sys.executable, "-c", SERVING_FLOOR], capture_output=True, text=True,
+                               check=True).stdout.split("\n"))
+    assert sorted(loaded - floor - PLUGIN_MODULES) == []
+
+
+class FakeApp:
+    def __init__(self, fail: bool = False) -> None:
+        self.stopping = threading.Event()
+        self.fail = fail
+
+    def get_resources(self) -> list[Any]:
+        if self.fail:
+            raise ImportError("no module named provider.resources.gone (auth_key=hunter22)")
+        return []
+
+    def get_data_sources(self) -> list[Any]:
+        return []
+
+
+def test_a_stop_before_the_provider_exists_reaches_it_when_it_is_built() -> None:
+    apps: list[FakeApp] = []
+    deferred = serve._Deferred(lambda: apps.append(FakeApp()) or apps[-1])
+    deferred.method("StopProvider")(pb.StopProvider.Request(), None)
+    assert apps == []  # answered without building the provider
+    deferred.load()
+    assert apps[0].stopping.is_set()
+    deferred.load()
+    assert len(apps) == 1
+
+
+def test_threads_that_ask_together_build_the_provider_once() -> None:
+    built, gate = [], threading.Event()
+
+    def new_app() -> FakeApp:
+        gate.wait(5)
+        built.append(1)
+        return FakeApp()
+
+    deferred = serve._Deferred(new_app)
+    threads = [threading.Thread(target=deferred.load) for _ in range(8)]
+    for t in threads:
+        t.start()
+    gate.set()
+    for t in threads:
+        t.join(10)
+    assert built == [1]
+
+
+def test_a_provider_that_fails_to_load_answers_with_a_diagnostic() -> None:
+    deferred = serve._Deferred(lambda: FakeApp(fail=True))
+    answer = deferred.method("GetProviderSchema")(pb.GetProviderSchema.Request(), None)
+    (diag,) = answer.diagnostics
+    assert diag.severity == pb.Diagnostic.ERROR and "ImportError" in diag.detail
+    assert "hunter22" not in diag.detail
+
+
+class RecordingServer:
+    """What a grpc.Server is told to serve: the handlers of each service."""
+
+    def __init__(self) -> None:
+        self.generic: dict[str, dict[str, Any]] = {}
+        self.registered: dict[str, dict[str, Any]] = {}
+
+    def add_generic_rpc_handlers(self, handlers: Any) -> None:
+        for h in handlers:
+            self.generic[h._name] = dict(h._method_handlers)
+
+    def add_registered_method_handlers(self, name: str, handlers: dict[str, Any]) -> None:
+        self.registered[name] = handlers
+
+
+def test_the_provider_service_is_served_as_its_generated_module_would() -> None:
+    generated, ours = RecordingServer(), RecordingServer()
+
+    class Servicer:
+        def __getattr__(self, name: str) -> Any:
+            return name
+
+    tfplugin_pb2_grpc.add_ProviderServicer_to_server(Servicer(), generated)
+    serve._add_services(ours, lambda name: name, lambda request, context: b"")
+    for theirs, mine in ((generated.registered, ours.registered), (generated.generic, ours.generic)):
+        expected, got = theirs["tfplugin6.Provider"], mine["tfplugin6.Provider"]
+        assert sorted(got) == sorted(expected)
+        for name, handler in expected.items():
+            assert (got[name].request_streaming, got[name].response_streaming) == (False, False)
+            assert got[name].unary_unary == handler.unary_unary  # the servicer's method of that name
+            assert got[name].request_deserializer == handler.request_deserializer
+            assert got[name].response_serializer == handler.response_serializer
+    assert set(ours.registered) == {"tfplugin6.Provider", "plugin.GRPCController", "plugin.GRPCStdio"}
+    assert list(ours.registered["plugin.GRPCStdio"]["StreamStdio"].unary_stream(b"", None)) == []
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    return tmp_path / "terraform-provider-gogetssl" / "plugin-tls.pem"
+
+
+def test_a_new_certificate_is_what_go_plugin_checks_and_is_cached_privately(cache: Path) -> None:
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding, load_pem_private_key
+
+    key_pem, cert_pem = serve.tls_pair()
+    cert = x509.load_pem_x509_certificate(cert_pem)
+    assert cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value.get_values_for_type(
+        x509.DNSName) == ["localhost"]
+    assert load_pem_private_key(key_pem, None).public_key() == cert.public_key()
+    assert 6 * 86400 < cert.not_valid_after_utc.timestamp() - time.time() <= 7 * 86400
+    grpc.ssl_server_credentials([(key_pem, cert_pem)])  # grpc accepts the pair
+    line = serve.handshake_line("/tmp/x/plugin.sock", cert_pem).split("|")
+    assert line[:5] == ["1", "6", "unix", "/tmp/x/plugin.sock", "grpc"]
+    assert base64.b64decode(line[5] + "=" * (-len(line[5]) % 4)) == cert.public_bytes(Encoding.DER)
+    assert stat.S_IMODE(cache.stat().st_mode) == 0o600
+    assert stat.S_IMODE(cache.parent.stat().st_mode) == 0o700
+
+
+def test_a_cached_certificate_is_used_until_its_last_day(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pair = serve.tls_pair()
+    made: list[int] = []
+    new_pair = serve._new_pair
+    monkeypatch.setattr(serve, "_new_pair", lambda: made.append(1) or new_pair())
+    assert serve.tls_pair() == pair and made == []
+
+    _, _, rest = cache.read_bytes().partition(b"\n")
+    cache.write_bytes(b"not-after: %d\n" % (time.time() + serve.RENEW_BEFORE - 60) + rest)
+    assert serve.tls_pair() != pair and made == [1]
+
+
+@pytest.mark.parametrize("spoil", ["group-readable", "truncated", "no-expiry"])
+def test_a_cache_that_cannot_be_trusted_is_replaced(cache: Path, spoil: str) -> None:
+    pair = serve.tls_pair()
+    if spoil == "group-readable":
+        cache.chmod(0o640)
+    elif spoil == "truncated":
+        cache.write_bytes(cache.read_bytes()[:-40])
+    else:
+        cache.write_bytes(cache.read_bytes().partition(b"\n")[2])
+    assert serve.tls_pair() != pair
+    assert serve._read_pair(str(cache)) is not None  # and the new pair is cached
