@@ -9,6 +9,7 @@ attribute, says what was given and what is accepted; all problems are reported t
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -74,6 +75,7 @@ def _text(v: Any) -> str | None:
     return v if isinstance(v, str) else None
 
 
+@functools.lru_cache(maxsize=1024)  # every refresh and plan checks the same few contact addresses again
 def is_email(value: str) -> bool:
     from email_validator import EmailNotValidError, validate_email
 
@@ -113,8 +115,10 @@ class CSRProblem(ValueError):
     pass
 
 
+@functools.lru_cache(maxsize=2048)  # validate, plan and state mapping parse the same CSRs in every call
 def parse_csr(pem: str) -> CSRInfo:
-    """Parse a PEM CSR and check what the CAs require; raise CSRProblem with a user-facing reason."""
+    """Parse a PEM CSR and check what the CAs require; raise CSRProblem with a user-facing reason (a CSR that
+    fails is parsed again each time: lru_cache keeps results, not exceptions). CSRInfo is frozen."""
     from cryptography import x509
     from cryptography.hazmat.primitives.asymmetric import ec, rsa
     from cryptography.x509.oid import NameOID

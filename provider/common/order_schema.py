@@ -3,6 +3,8 @@ and which changes keep the order (DCV change, reissue, state only) or need a new
 
 from __future__ import annotations
 
+import functools
+
 from tf.schema import Attribute, Schema
 from tf.types import List, Number, String, TfType
 
@@ -127,8 +129,9 @@ def change_note(name: str) -> str:
 
 
 
+@functools.cache  # asked for by every RPC of every resource; built once per process
 def resource_schema() -> Schema:
-    """The schema of the gogetssl_ssl_order resource."""
+    """The schema of the gogetssl_ssl_order resource (shared: do not modify it)."""
     attributes = [
         Attribute(
             name, t, description=desc + change_note(name),
