@@ -67,6 +67,7 @@ class Row:
     workdir: Workdir
     box: Sandbox | None = None  # the sandbox a gogetssl row's provider talks to
     args: tuple[str, ...] = ()
+    extra_env: dict[str, str] = field(default_factory=dict)  # e.g. GOGETSSL_REFRESH_MODE for a gogetssl row
     seconds: list[float] = field(default_factory=list)
     requests: list[dict[str, int]] = field(default_factory=list)
     rss: list[dict[str, Any]] = field(default_factory=list)
@@ -209,11 +210,16 @@ def _prepare(root: Path, boxes: dict[str, Sandbox], mirrors: Mirrors, n: int,
     tdata_wd = prepared("terraform_data", issued_map, terraform_data_config(), terraform_env(mirrors.null))
     null_wd = prepared("null_resource", issued_map, null_config(), terraform_env(mirrors.null))
     norefresh_wd = initialised(issued_wd.copy_to(root / "gogetssl-issued-norefresh", issued_env))
+    listing = {"GOGETSSL_REFRESH_MODE": "listing"}
+    listing_wd = initialised(issued_wd.copy_to(root / "gogetssl-issued-listing", {**issued_env, **listing}))
+    mixed_wd.env.update(listing)
 
     timed = [
-        Row("gogetssl", "gogetssl plan, all issued", issued_wd, issued_box),
+        Row("gogetssl", "gogetssl plan, all issued (refresh_mode full)", issued_wd, issued_box),
+        Row("gogetssl_listing", "gogetssl plan, all issued, listing", listing_wd, issued_box, extra_env=listing),
         Row("gogetssl_refresh_false", "gogetssl plan -refresh=false", norefresh_wd, issued_box, ("-refresh=false",)),
-        Row("gogetssl_processing", f"gogetssl plan, {processing} of {n} processing", mixed_wd, mixed_box),
+        Row("gogetssl_processing", f"gogetssl plan, {processing} of {n} processing, listing", mixed_wd, mixed_box,
+            extra_env=listing),
         Row("terraform_data", "terraform_data plan", tdata_wd),
         Row("null_resource", f"null_resource plan (Go null {NULL_VERSION})", null_wd),
     ]
@@ -222,8 +228,9 @@ def _prepare(root: Path, boxes: dict[str, Sandbox], mirrors: Mirrors, n: int,
     for r in timed:
         if r.key == "terraform_data":
             continue
-        env = terraform_env(mirrors.gogetssl_rss if r.ours else mirrors.null_rss, r.box)
-        rss.append(Row(r.key, r.label, initialised(r.workdir.copy_to(root / f"rss-{r.key}", env)), r.box, r.args))
+        env = {**terraform_env(mirrors.gogetssl_rss if r.ours else mirrors.null_rss, r.box), **r.extra_env}
+        rss.append(Row(r.key, r.label, initialised(r.workdir.copy_to(root / f"rss-{r.key}", env)), r.box, r.args,
+                       r.extra_env))
     _progress(f"initialised the peak-RSS directories ({time.monotonic() - t:.1f} s)")
     return timed, rss
 

@@ -86,6 +86,24 @@ def _check_api_url(diags: Diagnostics, url: str, source: str = "api_url") -> boo
     return True
 
 
+REFRESH_MODES = ("full", "listing")
+REFRESH_MODE = ("refresh_mode", "GOGETSSL_REFRESH_MODE",
+                "How a plan refreshes issued orders. `full` (default): one status call per order, so every change "
+                "GoGetSSL makes is seen. `listing`: one view of the account per plan (the order listing and the "
+                "bulk status of its issued orders, a few calls in all), and an order is read on its own only when "
+                "GoGetSSL reports another status or expiry; for large estates. With `listing`, a reissue made "
+                "outside Terraform that keeps the certificate's expiry date is not seen (the listing shows nothing "
+                "of it) until the order is read in full. Defaults to `GOGETSSL_REFRESH_MODE`, else `full`.")
+
+
+def _check_refresh_mode(diags: Diagnostics, value: str, source: str = "refresh_mode") -> bool:
+    if value not in REFRESH_MODES:
+        diags.add_error("Invalid refresh_mode", f"{source} is {value!r}; accepted values: "
+                        f"{', '.join(REFRESH_MODES)}.", path=["refresh_mode"])
+        return False
+    return True
+
+
 class _Flight:
     """One fetch in progress: the threads that wait for it get its result or its error."""
 
@@ -98,9 +116,12 @@ class _Flight:
 class GoGetSSLProvider(Provider):
     """The provider; it is also the ProviderServices (provider/common/services.py) its types are given."""
 
-    def __init__(self, client: GoGetSSLClient | None = None) -> None:
-        """`client`: an API client to use instead of one built by configure_provider (tests, embedding)."""
+    def __init__(self, client: GoGetSSLClient | None = None, refresh_mode: str = "full") -> None:
+        """`client`: an API client to use instead of one built by configure_provider (tests, embedding);
+        `refresh_mode`: the `refresh_mode` setting until configure_provider reads it."""
         self._client: GoGetSSLClient | None = client
+        #: "full" or "listing" (see the refresh_mode setting)
+        self.refresh_mode = refresh_mode
         self._catalogue: dict[int, Product] | None = None
         self._catalogue_lock = threading.Lock()
         self._catalogue_flight: _Flight | None = None
@@ -122,7 +143,7 @@ class GoGetSSLProvider(Provider):
                 for name, _env, desc in SETTINGS
             ] + [
                 Attribute(name, Number(), description=desc, optional=True) for name, _env, desc in NUMERIC_SETTINGS
-            ],
+            ] + [Attribute(REFRESH_MODE[0], String(), description=REFRESH_MODE[2], optional=True)],
         )
 
     def validate_config(self, diags: Diagnostics, config: Config) -> None:
@@ -133,6 +154,9 @@ class GoGetSSLProvider(Provider):
         url = config.get("api_url")
         if isinstance(url, str) and url:
             _check_api_url(diags, url)
+        mode = config.get("refresh_mode")
+        if isinstance(mode, str):
+            _check_refresh_mode(diags, mode)
 
     def configure_provider(self, diags: Diagnostics, config: Config) -> None:
         values: dict[str, Any] = {}
@@ -163,6 +187,12 @@ class GoGetSSLProvider(Provider):
                     continue
             if value is not None and _check_number(diags, name, value):
                 numbers[name] = value
+        mode = config.get("refresh_mode")
+        if mode is Unknown:
+            return
+        mode = mode or os.environ.get("GOGETSSL_REFRESH_MODE", "").strip() or "full"
+        if _check_refresh_mode(diags, mode, "refresh_mode" if config.get("refresh_mode") else "GOGETSSL_REFRESH_MODE"):
+            self.refresh_mode = mode
         if diags.has_errors():
             return
         from provider.client import ClientSettings, GoGetSSLClient  # deferred: keeps plugin start-up light

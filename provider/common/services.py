@@ -21,6 +21,8 @@ class ProviderServices(Protocol):
 
     #: set when Terraform asks the provider to stop (Ctrl-C): long waits end early
     stopping: threading.Event
+    #: "full" (a status call per order at refresh) or "listing" (one view of the account per process)
+    refresh_mode: str
 
     @property
     def client(self) -> GoGetSSLClient:

@@ -1,6 +1,7 @@
-"""Refresh of gogetssl_ssl_order from one view of the account per plugin process: a plan of many settled
-orders costs a few listing calls instead of one status call per order, and every change GoGetSSL makes out
-of band (cancellation, expiry, rejection, issuance, reissue) still reaches state.
+"""Refresh of gogetssl_ssl_order with `refresh_mode = "listing"`, from one view of the account per plugin
+process: a plan of many settled orders costs a few listing calls instead of one status call per order, and
+the changes GoGetSSL makes out of band that show in the listing (cancellation, expiry, rejection, issuance,
+a reissue with a new expiry) still reach state. The default, `full`, reads every order.
 
 Each "plan" below is a new provider with a new client, as Terraform starts a new plugin process per command;
 its refreshes run 10 at a time, as Terraform's default parallelism does."""
@@ -20,9 +21,10 @@ from provider.resources.ssl_order import SslOrderResource
 from tests.support import Sandbox, make_csr
 
 
-def _resource(box: Sandbox) -> SslOrderResource:
+def _resource(box: Sandbox, refresh_mode: str = "listing") -> SslOrderResource:
     """The resource as a new plugin process sees it: its own client, nothing cached."""
-    return SslOrderResource(GoGetSSLProvider(client=GoGetSSLClient(ClientSettings(box.url, box.user, box.password))))
+    client = GoGetSSLClient(ClientSettings(box.url, box.user, box.password))
+    return SslOrderResource(GoGetSSLProvider(client=client, refresh_mode=refresh_mode))
 
 
 def _estate(box: Sandbox, n: int, status: str = "active") -> list[dict[str, Any]]:
@@ -37,9 +39,10 @@ def _estate(box: Sandbox, n: int, status: str = "active") -> list[dict[str, Any]
     return states  # type: ignore[return-value]
 
 
-def _plan(box: Sandbox, states: list[dict[str, Any]]) -> tuple[list[dict[str, Any] | None], list[Diagnostics]]:
+def _plan(box: Sandbox, states: list[dict[str, Any]], refresh_mode: str = "listing",
+          ) -> tuple[list[dict[str, Any] | None], list[Diagnostics]]:
     """Refresh every state in one new process, 10 at a time."""
-    res = _resource(box)
+    res = _resource(box, refresh_mode)
     diags = [Diagnostics() for _ in states]
     with ThreadPoolExecutor(10) as pool:
         new = list(pool.map(lambda i: res.read(ReadContext(diags[i], "gogetssl_ssl_order"), states[i]),
@@ -187,3 +190,24 @@ def test_when_the_state_is_the_account_the_view_is_read_to_its_end_however_many_
     calls = _delta(_api_calls(box), before)
     assert new == states
     assert not [k for k in calls if "/orders/status/" in k], calls
+
+
+def test_by_default_a_reissue_that_keeps_the_expiry_reaches_state(new_sandbox):
+    """The listing shows nothing of a reissue made outside Terraform on the day of issue (same status, same
+    expiry): only a full read sees the new certificate, which is why `full` is the default."""
+    box = new_sandbox()
+    states = _estate(box, 2)
+    rid = states[0]["order_id"]
+    client = GoGetSSLClient(ClientSettings(box.url, box.user, box.password))
+    client.orders.reissue(rid, ReissueRequest(csr=make_csr(states[0]["domain"], key="ec256").csr_pem,
+                                              webserver_type=1, dcv_method="dns", dns_names=[]))
+    box.set_status(rid, "active")
+    vendor = client.orders.status(rid)
+    assert vendor.crt_code != states[0]["certificate_pem"] and vendor.valid_till == states[0]["valid_till"]
+    before = _api_calls(box)
+
+    new, _diags = _plan(box, states, refresh_mode="full")
+
+    assert new[0]["certificate_pem"] == vendor.crt_code
+    calls = _delta(_api_calls(box), before)
+    assert not [k for k in calls if "/orders/ssl/all" in k or "/orders/statuses/" in k], calls

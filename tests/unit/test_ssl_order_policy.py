@@ -133,3 +133,4 @@ def test_san_names_unknown_until_apply_plan_an_in_place_reissue_without_crashing
     change = policy.plan_update(current, planned, {"dns_names"}, [], TODAY)
     assert (change.action, change.replace) == ("reissue", [])
     assert planned["validation_records"] is Unknown
+
