@@ -131,8 +131,12 @@ class _Deferred:
             severity=pb.Diagnostic.ERROR, summary="The GoGetSSL provider failed to load", detail=detail)])
 
 
-def _cache_path() -> str:
+def _cache_path() -> str | None:
+    """Where the pair is cached; None when there is no absolute home to cache it in (expanduser answers "~"
+    without HOME or a passwd entry: a relative path would put the key in Terraform's working directory)."""
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    if not os.path.isabs(base):
+        return None
     return os.path.join(base, "terraform-provider-gogetssl", "plugin-tls.pem")
 
 
@@ -207,10 +211,11 @@ def _write_private(path: str, data: bytes) -> None:
 def tls_pair() -> tuple[bytes, bytes]:
     """(key PEM, certificate PEM) for the plugin's server: the cached pair, else a new one, cached."""
     path = _cache_path()
-    pair = _read_pair(path)
+    pair = _read_pair(path) if path else None
     if pair is None:
         key, cert, not_after = _new_pair()
-        _write_private(path, b"not-after: %d\n" % not_after + key + cert)
+        if path:
+            _write_private(path, b"not-after: %d\n" % not_after + key + cert)
         pair = key, cert
     return pair
 

@@ -227,3 +227,17 @@ def test_a_cache_that_cannot_be_trusted_is_replaced(cache: Path, spoil: str) -> 
         cache.write_bytes(cache.read_bytes().partition(b"\n")[2])
     assert serve.tls_pair() != pair
     assert serve._read_pair(str(cache)) is not None  # and the new pair is cached
+
+
+def test_without_a_home_the_key_is_never_written_into_the_working_directory(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No HOME and no passwd entry: os.path.expanduser("~") answers "~", a relative path. The plugin's private
+    key must not land in Terraform's working directory (where it could be committed): no cache then."""
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setattr(os.path, "expanduser", lambda p: p)  # what it does without HOME or a passwd entry
+    monkeypatch.chdir(tmp_path)
+
+    key_pem, cert_pem = serve.tls_pair()
+
+    assert key_pem and cert_pem
+    assert list(tmp_path.iterdir()) == [], "nothing is written under the working directory"
