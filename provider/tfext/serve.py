@@ -208,10 +208,11 @@ def _write_private(path: str, data: bytes) -> None:
             pass
 
 
-def tls_pair() -> tuple[bytes, bytes]:
-    """(key PEM, certificate PEM) for the plugin's server: the cached pair, else a new one, cached."""
+def tls_pair(fresh: bool = False) -> tuple[bytes, bytes]:
+    """(key PEM, certificate PEM) for the plugin's server: the cached pair, else (or when `fresh`) a new one,
+    cached."""
     path = _cache_path()
-    pair = _read_pair(path) if path else None
+    pair = _read_pair(path) if path and not fresh else None
     if pair is None:
         key, cert, not_after = _new_pair()
         if path:
@@ -285,7 +286,13 @@ def serve(new_app: Callable[[], App]) -> None:
     sock = os.path.join(tmp, "plugin.sock")
     try:
         key, cert = tls_pair()
-        server.add_secure_port(f"unix://{sock}", grpc.ssl_server_credentials([(key, cert)]))
+        try:
+            server.add_secure_port(f"unix://{sock}", grpc.ssl_server_credentials([(key, cert)]))
+        except (RuntimeError, ValueError):
+            # A cached pair that passed every check made without cryptography but does not fit together
+            # (edited by hand, damaged on disk): make a new one rather than fail until the file expires.
+            key, cert = tls_pair(fresh=True)
+            server.add_secure_port(f"unix://{sock}", grpc.ssl_server_credentials([(key, cert)]))
         server.start()
         print(handshake_line(sock, cert), flush=True)
         threading.Thread(target=deferred.load, name="load-provider", daemon=True).start()

@@ -241,3 +241,25 @@ def test_without_a_home_the_key_is_never_written_into_the_working_directory(
 
     assert key_pem and cert_pem
     assert list(tmp_path.iterdir()) == [], "nothing is written under the working directory"
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.skipif(not SCRIPT.exists(), reason="the console script is not installed")
+def test_a_cached_key_that_does_not_fit_its_certificate_is_replaced_not_fatal(tmp_path: Path) -> None:
+    """A cache file spoiled by hand or by the disk (the key of another pair) passes every check that can be
+    made without cryptography; the server then cannot bind. The plugin must still start, with a new pair."""
+    cache = tmp_path / "cache"
+    _, first = _modules_at_handshake(tmp_path, cache)
+    cached = cache / "terraform-provider-gogetssl" / "plugin-tls.pem"
+    head, _, pems = cached.read_bytes().partition(b"\n")
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    stranger = ec.generate_private_key(ec.SECP256R1()).private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    cert = pems[pems.index(b"-----BEGIN CERTIFICATE-----"):]
+    cached.write_bytes(head + b"\n" + stranger + cert)
+
+    _, second = _modules_at_handshake(tmp_path, cache)
+
+    assert second.split("|")[-1] != first.split("|")[-1], "a new certificate"
