@@ -49,6 +49,7 @@ from bench.estate import (
     terraform_env,
     terraform_version,
 )
+from bench.startup import BARE, FLOOR, MAGIC_COOKIE, NoHandshake, to_first_line
 from provider import __version__
 from provider.devtools.terraform import command as terraform_command
 from tests.support import Sandbox
@@ -119,38 +120,20 @@ def _machine(terraform: str) -> dict[str, Any]:
     }
 
 
-# bench/startup.py's measure, kept here rather than imported: start-up is timed from launch to the first line
-# printed (the plugin's handshake; the floor and bare python print one in its place), since Terraform goes on
-# at the handshake and the interpreter's exit would only add grpc's shutdown to the floor.
-_MAGIC_COOKIE = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2"  # go-plugin's, from Terraform
-_FLOOR = "import grpc, tf.gen.tfplugin_pb2; print('1|6|floor', flush=True)"
-_BARE = "print('1|6|bare', flush=True)"
-
-
-def _to_first_line(argv: list[str], env: dict[str, str]) -> float:
-    start = time.perf_counter()
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    elapsed = time.perf_counter() - start
-    proc.terminate()
-    proc.wait()
-    if not line.startswith(b"1|6|"):
-        raise BenchError(f"{argv[0]} printed no handshake line (got {line!r})")
-    return elapsed
-
-
 def _startup(launches: int) -> dict[str, Any]:
     """The plugin to its handshake, the floor every plugin on grpc and tf pays, and a bare python, interleaved."""
     exe = str(Path(sys.executable).parent / "terraform-provider-gogetssl")
     plain = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    kinds = {"plugin": ([exe], {**os.environ, "TF_PLUGIN_MAGIC_COOKIE": _MAGIC_COOKIE}),
-             "floor": ([sys.executable, "-c", _FLOOR], plain),
-             "bare": ([sys.executable, "-c", _BARE], plain)}
+    kinds = {"plugin": ([exe], {**os.environ, "TF_PLUGIN_MAGIC_COOKIE": MAGIC_COOKIE}),
+             "floor": ([sys.executable, "-c", FLOOR], plain),
+             "bare": ([sys.executable, "-c", BARE], plain)}
     samples: dict[str, list[float]] = {k: [] for k in kinds}
     for _ in range(launches):
         for name, (argv, env) in kinds.items():
-            samples[name].append(_to_first_line(argv, env))
+            try:
+                samples[name].append(to_first_line(argv, env))
+            except NoHandshake as exc:
+                raise BenchError(str(exc)) from None
     return {name: {"median_ms": round(statistics.median(s) * 1000, 1), "min_ms": round(min(s) * 1000, 1),
                    "max_ms": round(max(s) * 1000, 1), "launches": len(s)} for name, s in samples.items()}
 

@@ -32,8 +32,13 @@ FLOOR = "import grpc, tf.gen.tfplugin_pb2; print('1|6|floor', flush=True)"
 BARE = "print('1|6|bare', flush=True)"
 
 
-def _launch(argv: list[str], env: dict[str, str]) -> float:
-    """Seconds from starting `argv` to its first line (a handshake line, or what the floor prints in its place)."""
+class NoHandshake(RuntimeError):
+    """A launched program printed no handshake line."""
+
+
+def to_first_line(argv: list[str], env: dict[str, str]) -> float:
+    """Seconds from starting `argv` to its first line (a handshake line, or what the floor prints in its place).
+    bench/plan.py uses it too."""
     start = time.perf_counter()
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
     assert proc.stdout is not None
@@ -42,7 +47,7 @@ def _launch(argv: list[str], env: dict[str, str]) -> float:
     proc.terminate()
     proc.wait()
     if not line.startswith(b"1|6|"):
-        raise SystemExit(f"{argv} printed no handshake line (got {line!r})")
+        raise NoHandshake(f"{argv[0]} printed no handshake line (got {line!r})")
     return elapsed
 
 
@@ -93,7 +98,7 @@ def main() -> int:
     times: dict[str, list[float]] = {name: [] for name in runs}
     for _ in range(opts.n):  # interleaved, so all see the same machine load
         for name, (argv, env) in runs.items():
-            times[name].append(_launch(argv, env))
+            times[name].append(to_first_line(argv, env))
 
     medians = {name: statistics.median(t) for name, t in times.items()}
     width = max(map(len, runs))
