@@ -139,8 +139,9 @@ def _place_executable(dest: Path, source: Path | None = None, text: str | None =
 @dataclass
 class Mirrors:
     """CLI configurations, each taking its providers from a filesystem mirror under `root`:
-    `gogetssl` (provider.main's own install and config), `null`, and `gogetssl_rss` / `null_rss` whose
-    executables are bench/peak_rss.py wrappers writing to `rss_log`."""
+    `gogetssl` (provider.main's own install and config), `null`, `gogetssl_rss` / `null_rss` whose
+    executables are bench/peak_rss.py wrappers writing to `rss_log`, and `echo`: gogetssl's address served by
+    bench/echo.py (the provider's schema and transport, no logic), which writes its RPC counts to `echo_log`."""
 
     root: Path
     gogetssl: Path = field(init=False)
@@ -148,6 +149,8 @@ class Mirrors:
     gogetssl_rss: Path = field(init=False)
     null_rss: Path = field(init=False)
     rss_log: Path = field(init=False)
+    echo: Path = field(init=False)
+    echo_log: Path = field(init=False)
 
     def __post_init__(self) -> None:
         root = self.root
@@ -177,13 +180,40 @@ class Mirrors:
         self.null_rss = root / "null-rss.tfrc"
         self.null_rss.write_text(_cli_config(rss_dir, [NULL_ADDRESS]))
 
+        schema, self.echo_log = root / "gogetssl-schema.bin", root / "echo-rpcs.jsonl"
+        schema.write_bytes(provider_schema())
+        echo_dir, echo_py = root / "echo-mirror", Path(__file__).resolve().parent / "echo.py"
+        _place_executable(echo_dir / HOST / NAMESPACE / TYPE / __version__ / PLATFORM / f"terraform-provider-{TYPE}",
+                          text=f'#!/bin/sh\nexec "{sys.executable}" -I "{echo_py}" "{schema}" "{self.echo_log}" "$@"\n')
+        self.echo = root / "echo.tfrc"
+        self.echo.write_text(_cli_config(echo_dir, [PROVIDER_ADDRESS]))
+
     def rss_launches(self) -> list[dict[str, Any]]:
         """The launches recorded since the last call (the log is emptied)."""
-        if not self.rss_log.exists():
-            return []
-        lines = self.rss_log.read_text().splitlines()
-        self.rss_log.unlink()
-        return [json.loads(line) for line in lines if line.strip()]
+        return _drain(self.rss_log)
+
+    def echo_launches(self) -> list[dict[str, Any]]:
+        """The echo plugin's launches since the last call: {"rpcs": {name: count}, "cpu_s": seconds} each."""
+        return _drain(self.echo_log)
+
+
+def _drain(log: Path) -> list[dict[str, Any]]:
+    if not log.exists():
+        return []
+    lines = log.read_text().splitlines()
+    log.unlink()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+def provider_schema() -> bytes:
+    """The provider's GetProviderSchema answer, serialised, as Terraform receives it."""
+    from tf.gen import tfplugin_pb2 as pb
+
+    from provider.provider import GoGetSSLProvider
+    from provider.tfext.servicer import GoGetSSLServicer
+
+    response = GoGetSSLServicer(GoGetSSLProvider()).GetProviderSchema(pb.GetProviderSchema.Request(), None)
+    return bytes(response.SerializeToString())
 
 
 # -- Terraform working directories -----------------------------------------------------------------

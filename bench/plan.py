@@ -1,6 +1,8 @@
 """`make bench`: how long `terraform plan` takes on an estate of N GoGetSSL orders, next to the same plan shape on
 N `terraform_data` and N `null_resource` (the Go null provider), with the API requests, plugin start-up and
-provider peak RSS behind the numbers.
+provider peak RSS behind the numbers, and the floor under the provider's own rows: the same plan through
+bench/echo.py, a plugin with the provider's schema and transport that answers every RPC with no work (what
+Terraform, the protocol and three plugin launches cost for this schema and state).
 
     python -m bench.plan [--orders 300] [--latency-ms 100] [--repeats 3] [--processing 0.1]
 
@@ -69,13 +71,20 @@ class Row:
     box: Sandbox | None = None  # the sandbox a gogetssl row's provider talks to
     args: tuple[str, ...] = ()
     extra_env: dict[str, str] = field(default_factory=dict)  # e.g. GOGETSSL_REFRESH_MODE for a gogetssl row
+    floor: str | None = None  # an echo row: the key of the gogetssl row whose floor it is
     seconds: list[float] = field(default_factory=list)
+    echo: list[list[dict[str, Any]]] = field(default_factory=list)  # an echo row's launches, per plan
     requests: list[dict[str, int]] = field(default_factory=list)
     rss: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def ours(self) -> bool:
         return self.box is not None
+
+    @property
+    def compared(self) -> bool:
+        """A row given ratios to the baselines: the provider's, and the floors under it."""
+        return self.ours or self.floor is not None
 
     @property
     def median(self) -> float:
@@ -196,6 +205,9 @@ def _prepare(root: Path, boxes: dict[str, Sandbox], mirrors: Mirrors, n: int,
     listing = {"GOGETSSL_REFRESH_MODE": "listing"}
     listing_wd = initialised(issued_wd.copy_to(root / "gogetssl-issued-listing", {**issued_env, **listing}))
     mixed_wd.env.update(listing)
+    echo_env = terraform_env(mirrors.echo)
+    echo_wd = initialised(issued_wd.copy_to(root / "echo", echo_env))
+    echo_norefresh_wd = initialised(issued_wd.copy_to(root / "echo-norefresh", echo_env))
 
     timed = [
         Row("gogetssl", "gogetssl plan, all issued (refresh_mode full)", issued_wd, issued_box),
@@ -203,13 +215,16 @@ def _prepare(root: Path, boxes: dict[str, Sandbox], mirrors: Mirrors, n: int,
         Row("gogetssl_refresh_false", "gogetssl plan -refresh=false", norefresh_wd, issued_box, ("-refresh=false",)),
         Row("gogetssl_processing", f"gogetssl plan, {processing} of {n} processing, listing", mixed_wd, mixed_box,
             extra_env=listing),
+        Row("echo", "  floor: echo plugin (schema, no logic)", echo_wd, floor="gogetssl_listing"),
+        Row("echo_refresh_false", "  floor: echo plugin, -refresh=false", echo_norefresh_wd, args=("-refresh=false",),
+            floor="gogetssl_refresh_false"),
         Row("terraform_data", "terraform_data plan", tdata_wd),
         Row("null_resource", f"null_resource plan (Go null {NULL_VERSION})", null_wd),
     ]
     t = time.monotonic()
     rss = []
     for r in timed:
-        if r.key == "terraform_data":
+        if r.key == "terraform_data" or r.floor:
             continue
         env = {**terraform_env(mirrors.gogetssl_rss if r.ours else mirrors.null_rss, r.box), **r.extra_env}
         rss.append(Row(r.key, r.label, initialised(r.workdir.copy_to(root / f"rss-{r.key}", env)), r.box, r.args,
@@ -218,13 +233,16 @@ def _prepare(root: Path, boxes: dict[str, Sandbox], mirrors: Mirrors, n: int,
     return timed, rss
 
 
-def _timed_rounds(rows: list[Row], repeats: int) -> None:
+def _timed_rounds(rows: list[Row], repeats: int, mirrors: Mirrors) -> None:
+    mirrors.echo_launches()
     for rnd in range(1, repeats + 1):
         for row in rows:
             before = _api_counts(row.box) if row.box else Counter()
             row.seconds.append(row.workdir.plan(*row.args))
             after = _api_counts(row.box) if row.box else Counter()
             row.requests.append({k: after[k] - before[k] for k in after if after[k] != before[k]})
+            if row.floor:
+                row.echo.append(mirrors.echo_launches())
         _progress(f"round {rnd}/{repeats}: " + ", ".join(f"{r.key} {r.seconds[-1]:.2f} s" for r in rows))
 
 
@@ -233,6 +251,15 @@ def _fmt_requests(counts: dict[str, int]) -> list[str]:
         return ["0"]
     total = sum(counts.values())
     return [f"{total} in all"] + [f"{n:>5}  {k}" for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+
+def _fmt_floor(row: dict[str, Any]) -> list[str]:
+    """An echo row's last column: what Terraform asked of the plugin, and how far the provider's row is above."""
+    rpcs, cpu = row["rpcs_per_plan"], statistics.median(row["echo_cpu_s"]) if row["echo_cpu_s"] else 0.0
+    top = ", ".join(f"{n} {k}" for k, n in sorted(rpcs.items(), key=lambda kv: (-kv[1], kv[0]))[:4])
+    return [f"{sum(rpcs.values())} RPCs in {len(row['echo_launches'])} launches, plugin CPU {cpu:.2f} s",
+            f"  ({top}, ...)",
+            f"  {row['floor_of']} = {row[row['floor_of'] + '_ratio_vs_floor']:.2f}x this floor"]
 
 
 def render(result: dict[str, Any]) -> str:
@@ -256,7 +283,7 @@ def render(result: dict[str, Any]) -> str:
         rss = row.get("peak_rss")
         rss_text = f"{rss['max_mib']:.0f} MiB ({rss['launches']} launch{'es' if rss['launches'] != 1 else ''})" \
             if rss else ""
-        reqs = _fmt_requests(row["api_requests"])
+        reqs = _fmt_requests(row["api_requests"]) if not row.get("floor_of") else _fmt_floor(row)
         span = f"{row['min_s']:.2f}-{row['max_s']:.2f}"
         lines.append(f"{row['label']:<44} {row['median_s']:>6.2f} s {span:>13} "
                      f"{ratio_null:>7} {ratio_data:>8}  {rss_text:<20}  {reqs[0]}")
@@ -281,9 +308,17 @@ def _summarise(rows: list[Row], rss_rows: list[Row]) -> list[dict[str, Any]]:
             "median_s": round(r.median, 3), "min_s": round(min(r.seconds), 3), "max_s": round(max(r.seconds), 3),
             "api_requests": r.requests_median(), "api_requests_runs": r.requests,
         }
-        if r.ours:
+        if r.compared:
             entry["ratio_vs_null"] = round(r.median / by_key["null_resource"].median, 2)
             entry["ratio_vs_terraform_data"] = round(r.median / by_key["terraform_data"].median, 2)
+        if r.floor and r.floor in by_key:
+            above = by_key[r.floor]
+            entry["floor_of"] = r.floor
+            entry[f"{r.floor}_ratio_vs_floor"] = round(above.median / r.median, 2)
+            last = r.echo[-1] if r.echo else []
+            entry["echo_launches"] = last
+            entry["rpcs_per_plan"] = dict(sum((Counter(x["rpcs"]) for x in last), Counter()))
+            entry["echo_cpu_s"] = [round(sum(x["cpu_s"] for x in plan), 3) for plan in r.echo]
         launches = rss_by_key.get(r.key)
         if launches:
             entry["peak_rss"] = {"max_mib": round(max(x["peak_kib"] for x in launches) / 1024, 1),
@@ -340,7 +375,7 @@ def main(argv: list[str] | None = None) -> int:
 
         for box in boxes.values():
             box.faults(latency_ms=args.latency_ms)
-        _timed_rounds(rows, args.repeats)
+        _timed_rounds(rows, args.repeats, mirrors)
 
         t = time.monotonic()
         mirrors.rss_launches()

@@ -270,17 +270,28 @@ def _add_services(server: grpc.Server, provider_method: Callable[[str], Callable
 def serve(new_app: Callable[[], App]) -> None:
     """Serve the provider `new_app()` builds over go-plugin's gRPC protocol until Terraform shuts the plugin
     down."""
+    deferred = _Deferred(new_app)
+    serve_methods(deferred.method, on_shutdown=deferred.stop,
+                  after_handshake=lambda: threading.Thread(target=deferred.load, name="load-provider",
+                                                           daemon=True).start())
+
+
+def serve_methods(provider_method: Callable[[str], Callable[[Any, grpc.ServicerContext], Any]],
+                  on_shutdown: Callable[[], None] = lambda: None,
+                  after_handshake: Callable[[], None] = lambda: None) -> None:
+    """Serve tfplugin6.Provider, RPC `name` answered by `provider_method(name)`, until go-plugin's controller
+    asks for Shutdown (`on_shutdown` runs then). `after_handshake` runs once the handshake line is out.
+    bench/echo.py serves its answer-nothing provider through this too, so that both pay the same transport."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     done = threading.Event()
-    deferred = _Deferred(new_app)
     server = grpc.server(thread_pool=futures.ThreadPoolExecutor(max_workers=10))
 
     def shutdown(request: bytes, context: grpc.ServicerContext) -> bytes:
-        deferred.stop()
+        on_shutdown()
         done.set()
         return b""
 
-    _add_services(server, deferred.method, shutdown)
+    _add_services(server, provider_method, shutdown)
 
     tmp = _private_dir()
     sock = os.path.join(tmp, "plugin.sock")
@@ -295,7 +306,7 @@ def serve(new_app: Callable[[], App]) -> None:
             server.add_secure_port(f"unix://{sock}", grpc.ssl_server_credentials([(key, cert)]))
         server.start()
         print(handshake_line(sock, cert), flush=True)
-        threading.Thread(target=deferred.load, name="load-provider", daemon=True).start()
+        after_handshake()
         while not done.wait(0.05):
             pass
         server.stop(grace=1)
