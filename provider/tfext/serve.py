@@ -30,6 +30,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import stat
 import threading
 import time
 from concurrent import futures
@@ -143,12 +144,20 @@ def _cache_path() -> str | None:
 def _read_pair(path: str) -> tuple[bytes, bytes] | None:
     """The cached (key PEM, certificate PEM), if it is ours alone and valid for a day more."""
     try:
-        with open(path, "rb") as f:
+        # Non-blocking: a FIFO at the path must not hold the start up; only a regular file is read.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        with os.fdopen(fd, "rb") as f:
             st = os.fstat(f.fileno())
-            if st.st_uid != os.getuid() or st.st_mode & 0o077:  # a key others may read or write is no secret
+            if (not stat.S_ISREG(st.st_mode) or st.st_uid != os.getuid()
+                    or st.st_mode & 0o077):  # a key others may read or write is no secret
                 return None
             head, _, pems = f.read().partition(b"\n")
-        if not head.startswith(b"not-after: ") or int(head[11:]) - time.time() < RENEW_BEFORE:
+        now = time.time()
+        if not head.startswith(b"not-after: ") or int(head[11:]) - now < RENEW_BEFORE:
+            return None
+        if st.st_mtime > now + 60:
+            # Written while the clock was ahead: the certificate starts in the future (it is dated from its
+            # writing, less 5 minutes) and go-plugin would refuse it at every start until the file expires.
             return None
     except (OSError, ValueError):
         return None
@@ -230,15 +239,20 @@ def handshake_line(sock: str, cert_pem: bytes) -> str:
 
 def _private_dir() -> str:
     """A new directory for the socket that only this user can enter (what tempfile.mkdtemp makes, without its
-    imports)."""
-    base = os.environ.get("TMPDIR") or "/tmp"
-    while True:
-        path = os.path.join(base, f"tf-gogetssl-{os.urandom(6).hex()}")
-        try:
-            os.mkdir(path, 0o700)
-            return path
-        except FileExistsError:
-            continue
+    imports): under TMPDIR, else, as tempfile falls back when TMPDIR is missing or not writable, /tmp,
+    /var/tmp or the working directory."""
+    bases = [b for b in (os.environ.get("TMPDIR"), "/tmp", "/var/tmp", os.getcwd()) if b]
+    for base in bases:
+        for _ in range(100):
+            path = os.path.join(base, f"tf-gogetssl-{os.urandom(6).hex()}")
+            try:
+                os.mkdir(path, 0o700)
+                return path
+            except FileExistsError:
+                continue
+            except OSError:
+                break  # this base cannot be used: the next one
+    raise OSError(f"no directory for the plugin's socket in any of {', '.join(bases)}")
 
 
 def _add_services(server: grpc.Server, provider_method: Callable[[str], Callable[..., Any]],

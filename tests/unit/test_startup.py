@@ -61,10 +61,10 @@ NOT_YET = ("cryptography", "pydantic", "requests", "urllib3", "tf.iface", "tf.sc
          "provider.data_sources", "provider.common", "argparse", "tempfile", "json")
 
 
-def _modules_at_handshake(tmp_path: Path, cache: Path) -> tuple[set[str], str]:
+def _modules_at_handshake(tmp_path: Path, cache: Path, **extra_env: str) -> tuple[set[str], str]:
     """The modules the plugin has loaded when it writes its handshake line, and the line."""
     dump = tmp_path / f"modules-{time.monotonic_ns()}.txt"
-    env = {**os.environ, "TF_PLUGIN_MAGIC_COOKIE": MAGIC_COOKIE, "XDG_CACHE_HOME": str(cache)}
+    env = {**os.environ, "TF_PLUGIN_MAGIC_COOKIE": MAGIC_COOKIE, "XDG_CACHE_HOME": str(cache), **extra_env}
     proc = subprocess.Popen([sys.executable, "-c", TAPPED, str(dump), str(SCRIPT)], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
@@ -263,3 +263,34 @@ def test_a_cached_key_that_does_not_fit_its_certificate_is_replaced_not_fatal(tm
     _, second = _modules_at_handshake(tmp_path, cache)
 
     assert second.split("|")[-1] != first.split("|")[-1], "a new certificate"
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.skipif(not SCRIPT.exists(), reason="the console script is not installed")
+def test_a_tmpdir_that_does_not_exist_does_not_stop_the_plugin(tmp_path: Path) -> None:
+    """Like tempfile, the socket's directory falls back to /tmp when TMPDIR is missing or not writable."""
+    _, line = _modules_at_handshake(tmp_path, tmp_path / "cache", TMPDIR=str(tmp_path / "missing"))
+
+    assert line.split("|")[3].endswith("/plugin.sock")
+
+
+def test_a_certificate_cached_under_a_clock_that_ran_ahead_is_replaced(cache: Path) -> None:
+    """Written while the clock was ahead (a VM before its clock was set), the certificate starts in the future
+    and go-plugin refuses it at every start until the file expires: such a file is not trusted."""
+    pair = serve.tls_pair()
+    ahead = time.time() + 365 * 86400
+    os.utime(cache, (ahead, ahead))
+
+    assert serve.tls_pair() != pair
+
+
+def test_a_cache_path_that_is_not_a_regular_file_does_not_hang_the_start(cache: Path) -> None:
+    cache.parent.mkdir(mode=0o700, parents=True)
+    os.mkfifo(cache, 0o600)
+    result: list[tuple[bytes, bytes]] = []
+    worker = threading.Thread(target=lambda: result.append(serve.tls_pair()), daemon=True)
+
+    worker.start()
+    worker.join(10)
+
+    assert result and result[0][0].startswith(b"-----BEGIN PRIVATE KEY-----"), "tls_pair blocked on a FIFO"
