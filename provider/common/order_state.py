@@ -14,6 +14,7 @@ from provider.common.order_schema import (
     DEFAULT_ON_DESTROY,
     DEFAULT_RENEW_BEFORE_DAYS,
 )
+from provider.tfext.types import normalize_pem
 
 if TYPE_CHECKING:
     from provider.client.models import ApproverMethod, OrderStatus
@@ -33,7 +34,13 @@ def build_state(arguments: dict[str, Any], **computed: Any) -> dict[str, Any]:
 
 
 def refresh(state: dict[str, Any], status: OrderStatus) -> None:
-    """Refresh what the API reports about an existing order; never the user's arguments."""
+    """Refresh what the API reports about an existing order. Of the user's arguments only `csr`: after a
+    reissue made outside Terraform the certificate is for another key, and state says so (the plan then
+    shows the configured CSR as a change: a free reissue back to it), rather than pair the configured CSR
+    with a certificate it did not sign."""
+    vendor_csr = status.csr_code
+    if vendor_csr and normalize_pem(vendor_csr) != normalize_pem(str(state.get("csr") or "")):
+        state["csr"] = vendor_csr
     if status.status:
         state["order_status"] = status.status
     method = approver_method(status.approver_method)

@@ -170,7 +170,8 @@ class SslOrderResource(Resource):
         client = configured_client(self.provider, ctx.diagnostics)
         if client is None:
             return current
-        if self.provider.refresh_mode == "listing" and snapshot.settled_and_unchanged(client, current, order_id):
+        if self.provider.refresh_mode == "listing" and snapshot.settled_and_unchanged(
+                client, current, order_id, self.provider.stopping):
             return current  # the account's listing says nothing changed: no call of its own
         try:
             status = spend.read_confirmed(client, order_id)

@@ -14,10 +14,17 @@ the view answered: when the state is the account, the listing keeps paying for i
 whose refreshes stopped waiting are asked for together, in one bulk status call. An account far larger than
 the state costs a few calls more than the state's own orders would, never a scan of the whole account.
 A view lives VIEW_TTL seconds, and any change this process makes to an order drops it.
+
+The calls are made by a thread of the view's own, never by a refresh: a refresh waits at most one request
+deadline of the client (capped at WAIT_LIMIT seconds) for the view, and not at all once Terraform asked the
+provider to stop; then it reads its order itself, as in full mode. A listing that hangs (retried, each try
+up to the deadline) costs the plan one deadline, not its retries; the view is then left to the orders it
+has already seen.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 import weakref
@@ -29,6 +36,8 @@ from provider.client import errors
 if TYPE_CHECKING:
     from provider.client import GoGetSSLClient
 
+log = logging.getLogger("gogetssl.provider")
+
 PAGE_SIZE = 100
 #: how many listing pages a refresh waits for (counted from its arrival) before reading its order itself,
 #: plus one for every HITS_PER_PAGE refreshes the view answered (a page costs two calls: listing, bulk status)
@@ -38,6 +47,8 @@ HITS_PER_PAGE = 10
 MAX_PAGES = 200
 #: a view older than this is read again: a long apply must not decide from a listing read minutes ago
 VIEW_TTL = 120.0
+#: the longest a refresh waits for the view (less when the client's request deadline is shorter)
+WAIT_LIMIT = 10.0
 
 
 @dataclass(frozen=True)
@@ -54,6 +65,8 @@ class AccountView:
     def __init__(self, client: GoGetSSLClient, clock: Any = time.monotonic):
         self._client = client
         self._clock = clock
+        self._patience = min(WAIT_LIMIT, client.settings.deadline)
+        self._slow = False  # a refresh gave up waiting: later ones do not wait either
         self.born = clock()
         self._cond = threading.Condition()
         self._seen: dict[int, Seen] = {}
@@ -65,35 +78,47 @@ class AccountView:
         self._reading = False
         self._ended = False  # the listing was read to its end, or cannot be read further
 
-    def lookup(self, order_id: int) -> Seen | None:
-        """What the vendor says of `order_id`, or None when the view cannot tell (read the order itself then)."""
+    def lookup(self, order_id: int, stopping: threading.Event | None = None) -> Seen | None:
+        """What the vendor says of `order_id`, or None when the view cannot tell (read the order itself then):
+        also when the view took longer than the client's request deadline, or `stopping` is set."""
+        wait_until = time.monotonic() + self._patience
         with self._cond:
             arrived = self._pages
-        while True:
+            while True:
+                if order_id in self._seen:
+                    self._hits += 1
+                    return self._seen[order_id]
+                if order_id in self._unanswered or self._slow or (stopping is not None and stopping.is_set()):
+                    return None
+                budget = arrived + PAGES_PER_WAIT + self._hits // HITS_PER_PAGE
+                if self._ended or self._pages >= min(budget, MAX_PAGES):
+                    self._wanted.add(order_id)  # asked together, in one bulk status call
+                if not self._reading:
+                    self._reading = True  # the view's reader makes the next call; every refresh waits for it
+                    wanted, self._wanted = self._wanted, set()
+                    threading.Thread(target=self._read, args=(wanted,), name="gogetssl-listing", daemon=True).start()
+                left = wait_until - time.monotonic()
+                if left <= 0:
+                    self._slow = True
+                    return None
+                self._cond.wait(min(left, 0.1))
+
+    def _read(self, wanted: set[int]) -> None:
+        """The reader's one call: the bulk status of `wanted`, else the next listing page."""
+        try:
+            if wanted:
+                self._read_statuses(wanted)
+            else:
+                self._read_page()
+        except Exception:  # a defect: end the view; every refresh then reads its own order
+            log.exception("reading the account's order listing failed; each order is read on its own")
             with self._cond:
-                while True:
-                    if order_id in self._seen:
-                        self._hits += 1
-                        return self._seen[order_id]
-                    if order_id in self._unanswered:
-                        return None
-                    budget = arrived + PAGES_PER_WAIT + self._hits // HITS_PER_PAGE
-                    if self._ended or self._pages >= min(budget, MAX_PAGES):
-                        self._wanted.add(order_id)  # asked together, in one bulk status call
-                    if not self._reading:
-                        self._reading = True  # this thread makes the next call; the others wait for it
-                        wanted, self._wanted = self._wanted, set()
-                        break
-                    self._cond.wait()
-            try:
-                if wanted:
-                    self._read_statuses(wanted)
-                else:
-                    self._read_page()
-            finally:
-                with self._cond:
-                    self._reading = False
-                    self._cond.notify_all()
+                self._ended = True
+                self._unanswered.update(wanted)
+        finally:
+            with self._cond:
+                self._reading = False
+                self._cond.notify_all()
 
     def _read_statuses(self, wanted: set[int]) -> None:
         """The bulk status of orders the listing has not shown (yet): one call for every refresh that gave
@@ -162,11 +187,13 @@ def forget(client: GoGetSSLClient) -> None:
         _VIEWS.pop(client, None)
 
 
-def settled_and_unchanged(client: GoGetSSLClient, state: dict[str, Any], order_id: int) -> bool:
+def settled_and_unchanged(client: GoGetSSLClient, state: dict[str, Any], order_id: int,
+                          stopping: threading.Event | None = None) -> bool:
     """True when the order is settled in state (issued, certificate held, no cancellation pending) and the
-    vendor's listing still reports it active with the expiry state holds: its state needs no call."""
+    vendor's listing still reports it active with the expiry state holds: its state needs no call. False
+    (read the order) when the view cannot tell in time, or once `stopping` is set."""
     if (state.get("order_status") != "active" or not state.get("certificate_pem")
             or not state.get("valid_till") or state.get("cancel_requested_at")):
         return False
-    seen = view_for(client).lookup(order_id)
+    seen = view_for(client).lookup(order_id, stopping)
     return seen is not None and seen.status == "active" and seen.expires == state.get("valid_till")

@@ -8,6 +8,8 @@ its refreshes run 10 at a time, as Terraform's default parallelism does."""
 
 from __future__ import annotations
 
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -18,6 +20,7 @@ from provider.client import ClientSettings, GoGetSSLClient
 from provider.client.models import ReissueRequest
 from provider.provider import GoGetSSLProvider
 from provider.resources.ssl_order import SslOrderResource
+from provider.tfext.types import normalize_pem
 from tests.support import Sandbox, make_csr
 
 
@@ -209,5 +212,53 @@ def test_by_default_a_reissue_that_keeps_the_expiry_reaches_state(new_sandbox):
     new, _diags = _plan(box, states, refresh_mode="full")
 
     assert new[0]["certificate_pem"] == vendor.crt_code
+    # The certificate is for the new key: state's csr is the one it was issued for, so a configuration that
+    # still holds the old CSR plans a reissue back to it instead of a clean plan over a mismatched pair.
+    assert normalize_pem(new[0]["csr"]) == normalize_pem(vendor.csr_code) != normalize_pem(states[0]["csr"])
     calls = _delta(_api_calls(box), before)
     assert not [k for k in calls if "/orders/ssl/all" in k or "/orders/statuses/" in k], calls
+
+
+def _impatient(box: Sandbox) -> SslOrderResource:
+    """A listing-mode resource whose client gives each request 1 s and retries it 3 times."""
+    client = GoGetSSLClient(ClientSettings(box.url, box.user, box.password, read_timeout=1.0, total_timeout=1.0,
+                                           max_retries=3))
+    return SslOrderResource(GoGetSSLProvider(client=client, refresh_mode="listing"))
+
+
+def _refresh_all(res: SslOrderResource, states: list[dict[str, Any]]) -> list[dict[str, Any] | None]:
+    with ThreadPoolExecutor(10) as pool:
+        return list(pool.map(lambda s: res.read(ReadContext(Diagnostics(), "gogetssl_ssl_order"), s), states))
+
+
+def test_a_hanging_listing_delays_the_refreshes_by_one_request_deadline_not_its_retries(new_sandbox):
+    box = new_sandbox()
+    states = _estate(box, 5)
+    box.faults({"match": "/orders/ssl/all", "mode": "slow", "delay_ms": 6000, "times": 100},
+               {"match": "/orders/statuses/", "mode": "slow", "delay_ms": 6000, "times": 100})
+    res = _impatient(box)
+
+    started = time.monotonic()
+    new = _refresh_all(res, states)
+    elapsed = time.monotonic() - started
+
+    # Full mode answers these in well under a second; the listing's reader retries 3 x 1 s per call.
+    assert new == states
+    assert elapsed < 2.5, f"the refreshes waited {elapsed:.1f} s for a listing that does not answer"
+
+
+def test_stop_provider_ends_the_wait_for_the_listing(new_sandbox):
+    box = new_sandbox()
+    states = _estate(box, 3)
+    box.faults({"match": "/orders/ssl/all", "mode": "slow", "delay_ms": 6000, "times": 100})
+    client = GoGetSSLClient(ClientSettings(box.url, box.user, box.password))  # the default 60 s deadline
+    provider = GoGetSSLProvider(client=client, refresh_mode="listing")
+    res = SslOrderResource(provider)
+    threading.Timer(0.3, provider.stopping.set).start()
+
+    started = time.monotonic()
+    new = _refresh_all(res, states)
+    elapsed = time.monotonic() - started
+
+    assert new == states
+    assert elapsed < 2.0, f"the refreshes went on waiting {elapsed:.1f} s after StopProvider"
