@@ -215,8 +215,8 @@ def _prepare(root: Path, boxes: dict[str, Sandbox], mirrors: Mirrors, n: int,
         Row("gogetssl_refresh_false", "gogetssl plan -refresh=false", norefresh_wd, issued_box, ("-refresh=false",)),
         Row("gogetssl_processing", f"gogetssl plan, {processing} of {n} processing, listing", mixed_wd, mixed_box,
             extra_env=listing),
-        Row("echo", "  floor: echo plugin (schema, no logic)", echo_wd, floor="gogetssl_listing"),
-        Row("echo_refresh_false", "  floor: echo plugin, -refresh=false", echo_norefresh_wd, args=("-refresh=false",),
+        Row("echo", "floor: echo plugin, refresh (no logic)", echo_wd, floor="gogetssl_listing"),
+        Row("echo_refresh_false", "floor: echo plugin, -refresh=false", echo_norefresh_wd, args=("-refresh=false",),
             floor="gogetssl_refresh_false"),
         Row("terraform_data", "terraform_data plan", tdata_wd),
         Row("null_resource", f"null_resource plan (Go null {NULL_VERSION})", null_wd),
@@ -259,7 +259,7 @@ def _fmt_floor(row: dict[str, Any]) -> list[str]:
     top = ", ".join(f"{n} {k}" for k, n in sorted(rpcs.items(), key=lambda kv: (-kv[1], kv[0]))[:4])
     return [f"{sum(rpcs.values())} RPCs in {len(row['echo_launches'])} launches, plugin CPU {cpu:.2f} s",
             f"  ({top}, ...)",
-            f"  {row['floor_of']} = {row[row['floor_of'] + '_ratio_vs_floor']:.2f}x this floor"]
+            f"  the row \"{row['floor_label']}\" takes {row[row['floor_of'] + '_ratio_vs_floor']:.2f}x this floor"]
 
 
 def render(result: dict[str, Any]) -> str:
@@ -313,7 +313,7 @@ def _summarise(rows: list[Row], rss_rows: list[Row]) -> list[dict[str, Any]]:
             entry["ratio_vs_terraform_data"] = round(r.median / by_key["terraform_data"].median, 2)
         if r.floor and r.floor in by_key:
             above = by_key[r.floor]
-            entry["floor_of"] = r.floor
+            entry["floor_of"], entry["floor_label"] = r.floor, above.label
             entry[f"{r.floor}_ratio_vs_floor"] = round(above.median / r.median, 2)
             last = r.echo[-1] if r.echo else []
             entry["echo_launches"] = last
