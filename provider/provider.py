@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import threading
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from tf.iface import Config, DataSource, Provider, Resource
 from tf.schema import Attribute, Schema
@@ -13,11 +14,14 @@ from tf.utils import Diagnostics
 
 from provider import PROVIDER_ADDRESS
 from provider.client.settings import DEFAULT_MAX_RETRIES, DEFAULT_READ_TIMEOUT
+from provider.common.pricing import PlanBudget
 from provider.common.services import NotConfigured
 
 if TYPE_CHECKING:
     from provider.client import GoGetSSLClient
-    from provider.client.models import Product
+    from provider.client.models import Balance, Product
+
+T = TypeVar("T")
 
 PRODUCTION_API_URL = "https://my.gogetssl.com/api"
 
@@ -104,13 +108,44 @@ def _check_refresh_mode(diags: Diagnostics, value: str, source: str = "refresh_m
     return True
 
 
-class _Flight:
-    """One fetch in progress: the threads that wait for it get its result or its error."""
+class _Once(Generic[T]):
+    """A value fetched once per process, single flight: one fetch at a time, outside the lock; threads that ask
+    while it runs wait for it and get its result or its error, without fetching again themselves. A later call
+    after a failed fetch fetches again."""
 
-    def __init__(self) -> None:
-        self.done = threading.Event()
-        self.result: dict[int, Product] | None = None
-        self.error: BaseException | None = None
+    def __init__(self, fetch: Callable[[], T]) -> None:
+        self._fetch = fetch
+        self._lock = threading.Lock()
+        self._value: T | None = None
+        self._flight: tuple[threading.Event, list[Any]] | None = None  # (done, [result or error])
+
+    def get(self) -> T:
+        with self._lock:
+            if self._value is not None:
+                return self._value
+            flight = self._flight
+            leader = flight is None
+            if flight is None:
+                flight = self._flight = (threading.Event(), [])
+        done, outcome = flight
+        if not leader:
+            done.wait()
+            if not outcome or isinstance(outcome[0], BaseException):
+                raise outcome[0] if outcome else RuntimeError("the fetch ended without a result")
+            return outcome[0]  # type: ignore[no-any-return]
+        try:
+            value = self._fetch()
+            outcome.append(value)
+            return value
+        except BaseException as exc:
+            outcome.append(exc)
+            raise
+        finally:
+            with self._lock:
+                if outcome and not isinstance(outcome[0], BaseException):
+                    self._value = outcome[0]
+                self._flight = None
+            done.set()
 
 
 class GoGetSSLProvider(Provider):
@@ -122,9 +157,13 @@ class GoGetSSLProvider(Provider):
         self._client: GoGetSSLClient | None = client
         #: "full" or "listing" (see the refresh_mode setting)
         self.refresh_mode = refresh_mode
-        self._catalogue: dict[int, Product] | None = None
-        self._catalogue_lock = threading.Lock()
-        self._catalogue_flight: _Flight | None = None
+        self._catalogue: _Once[dict[int, Product]] = _Once(
+            lambda: {int(p.id): p for p in self.client.products.list_ssl() if p.id is not None})
+        self._balance: _Once[Balance] = _Once(lambda: self.client.account.balance())
+        self._pages: dict[int, _Once[Product]] = {}
+        self._pages_lock = threading.Lock()
+        #: what the plans this process makes buy, checked against the balance
+        self.budget = PlanBudget()
         #: set when Terraform asks the provider to stop (Ctrl-C): long waits end early
         self.stopping = threading.Event()
 
@@ -217,37 +256,20 @@ class GoGetSSLProvider(Provider):
 
     def catalogue(self) -> dict[int, Product]:
         """The SSL product catalogue by id, fetched once per provider process (it changes rarely, and
-        Terraform starts a new process for every command). Raises the client's errors.
+        Terraform starts a new process for every command), single flight. Raises the client's errors."""
+        return self._catalogue.get()
 
-        Single flight: one fetch at a time, outside the lock; threads that ask while it runs wait for it and
-        get its result or its error, without fetching again themselves. A later call after a failed fetch
-        fetches again."""
-        with self._catalogue_lock:
-            if self._catalogue is not None:
-                return self._catalogue
-            flight = self._catalogue_flight
-            leader = flight is None
-            if flight is None:
-                flight = self._catalogue_flight = _Flight()
-        if not leader:
-            flight.done.wait()
-            if flight.error is not None:
-                raise flight.error
-            assert flight.result is not None
-            return flight.result
-        try:
-            result = {int(p.id): p for p in self.client.products.list_ssl() if p.id is not None}
-            flight.result = result
-            return result
-        except BaseException as exc:
-            flight.error = exc
-            raise
-        finally:
-            with self._catalogue_lock:
-                if flight.result is not None:
-                    self._catalogue = flight.result
-                self._catalogue_flight = None
-            flight.done.set()
+    def balance(self) -> Balance:
+        """The account's balance and currency, read once per provider process, single flight."""
+        return self._balance.get()
+
+    def product_page(self, product_id: int) -> Product:
+        """The product's own page (/products/ssl/{id}: refund days, SANs included), once per process."""
+        with self._pages_lock:
+            once = self._pages.get(product_id)
+            if once is None:
+                once = self._pages[product_id] = _Once(lambda: self.client.products.get_ssl(product_id))
+        return once.get()
 
     def get_data_sources(self) -> list[type[DataSource]]:
         from provider.data_sources.account_balance import AccountBalanceDataSource

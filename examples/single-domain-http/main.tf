@@ -45,6 +45,8 @@ resource "terraform_data" "dcv_file" {
     path    = "${var.dcv_http_root}/${each.key}${each.value.file_path}"
     content = each.value.file_content
   }
+  # A reissue brings a new file: replace this resource so that the provisioner publishes it again.
+  triggers_replace = [each.value.file_path, each.value.file_content]
 
   provisioner "local-exec" {
     command = "mkdir -p \"$(dirname \"$FILE\")\" && printf '%s' \"$CONTENT\" > \"$FILE\""
@@ -57,6 +59,7 @@ resource "terraform_data" "dcv_file" {
 
 resource "gogetssl_ssl_order_validation" "site" {
   order_id = gogetssl_ssl_order.site.order_id
+  csr      = gogetssl_ssl_order.site.csr # a reissue (new CSR) makes it wait again
   timeouts = { create = "10m" }
 
   depends_on = [terraform_data.dcv_file]

@@ -40,6 +40,8 @@ resource "gogetssl_ssl_order" "site" {
 # Publishes every record at once; see README.md for the per-domain DNS record a real setup uses.
 resource "terraform_data" "dns_zone" {
   input = { for r in gogetssl_ssl_order.site.validation_records : r.record_name => r.record_value }
+  # A reissue brings new records: replace this resource so that the provisioner publishes them again.
+  triggers_replace = { for r in gogetssl_ssl_order.site.validation_records : r.record_name => r.record_value }
 
   provisioner "local-exec" {
     command = "printf '%s' \"$ZONE\" > \"$ZONE_FILE\""
@@ -52,6 +54,7 @@ resource "terraform_data" "dns_zone" {
 
 resource "gogetssl_ssl_order_validation" "site" {
   order_id                = gogetssl_ssl_order.site.order_id
+  csr                     = gogetssl_ssl_order.site.csr # a reissue (new CSR) makes it wait again
   validation_record_fqdns = keys(terraform_data.dns_zone.output)
   timeouts                = { create = "10m" }
 }

@@ -12,7 +12,7 @@ from provider.common import dcv
 from provider.common.vendor import CANCEL_REVIEW_HOURS
 from provider.tfext.types import Object, PemString
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 _FILE_DCV = Object({"link": String(), "filename": String(), "content": String()})
 APPROVER_METHOD_TYPE = Object({
@@ -108,7 +108,20 @@ COMPUTED: list[tuple[str, TfType, str]] = [
     ("cancel_requested_at", String(), "When a destroy asked GoGetSSL to cancel the order but the answer was "
                                       "uncertain (UTC, RFC 3339); null otherwise. While the vendor's review may "
                                       f"still run ({CANCEL_REVIEW_HOURS} hours), a destroy sends no second request."),
+    ("planned_action", String(),
+     "What applying the pending change does at GoGetSSL, known at plan time: `order` (a new paid order; also the "
+     "create half of a replacement), `renew` (a paid renewal order), `reissue` (free), `change_validation` (free "
+     "calls that change how domains are validated) or `none`. It describes the change being planned: a refresh "
+     "sets it back to `none` and `planned_price` to 0, so the plan after an apply stays empty. To count "
+     "purchases in `terraform show -json` of a saved plan, take the `resource_changes` whose `change.actions` "
+     "include `create` or `update` and whose `change.after.planned_action` is `order` or `renew` (docs/guides/ci.md)."),
+    ("planned_price", Number(),
+     "What the pending change costs, from the product catalogue: the product's price for `period`, plus its SAN "
+     "price for each `dns_names` entry beyond the SANs the product includes; 0 when nothing is bought; unknown "
+     "when the catalogue cannot be read at plan time. GoGetSSL's invoice (`order_amount`) is what is charged."),
+    ("planned_currency", String(), "Currency of `planned_price`: the account's currency (its balance's)."),
 ]
+PLANNED_NAMES = ("planned_action", "planned_price", "planned_currency")
 
 COMPUTED_NAMES = tuple(name for name, _t, _d in COMPUTED)
 
@@ -162,8 +175,11 @@ def resource_schema() -> Schema:
             "vendor's change-validation endpoints; changing `csr`, `webserver_type`, `signature_hash` or "
             "`dns_names` (within the SANs purchased) on an active order reissues it; both keep the order id "
             "and show as an update. Any other change plans a new order, and the plan names the attribute "
-            "that forces it. Renewal is planned `renew_before_days` before expiry; destroy follows "
-            "`on_destroy`. Import with the order id: `terraform import gogetssl_ssl_order.example 1234567`."
+            "that forces it; since destroying the old order cancels it, give this resource and its "
+            "`gogetssl_ssl_order_validation` `lifecycle { create_before_destroy = true }` to keep the old "
+            "certificate until the new one is issued. Renewal is planned `renew_before_days` before expiry; "
+            "destroy follows `on_destroy`. `planned_action` and `planned_price` say at plan time what applying "
+            "buys. Import with the order id: `terraform import gogetssl_ssl_order.example 1234567`."
         ),
         attributes=attributes,
     )

@@ -9,7 +9,8 @@ from tf.utils import Diagnostics
 
 if TYPE_CHECKING:
     from provider.client import GoGetSSLClient
-    from provider.client.models import Product
+    from provider.client.models import Balance, Product
+    from provider.common.pricing import PlanBudget
 
 
 class NotConfigured(Exception):
@@ -29,8 +30,19 @@ class ProviderServices(Protocol):
         """The API client; raises NotConfigured before a usable configuration."""
         ...
 
+    #: what the plans made in this process buy (checked against the balance)
+    budget: PlanBudget
+
     def catalogue(self) -> dict[int, Product]:
         """The SSL product catalogue by id, fetched once per process; raises the client's errors or NotConfigured."""
+        ...
+
+    def balance(self) -> Balance:
+        """The account's balance and currency, read once per process; raises like catalogue()."""
+        ...
+
+    def product_page(self, product_id: int) -> Product:
+        """The product's own page (refund days, SANs included), once per process; raises like catalogue()."""
         ...
 
 

@@ -8,7 +8,7 @@ from tf.iface import ReadDataContext
 from tf.schema import Attribute, Schema
 
 from provider.client import errors
-from provider.common.order_schema import resource_schema
+from provider.common.order_schema import PLANNED_NAMES, resource_schema
 from provider.common.order_state import state_from_status
 from provider.data_sources._base import BaseDataSource
 
@@ -22,7 +22,7 @@ class SslOrderDataSource(BaseDataSource):
     def get_schema(cls) -> Schema:
         attrs = []
         for a in resource_schema().attributes:
-            if a.name in ("renew_before_days", "on_destroy", "cancel_requested_at"):
+            if a.name in ("renew_before_days", "on_destroy", "cancel_requested_at", *PLANNED_NAMES):
                 continue
             if a.name == "order_id":
                 attrs.append(Attribute("order_id", a.type, required=True, description="The order to read."))

@@ -27,7 +27,7 @@ from tf.types import Unknown
 from tf.utils import Diagnostics
 
 from provider.client import errors
-from provider.common import dcv
+from provider.common import dcv, pricing
 from provider.common import order_rules as rules
 from provider.common.diagnostics import add_api_error, report_problems
 from provider.common.order_schema import (
@@ -41,6 +41,7 @@ from provider.common.order_state import order_id_of, refresh, state_from_status
 from provider.common.services import NotConfigured, ProviderServices, configured_client, report_not_configured
 from provider.common.vendor import CANCEL_REVIEW_HOURS, REFUND_DAYS
 from provider.resources import ssl_order_policy as policy
+from provider.resources import ssl_order_purchase as purchase
 from provider.resources import ssl_order_snapshot as snapshot
 from provider.resources import ssl_order_spend as spend
 from provider.tfext.context import ResourcePlanContext
@@ -92,6 +93,10 @@ class SslOrderResource(Resource):
             _problems, csr = rules.check_static(planned)
             self._check_product(ctx.diagnostics, planned, csr, strict=False)
             planned["validation_records"] = dcv.planned_records(planned, csr.common_name if csr else None)
+            if not ctx.diagnostics.has_errors():
+                purchase.plan_purchase(self.provider, ctx.diagnostics, planned, "order", pricing.purchase_key(
+                    "order", planned.get("csr"), planned.get("product_id"), planned.get("period"),
+                    planned.get("dns_names")))
             return planned
         change = policy.plan_update(current, planned, ctx.changed_fields, ctx.requires_replace)
         ctx.requires_replace[:] = change.replace
@@ -100,6 +105,15 @@ class SslOrderResource(Resource):
                 ctx.diagnostics.add_error(n.summary, n.detail, path=n.path)
             else:
                 ctx.diagnostics.add_warning(n.summary, n.detail, path=n.path)
+        if change.action == "replace" and not ctx.diagnostics.has_errors():
+            purchase.warn_replacement(self.provider, ctx.diagnostics, current, change.replace)
+        if change.action == "renew":
+            purchase.plan_purchase(self.provider, ctx.diagnostics, planned, "renew",
+                                   pricing.purchase_key("renew", current.get("order_id")))
+        elif change.action in ("reissue", "change_validation"):
+            purchase.plan_free(planned, change.action)
+        elif change.action == "state" and ctx.changed_fields:
+            purchase.plan_free(planned, purchase.NOTHING)
         return planned
 
     def _check_product(self, diags: Diagnostics, cfg: dict[str, Any], csr: rules.CSRInfo | None,
@@ -139,7 +153,8 @@ class SslOrderResource(Resource):
 
     # -- lifecycle --
     def create(self, ctx: CreateContext, planned: dict[str, Any]) -> dict[str, Any] | None:
-        return self._place(ctx.diagnostics, planned, renewal=False)
+        new = self._place(ctx.diagnostics, planned, renewal=False)
+        return purchase.carry_planned(new, planned) if new is not None else None
 
     def _place(self, diags: Diagnostics, planned: dict[str, Any], *, renewal: bool) -> dict[str, Any] | None:
         """Place an order (or a renewal order): checks again, then the one call that spends."""
@@ -172,7 +187,9 @@ class SslOrderResource(Resource):
             return current
         if self.provider.refresh_mode == "listing" and snapshot.settled_and_unchanged(
                 client, current, order_id, self.provider.stopping):
-            return current  # the account's listing says nothing changed: no call of its own
+            new = dict(current)  # the account's listing says nothing changed: no call of its own
+            purchase.settle(new)
+            return new
         try:
             status = spend.read_confirmed(client, order_id)
         except errors.GoGetSSLError as exc:
@@ -208,6 +225,7 @@ class SslOrderResource(Resource):
                 "arrived, the order will be cancelled even if you keep this resource.")
         new = dict(current)
         refresh(new, status)
+        purchase.settle(new)
         return new
 
     def update(self, ctx: UpdateContext, current: dict[str, Any], planned: dict[str, Any]) -> dict[str, Any] | None:
@@ -217,7 +235,8 @@ class SslOrderResource(Resource):
                    and not a.type.semantically_equal(current.get(a.name), planned[a.name])}
         action = policy.update_action(current, planned, changed)
         if action == "renew":
-            return self._place(diags, planned, renewal=True)
+            renewed = self._place(diags, planned, renewal=True)
+            return purchase.carry_planned(renewed, planned) if renewed is not None else None
 
         order_id = order_id_of(current)
         state = {**current, **{k: v for k, v in planned.items() if v is not Unknown}}
@@ -244,7 +263,11 @@ class SslOrderResource(Resource):
         for k, v in state.items():
             if v is Unknown:
                 state[k] = None
-        return state
+        return purchase.carry_planned(state, planned)
+
+    def plan_destroy(self, diags: Diagnostics, current: dict[str, Any]) -> None:
+        """Say in the plan what destroying the order will do at GoGetSSL, as delete() will decide it."""
+        purchase.plan_destroy(self.provider, diags, current)
 
     def delete(self, ctx: DeleteContext, current: dict[str, Any]) -> dict[str, Any] | None:
         diags = ctx.diagnostics
@@ -351,13 +374,16 @@ class SslOrderResource(Resource):
                 f"GoGetSSL reports order {text} as {status.status}: there is nothing left to manage. (An order whose "
                 "cancellation is still under review keeps its status until the review ends.)")
             return None
-        return state_from_status(status)
+        state = state_from_status(status)
+        purchase.settle(state)
+        return state
 
     def upgrade(self, ctx: UpgradeContext, version: int, old: dict[str, Any]) -> dict[str, Any]:
         # v1 -> v2 added the certificate and DCV outputs: fill them as null; the refresh that
         # follows every upgrade reads them from the API.
         # v2 -> v3 added renew_before_days and on_destroy: an old state gets their defaults.
         # v3 -> v4 added cancel_requested_at: null (no uncertain cancellation is known).
+        # v4 -> v5 added planned_action, planned_price, planned_currency: null until the next plan sets them.
         names = [a.name for a in self.get_schema().attributes]
         new = {name: old.get(name) for name in names}
         if new["renew_before_days"] is None:

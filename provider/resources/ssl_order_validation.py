@@ -24,11 +24,12 @@ from provider.common.diagnostics import add_api_error
 from provider.common.order_rules import is_whole
 from provider.common.services import ProviderServices, configured_client
 from provider.common.vendor import FAILED_STATUSES
+from provider.tfext.types import PemString
 
 if TYPE_CHECKING:
     from provider.client.models import OrderStatus
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 1 -> 2 added csr (null: the waiter waits for `active` only, as before)
 DEFAULT_CREATE_TIMEOUT = 45 * 60.0
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|h|m|s)")
 _UNITS = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
@@ -113,6 +114,12 @@ class SslOrderValidationResource(Resource):
             attributes=[
                 Attribute("order_id", Number(), required=True, requires_replace=True,
                           description="The order to wait for (`gogetssl_ssl_order.x.order_id`)."),
+                Attribute("csr", PemString(), optional=True, requires_replace=True,
+                          description="The CSR the certificate must be issued for: `gogetssl_ssl_order.x.csr`. A "
+                                      "reissue changes it, which replaces this resource: it waits again, until "
+                                      "the order's certificate carries this CSR's public key. Without it, the "
+                                      "wait ends at the first `active` status, which an order keeps while a "
+                                      "reissue is pending."),
                 Attribute("validation_record_fqdns", List(String()), optional=True, requires_replace=True,
                           description="Names of the DNS records published for validation. When set, they are "
                                       "checked against the order's DNS validation records before waiting, and "
@@ -167,7 +174,7 @@ class SslOrderValidationResource(Resource):
         deadline = BACKOFF.clock() + timeout
         delay = BACKOFF.initial
         while True:
-            if status.status == "active":
+            if status.status == "active" and issued_for(planned.get("csr"), status.crt_code):
                 return _state(planned, status)
             if status.status in FAILED_STATUSES:
                 diags.add_error(
@@ -190,11 +197,13 @@ class SslOrderValidationResource(Resource):
                 return None
             remaining = deadline - BACKOFF.clock()
             if remaining <= 0:
+                still = (f"Still {status.status} after {_human(timeout)}" if status.status != "active" else
+                         f"After {_human(timeout)} the order is active with a certificate for another key than "
+                         "csr (its reissue is not issued yet)")
                 diags.add_error(
                     f"Timed out waiting for order {order_id} to be issued",
-                    _waiting_detail(status, f"Still {status.status} after {_human(timeout)}. The order was left "
-                                            "as it is (it is paid for): fix what is pending and apply again, "
-                                            "or raise timeouts.create."),
+                    _waiting_detail(status, f"{still}. The order was left as it is (it is paid for): fix what is "
+                                            "pending and apply again, or raise timeouts.create."),
                 )
                 return None
             (BACKOFF.sleep or self.provider.stopping.wait)(min(delay, remaining))
@@ -230,6 +239,12 @@ class SslOrderValidationResource(Resource):
                 "Its validation was removed from state; the next apply waits for issuance again.",
             )
             return None
+        if not issued_for(current.get("csr"), status.crt_code):
+            ctx.diagnostics.add_warning(
+                f"Order {int(order_id)}'s certificate is not for csr",
+                "The order was reissued for another key; its validation was removed from state, and the next "
+                "apply waits for a certificate for csr again.")
+            return None
         return _state(current, status)
 
     def update(self, ctx: UpdateContext, current: dict[str, Any], planned: dict[str, Any]) -> dict[str, Any]:
@@ -245,6 +260,7 @@ class SslOrderValidationResource(Resource):
 def _state(base: dict[str, Any], status: OrderStatus) -> dict[str, Any]:
     return {
         "order_id": base["order_id"],
+        "csr": base.get("csr"),
         "validation_record_fqdns": base.get("validation_record_fqdns"),
         "timeouts": base.get("timeouts"),
         "id": str(int(base["order_id"])),
@@ -252,6 +268,24 @@ def _state(base: dict[str, Any], status: OrderStatus) -> dict[str, Any]:
         "ca_bundle_pem": status.ca_code,
         "valid_till": status.valid_till or "",
     }
+
+
+def issued_for(csr: Any, certificate_pem: str | None) -> bool:
+    """Whether the certificate carries the CSR's public key (True when no CSR is given)."""
+    if not isinstance(csr, str) or not csr.strip():
+        return True
+    if not certificate_pem:
+        return False
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    try:
+        wanted = x509.load_pem_x509_csr(csr.encode()).public_key()
+        got = x509.load_pem_x509_certificate(certificate_pem.encode()).public_key()
+    except ValueError:
+        return False
+    return bool(wanted.public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
+                == got.public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo))
 
 
 def _timeout(diags: Diagnostics, timeouts: Any) -> float | None:

@@ -1,9 +1,10 @@
 """A `ProviderServicer` subclass that fills three gaps of the `tf` framework (1.2.0).
 
 1. Plans on create and destroy. The framework only lets a resource see update plans, and
-   answers a destroy plan (which Terraform sends, since the framework announces
-   `plan_destroy`) with an error. Here `Resource.plan()` runs for creates too (prior is None),
-   and destroy plans are passed through.
+   would answer a destroy plan with an error (Terraform sends them once `plan_destroy` is
+   announced, which this servicer does). Here `Resource.plan()` runs for creates too (prior is None),
+   and destroy plans are passed through, after a resource's optional `plan_destroy(diags, prior)`
+   has said what destroying will do.
 2. Replacement decided by the resource. `requires_replace` on an attribute compares values
    with the attribute type's `semantically_equal`; a resource can add paths through
    `ctx.requires_replace` (for rules that depend on more than one value).
@@ -72,6 +73,14 @@ def _framework(method: Callable[..., Any]) -> Callable[..., Any]:
 
 
 class GoGetSSLServicer(ProviderServicer):
+    @_safe(pb.GetProviderSchema.Response)
+    def GetProviderSchema(self, request: Any, context: grpc.ServicerContext) -> Any:
+        # Announce plan_destroy, so that Terraform plans destroys through PlanResourceChange (and a resource
+        # can say there what destroying will do); the framework's answer announces no capability.
+        response = _framework(ProviderServicer.GetProviderSchema)(self, request, context)
+        response.server_capabilities.plan_destroy = True
+        return response
+
     @_safe(pb.PlanResourceChange.Response)
     def PlanResourceChange(self, request: pb.PlanResourceChange.Request, context: grpc.ServicerContext) -> Any:
         type_name = request.type_name
@@ -84,10 +93,14 @@ class GoGetSSLServicer(ProviderServicer):
         if diags.has_errors():
             return pb.PlanResourceChange.Response(diagnostics=diags.to_pb())
 
-        if proposed is None:  # destroy: nothing to shape
-            return pb.PlanResourceChange.Response(planned_state=request.proposed_new_state)
-
         inst = self.app.new_resource(self._get_res_cls(type_name))
+        if proposed is None:  # destroy: nothing to shape; a resource may say what destroying will do
+            plan_destroy = getattr(inst, "plan_destroy", None)
+            if prior is not None and plan_destroy is not None:
+                plan_destroy(diags, prior)
+            return pb.PlanResourceChange.Response(planned_state=request.proposed_new_state,
+                                                  diagnostics=diags.to_pb())
+
         if prior is None:
             planned: dict[str, Any] = {}
             for k, v in proposed.items():

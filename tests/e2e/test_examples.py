@@ -56,6 +56,20 @@ def _apply_and_check(wd: TerraformWorkdir, expected_names: list[str], public_key
     assert order["order_status"] == "active" and order["certificate_pem"] == validation["certificate_pem"]
 
 
+def _reissue_and_check(wd: TerraformWorkdir, sb: Sandbox, common_name: str) -> None:
+    """A new key for the same name: one apply reissues the order, publishes the new validation data, waits for
+    the new certificate, and leaves a plan that is empty."""
+    order_id = wd.resource("gogetssl_ssl_order.site")["order_id"]
+    kc = make_csr(common_name, key="ec256")
+    wd.write("site.csr", kc.csr_pem)
+    wd.apply()
+    validation = wd.resource("gogetssl_ssl_order_validation.site")
+    assert wd.resource("gogetssl_ssl_order.site")["order_id"] == order_id, "reissued in place"
+    assert _names(validation["certificate_pem"])[1] == kc.public_key_der, "the waiter waited for the new certificate"
+    assert sb.order(order_id)["status"] == "active"
+    assert wd.plan().rc == 0, "the plan after the reissue is empty"
+
+
 def test_single_domain_http_example(dcv_sandbox, tmp_path: Path):
     sb, www, _zone = dcv_sandbox
     kc = make_csr()
@@ -68,6 +82,7 @@ def test_single_domain_http_example(dcv_sandbox, tmp_path: Path):
     assert (www / kc.common_name / record["file_path"].lstrip("/")).read_text().split() == \
         record["file_content"].split()
     assert record["record_name"] is None and record["email"] is None
+    _reissue_and_check(wd, sb, kc.common_name)
 
 
 def test_multi_domain_dns_example(dcv_sandbox, tmp_path: Path):
@@ -84,6 +99,7 @@ def test_multi_domain_dns_example(dcv_sandbox, tmp_path: Path):
     assert json.loads(zone.read_text()) == {r["record_name"]: r["record_value"] for r in records}
     san = wd.resource("gogetssl_ssl_order.site")["san"]
     assert [(s["san_name"], s["status"]) for s in san] == [(n, "2") for n in sans]
+    _reissue_and_check(wd, sb, kc.common_name)
 
 
 def test_wildcard_dns_example(dcv_sandbox, tmp_path: Path):

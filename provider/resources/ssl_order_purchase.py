@@ -1,0 +1,169 @@
+"""What a plan of gogetssl_ssl_order buys, known at plan time: `planned_action`, `planned_price` and
+`planned_currency`, a warning naming each purchase, and a check that the account's balance covers everything
+the plans of this process buy (docs/guides/ci.md); and what a destroy plan will do to the order.
+
+The three attributes describe the change being planned. Apply keeps what the plan said (Terraform requires
+it); the next refresh sets `planned_action` back to `none` and `planned_price` to 0, so the plan after an
+apply is empty.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tf.types import Unknown
+from tf.utils import Diagnostics
+
+from provider.client import errors
+from provider.common import pricing
+from provider.common.order_rules import is_whole
+from provider.common.order_schema import DEFAULT_ON_DESTROY, PLANNED_NAMES
+from provider.common.order_state import common_name, order_id_of
+from provider.common.services import NotConfigured, ProviderServices
+from provider.common.vendor import REFUND_DAYS
+from provider.resources import ssl_order_policy as policy
+
+PAID = ("order", "renew")
+NOTHING = "none"
+
+
+def plan_purchase(services: ProviderServices, diags: Diagnostics, planned: dict[str, Any], action: str,
+                  key: str) -> None:
+    """Set the planned_* attributes of a paid `action` ("order" or "renew"), warn with its price, and fail the
+    plan when this process's purchases exceed the balance. `key` names the purchase (pricing.purchase_key)."""
+    planned["planned_action"] = action
+    planned["planned_price"] = planned["planned_currency"] = Unknown
+    priced = _price(services, planned)
+    if priced is None:
+        return
+    price, product = priced
+    try:
+        balance = services.balance()
+    except (NotConfigured, errors.GoGetSSLError) as exc:
+        diags.add_warning("Account balance not checked at plan time",
+                          f"Reading the account balance failed ({exc}); this plan's purchases were not checked "
+                          "against it. GoGetSSL refuses an order the balance does not cover.")
+        planned["planned_price"] = price
+        return
+    currency = balance.currency or None
+    planned["planned_price"], planned["planned_currency"] = price, currency
+    total, count = services.budget.add(key, price)
+    what = "A renewal order" if action == "renew" else "A new order"
+    sans = planned.get("dns_names") or []
+    # A summary per certificate: Terraform folds warnings that share one into "N more similar warnings".
+    name = common_name(planned.get("csr")) or f"product {planned.get('product_id')}"
+    diags.add_warning(
+        f"This plan buys a certificate for {name}",
+        f"{what} of {product.product or 'product'} (product_id {planned.get('product_id')}) for "
+        f"{int(planned['period'])} months{f' with {len(sans)} additional domains' if sans else ''}: "
+        f"{price:.2f} {currency or ''} from the catalogue, charged to the account when applied.".replace("  ", " "))
+    if balance.balance is not None and total > float(balance.balance) + 1e-9:
+        diags.add_error(
+            "Account balance too low for this plan",
+            f"This plan buys {count} certificate{'s' if count != 1 else ''} for {total:.2f} {currency or ''} in "
+            f"all (this one {price:.2f}); the account's balance is {float(balance.balance):.2f} {currency or ''}. "
+            "Top the account up or buy fewer at once; nothing was ordered.", path=["product_id"])
+
+
+def plan_free(planned: dict[str, Any], action: str) -> None:
+    """A change that buys nothing ("reissue", "change_validation", "none"): its action and a price of 0."""
+    planned["planned_action"] = action
+    planned["planned_price"] = 0
+
+
+def settle(state: dict[str, Any]) -> None:
+    """After a refresh nothing is pending: the planned_* attributes describe no change (the currency stays)."""
+    state["planned_action"] = NOTHING
+    state["planned_price"] = 0
+
+
+def carry_planned(new: dict[str, Any], planned: dict[str, Any]) -> dict[str, Any]:
+    """The state an apply returns keeps what the plan said (values left unknown get what the order says)."""
+    for name in PLANNED_NAMES:
+        value = planned.get(name)
+        new[name] = value if value is not Unknown else None
+    if new.get("planned_price") is None and new.get("planned_action") in PAID:
+        new["planned_price"] = new.get("order_amount")
+        new["planned_currency"] = new.get("planned_currency") or new.get("currency")
+    return new
+
+
+def destroy_outcome(services: ProviderServices, current: dict[str, Any]) -> tuple[str, str] | None:
+    """What destroying the order will do, as the resource's delete() decides it: ("forget", why), ("cancel",
+    "") or ("refund", ""); None when there is nothing to cancel or delete() will explain why it waits."""
+    status = current.get("order_status")
+    if order_id_of(current) is None or status in ("cancelled", "expired", "rejected") or policy.cancel_review_ends(
+            current.get("cancel_requested_at")) is not None:
+        return None
+    on_destroy = current.get("on_destroy") or DEFAULT_ON_DESTROY
+    if on_destroy == "forget":
+        return "forget", "on_destroy = \"forget\""
+    if on_destroy == "cancel":
+        return "cancel", ""
+    if status == "active":
+        try:
+            days = int(services.product_page(int(current.get("product_id") or 0)).refund_days or REFUND_DAYS)
+        except (NotConfigured, errors.GoGetSSLError, TypeError, ValueError):
+            days = REFUND_DAYS
+        open_, why = policy.refund_window(status, current.get("valid_from"), days)
+        if not open_:
+            return "forget", f"{why}: its refund window is closed"
+    return "refund", ""
+
+
+def plan_destroy(services: ProviderServices, diags: Diagnostics, current: dict[str, Any]) -> None:
+    """Say in a destroy plan what destroying the order will do at GoGetSSL."""
+    outcome = destroy_outcome(services, current)
+    if outcome is None:
+        return
+    kind, why = outcome
+    order_id, status = order_id_of(current), current.get("order_status")
+    ends = " Its issued certificate stops working once GoGetSSL cancels the order." if status == "active" else ""
+    if kind == "forget":
+        diags.add_warning(f"Destroying order {order_id} only forgets it",
+                          f"{why}: the order is removed from state and stays valid at GoGetSSL; nothing is "
+                          "cancelled or refunded." + (" Set on_destroy = \"cancel\" to cancel it anyway."
+                                                      if "refund window" in why else ""))
+    elif kind == "cancel":
+        diags.add_warning(f"Destroying order {order_id} cancels it",
+                          f"on_destroy = \"cancel\": GoGetSSL is asked to cancel order {order_id} (it is "
+                          f"{status}); a refund is due only within its refund window.{ends}")
+    else:
+        diags.add_warning(f"Destroying order {order_id} cancels it for a refund",
+                          f"Order {order_id} is {status} and within its refund window: GoGetSSL is asked to "
+                          f"cancel it, and the refund goes to the account balance.{ends}")
+
+
+def warn_replacement(services: ProviderServices, diags: Diagnostics, current: dict[str, Any],
+                     replace: list[str]) -> None:
+    """A replacement of an issued order whose destroy cancels it: say so, and how to keep the site up."""
+    outcome = destroy_outcome(services, current)
+    if current.get("order_status") != "active" or outcome is None or outcome[0] == "forget":
+        return
+    order_id = order_id_of(current)
+    diags.add_warning(
+        f"Replacing order {order_id} cancels its issued certificate",
+        f"Changing {', '.join(replace)} needs a new order, and destroying order {order_id} cancels it. Unless "
+        "this resource and the gogetssl_ssl_order_validation that waits for it set lifecycle { "
+        "create_before_destroy = true }, Terraform destroys first: the certificate stops working while the new "
+        "order still waits for validation. With it, the old order is cancelled only once the new certificate "
+        "is issued (docs/resources/ssl_order.md).", path=[replace[0]])
+
+
+def _price(services: ProviderServices, planned: dict[str, Any]) -> tuple[float, Any] | None:
+    """(price, product) from the catalogue, or None when it cannot be known at plan time."""
+    pid, period, sans = planned.get("product_id"), planned.get("period"), planned.get("dns_names")
+    if not (is_whole(pid) and is_whole(period)) or sans is Unknown or (
+            isinstance(sans, list) and not all(isinstance(n, str) for n in sans)):
+        return None
+    names = list(sans or [])
+    try:
+        product = services.catalogue().get(int(pid))
+        if product is None:
+            return None
+        included = services.product_page(int(pid)).multidomains_included if pricing.needs_page(product, names) \
+            else None
+    except (NotConfigured, errors.GoGetSSLError):
+        return None
+    price = pricing.order_price(product, int(period), names, included)
+    return None if price is None else (price, product)

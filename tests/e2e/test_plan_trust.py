@@ -1,0 +1,178 @@
+"""What a reviewer approving a plan sees of its cost: `planned_action`, `planned_price` and `planned_currency`
+in `terraform show -json`, a warning per purchase, and a plan that fails when the balance does not cover it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e.harness import TerraformWorkdir
+from tests.support import PROVIDER_BLOCK, Sandbox, make_csr, order_hcl
+
+pytestmark = pytest.mark.e2e
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def _changes(plan: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {c["address"]: c["change"] for c in plan.get("resource_changes", [])}
+
+
+def test_a_saved_plan_says_what_each_order_costs_and_the_plan_after_apply_is_empty(workdir: TerraformWorkdir,
+                                                                                   sb: Sandbox):
+    single, multi = make_csr(key="ec256"), make_csr(key="ec256")
+    sans = [f"{p}.{multi.common_name}" for p in ("a", "b", "c", "d")]
+    workdir.write("single.csr", single.csr_pem)
+    workdir.write("multi.csr", multi.csr_pem)
+    workdir.write("main.tf", PROVIDER_BLOCK + order_hcl("single") + order_hcl(
+        "multi", product_id=67, dns_names=sans, approver_emails=["dns"] * len(sans)))
+    workdir.init()
+
+    text = workdir.plan().text
+    changes = _changes(workdir.plan_json())
+
+    assert f"This plan buys a certificate for {single.common_name}" in text
+    assert f"This plan buys a certificate for {multi.common_name}" in text and "Multi-Domain" in text
+    for address in ("gogetssl_ssl_order.single", "gogetssl_ssl_order.multi"):
+        change = changes[address]
+        assert change["actions"] == ["create"]
+        assert change["after"]["planned_action"] == "order" and change["after"]["planned_currency"] == "EUR"
+    planned = {a: c["after"]["planned_price"] for a, c in changes.items()}
+    assert sb.count("add_ssl_order") == 0, "planning bought nothing"
+    # The CI guide's script (docs/guides/ci.md) counts the purchases of that saved plan.
+    plan_file = workdir.path / "plan.json"
+    plan_file.write_text(workdir.run("show", "-json", "tfplan").out)
+    script = [sys.executable, str(EXAMPLES / "ci" / "purchases.py"), str(plan_file)]
+    counted = subprocess.run(script, capture_output=True, text=True, check=True).stdout
+    assert f"2 purchases: {sum(planned.values()):.2f} EUR" in counted, counted
+    assert subprocess.run([*script, "--max-total", "20"], capture_output=True).returncode == 1
+
+    workdir.apply()
+
+    for address, price in planned.items():
+        state = workdir.resource(address)
+        # What the plan said is what GoGetSSL charged: product 67 includes 2 SANs and charges the other 2.
+        assert price == state["order_amount"] == sb.order(state["order_id"])["amount"]
+    assert planned["gogetssl_ssl_order.multi"] > planned["gogetssl_ssl_order.single"] > 0
+    assert workdir.plan().rc == 0, "the plan after apply is empty"
+    after = _changes(workdir.plan_json())
+    assert {c["actions"][0] for c in after.values()} == {"no-op"}
+    assert {c["after"]["planned_action"] for c in after.values()} == {"none"}
+    assert {c["after"]["planned_price"] for c in after.values()} == {0}
+
+
+def test_a_plan_that_buys_more_than_the_balance_fails_before_anything_is_ordered(
+        workdir: TerraformWorkdir, own_sandbox: Callable[..., Sandbox]):
+    box = own_sandbox("--balance", "10")  # one PositiveSSL costs 6.90: two do not fit
+    for name in ("one", "two"):
+        workdir.write(f"{name}.csr", make_csr(key="ec256").csr_pem)
+    workdir.write("main.tf", PROVIDER_BLOCK + order_hcl("one") + order_hcl("two"))
+    workdir.init()
+
+    result = workdir.plan(ok=(1,))
+
+    text = result.text
+    assert "Account balance too low for this plan" in text
+    assert "13.80 EUR" in text and "10.00 EUR" in text, text
+    assert box.count("add_ssl_order") == 0
+    workdir.apply(ok=(1,))
+    assert box.count("add_ssl_order") == 0, "apply refuses the same plan before it spends"
+
+
+def test_a_destroy_plan_says_whether_it_cancels_or_forgets(workdir: TerraformWorkdir, sb: Sandbox):
+    for name in ("refunded", "kept"):
+        workdir.write(f"{name}.csr", make_csr(key="ec256").csr_pem)
+    workdir.write("main.tf", PROVIDER_BLOCK + order_hcl("refunded") + order_hcl("kept", on_destroy="forget"))
+    workdir.init()
+    workdir.apply()
+    ids = {n: workdir.resource(f"gogetssl_ssl_order.{n}")["order_id"] for n in ("refunded", "kept")}
+
+    text = workdir.run("plan", "-destroy", "-input=false", "-no-color").text
+
+    assert f"Destroying order {ids['refunded']} cancels it for a refund" in text
+    assert f"Destroying order {ids['kept']} only forgets it" in text
+    assert sb.count("cancel_ssl_order") == 0
+
+
+def test_a_reissue_plans_as_free_and_a_due_renewal_as_paid(workdir: TerraformWorkdir, sb: Sandbox):
+    kc = make_csr(key="ec256")
+    workdir.write("site.csr", kc.csr_pem)
+    workdir.write("main.tf", PROVIDER_BLOCK + order_hcl("site"))
+    workdir.init()
+    sb.clock(-340)  # issued 340 days ago: 25 days left of a 12-month certificate
+    workdir.apply()
+    order_id = workdir.resource("gogetssl_ssl_order.site")["order_id"]
+    sb.set_status(order_id, "active")
+    sb.clock(340)
+
+    renewal = _changes(workdir.plan_json())["gogetssl_ssl_order.site"]
+    assert renewal["actions"] == ["update"]
+    assert renewal["after"]["planned_action"] == "renew" and renewal["after"]["planned_price"] == 6.90
+
+    workdir.write("main.tf", PROVIDER_BLOCK + order_hcl("site", renew_before_days=0))
+    workdir.write("site.csr", make_csr(kc.common_name, key="ec256").csr_pem)
+    reissue = _changes(workdir.plan_json())["gogetssl_ssl_order.site"]
+    assert reissue["actions"] == ["update"]
+    assert (reissue["after"]["planned_action"], reissue["after"]["planned_price"]) == ("reissue", 0)
+
+
+def _cbd_config(period: int) -> str:
+    """One order, its DNS records published by Terraform (again whenever they change), and the waiter; the
+    order and the waiter replaced create-before-destroy, the way docs/resources/ssl_order.md shows."""
+    order = order_hcl("site", period=period).rstrip().removesuffix("}")
+    return PROVIDER_BLOCK + order + "  lifecycle {\n    create_before_destroy = true\n  }\n}\n" + """
+variable "dcv_dns_zone" { type = string }
+
+resource "terraform_data" "dns_zone" {
+  input            = { for r in gogetssl_ssl_order.site.validation_records : r.record_name => r.record_value }
+  triggers_replace = [for r in gogetssl_ssl_order.site.validation_records : r.record_value]
+
+  provisioner "local-exec" {
+    command     = "printf '%s' \\"$ZONE\\" > \\"$ZONE_FILE\\""
+    environment = { ZONE = jsonencode(self.input), ZONE_FILE = var.dcv_dns_zone }
+  }
+}
+
+resource "gogetssl_ssl_order_validation" "site" {
+  order_id                = gogetssl_ssl_order.site.order_id
+  validation_record_fqdns = keys(terraform_data.dns_zone.output)
+  timeouts                = { create = "5m" }
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+"""
+
+
+def test_a_replacement_warns_and_create_before_destroy_keeps_the_old_certificate_until_the_new_is_issued(
+        workdir: TerraformWorkdir, own_sandbox: Callable[..., Sandbox], tmp_path: Path):
+    zone = tmp_path / "zone.json"
+    box = own_sandbox("--dcv-dns-zone", str(zone), timeout=None, retries=None)
+    workdir.write("site.csr", make_csr(key="ec256").csr_pem)
+    workdir.write("terraform.tfvars", f'dcv_dns_zone = "{zone}"\n')
+    workdir.write("main.tf", _cbd_config(12))
+    workdir.init()
+    workdir.apply()
+    old = workdir.resource("gogetssl_ssl_order.site")["order_id"]
+    assert box.order(old)["status"] == "active"
+
+    workdir.write("main.tf", _cbd_config(24))  # a new term: a new order
+    plan = workdir.plan().text
+    assert f"Replacing order {old} cancels its issued certificate" in plan
+    assert "create_before_destroy" in plan
+
+    applied = workdir.apply().text
+
+    new = workdir.resource("gogetssl_ssl_order.site")["order_id"]
+    assert new != old and box.order(new)["status"] == "active"
+    lines = applied.splitlines()
+    issued = next(i for i, line in enumerate(lines) if line.startswith("gogetssl_ssl_order_validation.site:")
+                  and "Creation complete" in line)
+    cancelled = next(i for i, line in enumerate(lines) if line.startswith("gogetssl_ssl_order.site (deposed")
+                     and "Destroying..." in line)
+    assert issued < cancelled, "the old order is cancelled only after the new certificate is issued"
+    assert box.wait_status(old, "cancelled")["status"] == "cancelled"
