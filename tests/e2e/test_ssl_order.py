@@ -166,8 +166,8 @@ def test_vendor_refusal_is_a_clear_error_and_leaves_no_state(workdir: TerraformW
     poor = new_sandbox("--balance", "1")
     poor.faults({"match": "/account/balance", "mode": "http_500", "times": 1000})
     workdir.write("site.csr", make_csr().csr_pem)
-    workdir.write("main.tf", PROVIDER_BLOCK.replace('provider "gogetssl" {}',
-                                                    f'provider "gogetssl" {{\n  api_url = "{poor.url}"\n  max_retries = 0\n}}')
+    provider = f'provider "gogetssl" {{\n  api_url = "{poor.url}"\n  max_retries = 0\n}}'
+    workdir.write("main.tf", PROVIDER_BLOCK.replace('provider "gogetssl" {}', provider)
                   + order_hcl("site", dcv_method="http"))
     workdir.init()
     result = workdir.apply(ok=(1,))
