@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from provider.provider import GoGetSSLProvider
 
 MAGIC_COOKIE_KEY = "TF_PLUGIN_MAGIC_COOKIE"
+#: the plugin directory Terraform searches without being told (on Linux and macOS)
+DEFAULT_PLUGIN_DIR = Path.home() / ".terraform.d" / "plugins"
 EXECUTABLE = "terraform-provider-gogetssl"
 
 _HELP = f"""terraform-provider-gogetssl {__version__}: a Terraform/OpenTofu provider for the GoGetSSL reseller API.
@@ -94,18 +96,29 @@ def _executable() -> Path:
 
 
 def install(plugin_dir: Path) -> Path:
-    """Install this provider into plugin_dir as a Terraform filesystem mirror; return the module directory."""
-    import shutil
-
-    from tf.runner import install_provider
+    """Install this provider into plugin_dir as a Terraform filesystem mirror (packed layout) for this machine's
+    platform only: the archive holds a launcher script for this machine's interpreter, which no other platform
+    could run. Archives of other platforms that an earlier install wrote are removed. Returns the module
+    directory."""
+    import stat
+    import zipfile
 
     executable = _executable()
-    install_provider(HOST, NAMESPACE, TYPE, __version__, plugin_dir, executable)
     module_dir = plugin_dir / HOST / NAMESPACE / TYPE
-    # The framework writes archives for a fixed list of platforms; add this machine's if missing.
+    module_dir.mkdir(parents=True, exist_ok=True)
     target = module_dir / f"{EXECUTABLE}_{__version__}_{_platform()}.zip"
-    if not target.exists():
-        shutil.copy(module_dir / f"{EXECUTABLE}_{__version__}_linux_amd64.zip", target)
+    partial = target.with_name(target.name + ".partial")
+    with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as zf:
+        entry = zipfile.ZipInfo(f"{EXECUTABLE}_v{__version__}", date_time=(2020, 1, 1, 0, 0, 0))
+        entry.external_attr = (stat.S_IFREG | 0o755) << 16
+        zf.writestr(entry, executable.read_bytes())
+    os.replace(partial, target)
+    for stale in module_dir.glob(f"{EXECUTABLE}_{__version__}_*.zip"):
+        if stale != target:
+            stale.unlink()
+    for manifest in (module_dir / "index.json", module_dir / f"{__version__}.json"):  # network-mirror files
+        if manifest.exists():
+            manifest.unlink()
     return module_dir
 
 
@@ -116,6 +129,19 @@ def mirror_cli_config(plugin_dir: Path) -> str:
         f'  filesystem_mirror {{\n    path    = "{plugin_dir}"\n'
         f'    include = ["{PROVIDER_ADDRESS}"]\n  }}\n'
         f'  direct {{\n    exclude = ["{PROVIDER_ADDRESS}"]\n  }}\n}}\n'
+    )
+
+
+def _mirror_howto(plugin_dir: Path) -> str:
+    """What a user must do for Terraform to find a provider installed into a directory it does not search."""
+    return (
+        f"\nTerraform does not search {plugin_dir} by itself. Either give it to each init:\n\n"
+        f"    terraform init -plugin-dir={plugin_dir}\n\n"
+        "or add this block to your Terraform CLI configuration (~/.terraformrc, or the file TF_CLI_CONFIG_FILE "
+        "names):\n\n" + mirror_cli_config(plugin_dir)
+        + "\nThe dependency lock file then holds this machine's checksum only. For the other platforms your team "
+        "runs on, install there and run, in the configuration's directory:\n\n"
+        f"    terraform providers lock -fs-mirror={plugin_dir} -platform={_platform()}\n"
     )
 
 
@@ -134,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--version", action="version", version=f"{EXECUTABLE} {__version__}")
     sub = parser.add_subparsers(dest="command")
     inst = sub.add_parser("install", help="install the provider into a Terraform plugin directory")
-    inst.add_argument("--plugin-dir", type=Path, default=Path.home() / ".terraform.d" / "plugins",
+    inst.add_argument("--plugin-dir", type=Path, default=DEFAULT_PLUGIN_DIR,
                       help="filesystem mirror to install into (default ~/.terraform.d/plugins)")
     sub.add_parser("serve", help="serve the plugin protocol (--dev prints TF_REATTACH_PROVIDERS for debugging)")
     opts, rest = parser.parse_known_args(args)
@@ -145,7 +171,10 @@ def main(argv: list[str] | None = None) -> int:
         except (OSError, FileNotFoundError) as exc:
             print(f"{EXECUTABLE} install: {exc}", file=sys.stderr)
             return 1
-        print(f"Installed {PROVIDER_ADDRESS} {__version__} into {module_dir}")
+        print(f"Installed {PROVIDER_ADDRESS} {__version__} ({_platform()}) into {module_dir}")
+        plugin_dir = opts.plugin_dir.expanduser().resolve()
+        if plugin_dir != DEFAULT_PLUGIN_DIR.resolve():
+            print(_mirror_howto(plugin_dir))
         return 0
     if opts.command == "serve":
         return serve(rest)

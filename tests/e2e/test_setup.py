@@ -1,0 +1,57 @@
+"""Setting the provider up as the README says: `install --plugin-dir` prints what Terraform needs, and a
+configuration with a child module initialises and validates with exactly that."""
+
+from __future__ import annotations
+
+import stat
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.harness import TerraformWorkdir
+
+pytestmark = pytest.mark.e2e
+SCRIPT = Path(sys.executable).parent / "terraform-provider-gogetssl"
+
+
+@pytest.mark.skipif(not SCRIPT.exists(), reason="the console script is not installed")
+def test_install_into_a_directory_prints_the_cli_configuration_that_makes_init_work(
+        terraform_env: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    plugins = tmp_path / "plugins"
+    home = tmp_path / "home"
+    home.mkdir()
+    module_dir = plugins / "registry.terraform.io" / "gogetssl" / "gogetssl"
+    module_dir.mkdir(parents=True)
+    (module_dir / "terraform-provider-gogetssl_0.1.0_windows_amd64.zip").write_bytes(b"an earlier install's")
+
+    out = subprocess.run([str(SCRIPT), "install", "--plugin-dir", str(plugins)], capture_output=True, text=True,
+                         check=True, env={"HOME": str(home), "PATH": "/usr/bin:/bin"}).stdout
+
+    archives = sorted(p.name for p in module_dir.iterdir())
+    assert len(archives) == 1 and "windows" not in archives[0], archives  # this platform's only
+    with zipfile.ZipFile(module_dir / archives[0]) as zf:
+        (entry,) = zf.infolist()
+        assert (entry.external_attr >> 16) & stat.S_IXUSR, "the launcher is executable"
+    assert f"terraform init -plugin-dir={plugins}" in out
+    block = out[out.index("provider_installation {"):]
+    block = block[:block.index("\n}\n") + 3]
+    assert f'path    = "{plugins}"' in block
+    assert f"terraform providers lock -fs-mirror={plugins}" in out
+    assert not (home / ".terraform.d").exists(), "nothing is written where Terraform looks by default"
+
+    rc = tmp_path / "terraformrc"
+    rc.write_text(block)
+    monkeypatch.setenv("TF_CLI_CONFIG_FILE", str(rc))
+    wd = TerraformWorkdir(tmp_path / "tf")
+    (wd.path / "modules" / "site").mkdir(parents=True)
+    wd.write("modules/site/main.tf", 'terraform {\n  required_providers {\n'
+             '    gogetssl = { source = "gogetssl/gogetssl" }\n  }\n}\n'
+             'data "gogetssl_webservers" "all" {\n  brand = "sectigo"\n}\n')
+    wd.write("main.tf", 'terraform {\n  required_providers {\n    gogetssl = { source = "gogetssl/gogetssl" }\n'
+             '  }\n}\nprovider "gogetssl" {}\nmodule "site" {\n  source = "./modules/site"\n}\n')
+    init = wd.init()
+    assert "gogetssl/gogetssl v0.1.0" in init.text and "hashicorp/gogetssl" not in init.text
+    assert "Success! The configuration is valid." in wd.run("validate", "-no-color").text
