@@ -108,6 +108,34 @@ def _check_refresh_mode(diags: Diagnostics, value: str, source: str = "refresh_m
     return True
 
 
+def _report_probe(diags: Diagnostics, exc: Exception, url: str, url_source: str, credentials: str) -> None:
+    """The configure-time probe failed: say which setting is at fault."""
+    from provider.client import errors
+
+    status = getattr(exc, "status_code", None)
+    if status == 404 or isinstance(exc, errors.ResponseFormatError) or (
+            isinstance(exc, errors.HTTPStatusError) and status in (404, 405)):
+        diags.add_error(
+            "No GoGetSSL API at api_url",
+            f"{url_source} is {url!r}, and POST {url.rstrip('/')}/auth/ did not answer as the GoGetSSL API does "
+            f"({exc}). The API's base URL ends in /api: {PRODUCTION_API_URL}, or http://127.0.0.1:PORT/api for a "
+            "gogetssl-sandbox.", path=["api_url"])
+    elif isinstance(exc, errors.AuthError):
+        diags.add_error(
+            "GoGetSSL refused the credentials",
+            f"The API at {url} answered: {exc}. The username and password came from {credentials}. The password "
+            "is the API password from the client area (Reseller Modules → API settings), not the login "
+            "password, and it expires yearly.", path=["password"])
+    elif isinstance(exc, errors.TransportError):
+        diags.add_error(
+            "Cannot reach the GoGetSSL API",
+            f"{url_source} is {url!r}: {exc}. Nothing was planned against it; check the address and the "
+            "network, or raise request_timeout.", path=["api_url"])
+    else:
+        diags.add_error("The GoGetSSL API failed", f"{url_source} is {url!r}: logging in failed: {exc}.",
+                        path=["api_url"])
+
+
 class _Once(Generic[T]):
     """A value fetched once per process, single flight: one fetch at a time, outside the lock; threads that ask
     while it runs wait for it and get its result or its error, without fetching again themselves. A later call
@@ -234,11 +262,11 @@ class GoGetSSLProvider(Provider):
             self.refresh_mode = mode
         if diags.has_errors():
             return
-        from provider.client import ClientSettings, GoGetSSLClient  # deferred: keeps plugin start-up light
+        from provider.client import ClientSettings, GoGetSSLClient, errors  # deferred: keeps start-up light
         from provider.logs import REDACTOR
 
         timeout = float(numbers.get("request_timeout", DEFAULT_READ_TIMEOUT))
-        self._client = GoGetSSLClient(
+        client = GoGetSSLClient(
             ClientSettings(
                 api_url=values["api_url"], username=values["username"], password=values["password"],
                 max_retries=int(numbers.get("max_retries", DEFAULT_MAX_RETRIES)),
@@ -247,6 +275,20 @@ class GoGetSSLProvider(Provider):
                 on_secret=REDACTOR.add_secret,  # the password and every auth key stay out of the logs
             )
         )
+        # Log in now: a wrong URL, an API out of reach or refused credentials fail here, once, on the setting
+        # at fault, instead of once per resource (every call would log in first anyway).
+        try:
+            client.login()
+        except errors.GoGetSSLError as exc:
+            _report_probe(diags, exc, values["api_url"], "GOGETSSL_API_URL" if from_env else "api_url",
+                          self._sources(config))
+            return
+        self._client = client
+
+    @staticmethod
+    def _sources(config: Config) -> str:
+        return " and ".join(f"the provider's {name}" if config.get(name) else f"the environment's {env}"
+                            for name, env in (("username", "GOGETSSL_USERNAME"), ("password", "GOGETSSL_PASSWORD")))
 
     @property
     def client(self) -> GoGetSSLClient:

@@ -21,6 +21,11 @@ class GoGetSSLClient:
         self.account = AccountAPI(self.transport)
         self.tools = ToolsAPI(self.transport)
 
+    def login(self) -> None:
+        """Log in now (POST /auth/) unless a key is held: the client's errors say whether the URL, the network or
+        the credentials are at fault. Every call logs in by itself; this only makes it happen first."""
+        self.transport.login()
+
     def close(self) -> None:
         """Close the connections the client opened (optional: they close with the process)."""
         self.transport.close()

@@ -111,6 +111,10 @@ class Transport:
         self._learn_secret(key)  # the key is a secret too: keep it out of every message and log line
         return key
 
+    def login(self) -> None:
+        """Hold an auth key (log in unless one is held)."""
+        self._keys.current()
+
     # -- calls --
     def get(self, path: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
         return self.call("GET", path, params=params, idempotent=True)

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.harness import TerraformWorkdir
+from tests.support import PROVIDER_BLOCK, Sandbox, make_csr, order_hcl
 
 pytestmark = pytest.mark.e2e
 SCRIPT = Path(sys.executable).parent / "terraform-provider-gogetssl"
@@ -55,3 +56,30 @@ def test_install_into_a_directory_prints_the_cli_configuration_that_makes_init_w
     init = wd.init()
     assert "gogetssl/gogetssl v0.1.0" in init.text and "hashicorp/gogetssl" not in init.text
     assert "Success! The configuration is valid." in wd.run("validate", "-no-color").text
+
+
+@pytest.mark.parametrize("case", ["no /api", "wrong password", "unreachable"])
+def test_a_wrong_setting_fails_the_plan_once_on_that_setting(workdir: TerraformWorkdir, sandbox: Sandbox,
+                                                             monkeypatch: pytest.MonkeyPatch, case: str):
+    if case == "no /api":
+        monkeypatch.setenv("GOGETSSL_API_URL", sandbox.url.removesuffix("/api"))
+    elif case == "wrong password":
+        monkeypatch.setenv("GOGETSSL_PASSWORD", "Wr0ng-Secret-123")
+    else:
+        monkeypatch.setenv("GOGETSSL_API_URL", "http://127.0.0.1:1/api")
+        monkeypatch.setenv("GOGETSSL_MAX_RETRIES", "0")
+    for name in ("one", "two"):
+        workdir.write(f"{name}.csr", make_csr(key="ec256").csr_pem)
+    workdir.write("main.tf", PROVIDER_BLOCK + order_hcl("one") + order_hcl("two"))
+    workdir.init()
+    adds = sandbox.count("add_ssl_order")
+
+    text = workdir.plan(ok=(1,)).text
+
+    summary = {"no /api": "No GoGetSSL API at api_url", "wrong password": "GoGetSSL refused the credentials",
+               "unreachable": "Cannot reach the GoGetSSL API"}[case]
+    assert text.count(summary) == 1, text
+    assert "GOGETSSL_API_URL" in text if case != "wrong password" else "GOGETSSL_PASSWORD" in text
+    assert "Wr0ng-Secret-123" not in text and "Traceback" not in text
+    assert "Product rules not checked" not in text
+    assert sandbox.count("add_ssl_order") == adds
