@@ -57,7 +57,7 @@ def _label(cty: Any) -> str:
     raise ValueError(f"no docs label for the Terraform type {json.dumps(cty)}")
 
 
-def _section(title: str, attrs: list[Attribute], replace_note: bool) -> list[str]:
+def _section(title: str, attrs: list[Attribute], replace_note: str) -> list[str]:
     if not attrs:
         return []
     out = [f"### {title}", ""]
@@ -66,7 +66,7 @@ def _section(title: str, attrs: list[Attribute], replace_note: bool) -> list[str
         if a.sensitive:
             flags.append("Sensitive")
         if replace_note and a.requires_replace:
-            flags.append("changing it forces a new order")
+            flags.append(replace_note)
         out.append(f"- `{a.name}` ({', '.join(flags)}) {a.description or ''}".rstrip())
     return out + [""]
 
@@ -84,9 +84,12 @@ def _schema_doc(title: str, schema: Schema, example_dir: Path | None, resource: 
         if ex:
             lines += ["## Example Usage", "", *ex]
     lines += ["## Schema", ""]
-    lines += _section("Required", [a for a in attrs if a.required], resource)
-    lines += _section("Optional", [a for a in attrs if a.optional], resource)
-    lines += _section("Read-Only", [a for a in attrs if a.computed and not a.optional], False)
+    # Only replacing an order buys something; replacing another resource (the waiter) is only a new object.
+    note = "" if not resource else ("changing it forces a new order" if title.startswith("gogetssl_ssl_order ")
+                                    else "changing it replaces the resource")
+    lines += _section("Required", [a for a in attrs if a.required], note)
+    lines += _section("Optional", [a for a in attrs if a.optional], note)
+    lines += _section("Read-Only", [a for a in attrs if a.computed and not a.optional], "")
     if example_dir and (example_dir / "import.sh").exists():
         lines += ["## Import", "", *_example(example_dir / "import.sh", "shell")]
     return "\n".join(lines).rstrip() + "\n"
