@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
 STAMP  := $(VENV)/.installed
 
-.PHONY: bench soak demo test test-unit test-integration test-e2e lint schema docs clean
+.PHONY: bench sandbox soak demo test test-unit test-integration test-e2e lint schema docs clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -14,6 +14,11 @@ $(STAMP): pyproject.toml constraints.txt
 
 demo: $(STAMP)
 	$(PY) -m provider.devtools.demo
+
+# A sandbox on 127.0.0.1:8999 with the demo's data, until Ctrl-C: for your own configurations.
+sandbox: $(STAMP)
+	mkdir -p .demo/www
+	$(PY) -m provider.sandbox.main --port 8999 --db .demo/sandbox.db --dcv-http-root .demo/www
 
 test: $(STAMP)
 	$(PY) -m pytest -q -p no:cacheprovider --ignore=tests/soak tests

@@ -1,13 +1,17 @@
-"""`make demo`: order a certificate through Terraform against the bundled sandbox, then show a clean plan.
+"""`make demo`: from a CSR to an issued certificate through Terraform, against the bundled sandbox.
 
-Starts `gogetssl-sandbox` on a free loopback port (data in .demo/sandbox.db), installs the provider
-into a private filesystem mirror, runs `terraform init` and `apply` of examples/quickstart in
-.demo/quickstart, prints the outputs and a follow-up `plan -detailed-exitcode`, and stops the sandbox.
+Starts `gogetssl-sandbox` on a free loopback port (data in .demo/sandbox.db), checking HTTP validation for
+real against .demo/www; installs the provider into a private filesystem mirror; runs `terraform init` and
+`apply` of examples/single-domain-http in .demo/site: the order is placed, its validation file published
+under .demo/www, and the waiter waits until the sandbox's CA issues the certificate. Prints the certificate's
+subject and expiry, a follow-up `plan -detailed-exitcode`, and what to try next; then stops the sandbox.
 Running it again reuses the state and the sandbox data, so the second run changes nothing.
+`GOGETSSL_DEMO_DIR` puts the demo's files somewhere other than ./.demo.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -17,14 +21,14 @@ from pathlib import Path
 from provider.devtools.terraform import command as terraform_command
 from provider.main import install, mirror_cli_config
 
-ROOT = Path.cwd()
-DEMO = ROOT / ".demo"
-EXAMPLE = ROOT / "examples" / "quickstart"
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "examples" / "single-domain-http"
+SANDBOX_PORT = 8999  # `make sandbox`
 
 
 def _csr(workdir: Path, common_name: str = "www.example.com") -> None:
     csr_path = workdir / "site.csr"
-    if csr_path.exists():
+    if csr_path.exists() and (workdir / "site.key").exists():
         return
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
@@ -44,21 +48,34 @@ def _csr(workdir: Path, common_name: str = "www.example.com") -> None:
     csr_path.write_bytes(csr.public_bytes(serialization.Encoding.PEM))
 
 
+def _describe(pem: str) -> str:
+    from cryptography import x509
+
+    cert = x509.load_pem_x509_certificate(pem.encode())
+    names = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value.get_values_for_type(
+        x509.DNSName)
+    return (f"subject {cert.subject.rfc4514_string()}, names {', '.join(names)}, issued by "
+            f"{cert.issuer.rfc4514_string()}, valid until {cert.not_valid_after_utc:%Y-%m-%d}")
+
+
 def _step(title: str) -> None:
     print(f"\n==> {title}", flush=True)
 
 
 def main() -> int:
-    DEMO.mkdir(exist_ok=True)
-    work = DEMO / "quickstart"
-    work.mkdir(exist_ok=True)
+    demo = Path(os.environ.get("GOGETSSL_DEMO_DIR") or Path.cwd() / ".demo").resolve()
+    work, www = demo / "site", demo / "www"
+    work.mkdir(parents=True, exist_ok=True)
+    www.mkdir(exist_ok=True)
     for tf in EXAMPLE.glob("*.tf"):
         shutil.copy(tf, work / tf.name)
+    (work / "terraform.tfvars").write_text(f"dcv_http_root = {json.dumps(str(www))}\n")
     _csr(work)
 
-    _step("Starting gogetssl-sandbox")
+    _step("Starting gogetssl-sandbox (it checks HTTP validation files under .demo/www)")
     sandbox = subprocess.Popen(
-        [sys.executable, "-m", "provider.sandbox.main", "--port", "0", "--db", str(DEMO / "sandbox.db")],
+        [sys.executable, "-m", "provider.sandbox.main", "--port", "0", "--db", str(demo / "sandbox.db"),
+         "--dcv-http-root", str(www)],
         stdout=subprocess.PIPE, text=True,
     )
     try:
@@ -70,11 +87,11 @@ def main() -> int:
             return 1
         print(first)
 
-        _step("Installing the provider into .demo/plugins")
-        module_dir = install(DEMO / "plugins")
+        _step(f"Installing the provider into {demo / 'plugins'}")
+        module_dir = install(demo / "plugins")
         print(f"installed into {module_dir}")
-        rc_file = DEMO / "terraformrc"
-        rc_file.write_text(mirror_cli_config(DEMO / "plugins"))
+        rc_file = demo / "terraformrc"
+        rc_file.write_text(mirror_cli_config(demo / "plugins"))
         env = {
             **os.environ,
             "TF_CLI_CONFIG_FILE": str(rc_file),
@@ -87,24 +104,46 @@ def main() -> int:
         tf_argv = terraform_command()
         print(f"using Terraform: {' '.join(tf_argv)}")
 
-        def terraform(*args: str) -> int:
-            print(f"$ terraform {' '.join(args)}", flush=True)
-            return subprocess.run([*tf_argv, f"-chdir={work}", *args], env=env).returncode
+        def terraform(*args: str, capture: bool = False) -> subprocess.CompletedProcess[str]:
+            if not capture:
+                print(f"$ terraform {' '.join(args)}", flush=True)
+            return subprocess.run([*tf_argv, f"-chdir={work}", *args], env=env, text=True,
+                                  capture_output=capture)
 
         _step("terraform init")
-        if terraform("init", "-input=false", "-no-color") != 0:
+        if terraform("init", "-input=false", "-no-color").returncode != 0:
             return 1
-        _step("terraform apply: places the order")
-        if terraform("apply", "-auto-approve", "-input=false", "-no-color") != 0:
+        _step("terraform apply: orders the certificate, publishes the validation file, waits for issuance")
+        if terraform("apply", "-auto-approve", "-input=false", "-no-color").returncode != 0:
             return 1
-        _step("terraform output")
-        terraform("output", "-no-color")
+        shown = terraform("output", "-json", capture=True)
+        outputs = json.loads(shown.stdout or "{}")
+        pem = (outputs.get("certificate_pem") or {}).get("value") or ""
+        if not pem:
+            print("demo: the apply ended without a certificate", file=sys.stderr)
+            return 1
+        _step("The issued certificate")
+        (work / "site.crt").write_text(pem)
+        print(_describe(pem))
+        print(f"certificate: {work / 'site.crt'}, private key: {work / 'site.key'}")
         _step("terraform plan: should find nothing to change")
-        rc = terraform("plan", "-detailed-exitcode", "-input=false", "-no-color")
+        rc = terraform("plan", "-detailed-exitcode", "-input=false", "-no-color").returncode
         if rc != 0:
             print(f"demo: the follow-up plan was not empty (exit code {rc})", file=sys.stderr)
             return 1
-        _step("Demo complete: an order was placed in the sandbox and the follow-up plan is empty")
+        _step("Demo complete: a certificate was ordered, validated and issued, and the follow-up plan is empty")
+        print(f"""
+Next steps:
+  - Keep a sandbox running for your own configurations (same data as this demo):
+        make sandbox
+    then, in another shell:
+        export TF_CLI_CONFIG_FILE={rc_file}
+        export GOGETSSL_API_URL=http://127.0.0.1:{SANDBOX_PORT}/api GOGETSSL_USERNAME=sandbox GOGETSSL_PASSWORD=sandbox
+        terraform -chdir={work} plan
+  - Change the order in {work / 'main.tf'} (say period = 24) and plan: the plan names what forces a new
+    order, what it costs (planned_price) and what happens to the current certificate.
+  - Try the other examples (examples/multi-domain-dns, examples/wildcard-dns) and the CI guide
+    (docs/guides/ci.md). Against the real API, unset GOGETSSL_API_URL and use your API credentials.""")
         return 0
     finally:
         sandbox.terminate()

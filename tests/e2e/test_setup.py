@@ -3,6 +3,7 @@ configuration with a child module initialises and validates with exactly that.""
 
 from __future__ import annotations
 
+import os
 import stat
 import subprocess
 import sys
@@ -83,3 +84,19 @@ def test_a_wrong_setting_fails_the_plan_once_on_that_setting(workdir: TerraformW
     assert "Wr0ng-Secret-123" not in text and "Traceback" not in text
     assert "Product rules not checked" not in text
     assert sandbox.count("add_ssl_order") == adds
+
+
+@pytest.mark.timeout(300)
+def test_the_demo_goes_from_a_csr_to_an_issued_certificate_and_says_what_to_try_next(tmp_path: Path):
+    env = {**os.environ, "GOGETSSL_DEMO_DIR": str(tmp_path / "demo")}
+    demo = [sys.executable, "-m", "provider.devtools.demo"]
+
+    first = subprocess.run(demo, capture_output=True, text=True, env=env, cwd=tmp_path)
+
+    assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
+    lines = first.stdout.strip().splitlines()
+    issued = lines[lines.index("==> The issued certificate") + 1]
+    assert issued.startswith("subject CN=www.example.com,") and "valid until" in issued
+    assert "Next steps:" in lines and any("make sandbox" in line for line in lines)
+    second = subprocess.run(demo, capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert second.returncode == 0 and "0 added, 0 changed, 0 destroyed" in second.stdout
