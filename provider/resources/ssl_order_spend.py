@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, cast
 from tf.types import Unknown
 from tf.utils import Diagnostics
 
+from provider import logs
 from provider.client import errors
 from provider.common import dcv
 from provider.common.diagnostics import add_api_error
@@ -89,8 +90,11 @@ def place_order(diags: Diagnostics, client: GoGetSSLClient, planned: dict[str, A
     arguments = {**fields, "renew_before_days": planned.get("renew_before_days"),
                  "on_destroy": planned.get("on_destroy")}
     if adopted is not None:
+        logs.event(f"{call}: adopted order {adopted}, placed by an earlier attempt", order_id=adopted)
         return _adopted_state(diags, client, arguments, adopted, cn)
     assert result is not None
+    logs.event(f"{call}: placed order {result.order_id}", order_id=result.order_id, amount=result.order_amount,
+               currency=result.currency, invoice_id=result.invoice_id, product_id=planned.get("product_id"))
     return _placed_state(diags, client, arguments, result, cn, call)
 
 
@@ -240,6 +244,7 @@ def reissue(client: GoGetSSLClient, order_id: int, current: dict[str, Any], plan
     for attempt in (1, 2):
         try:
             client.orders.reissue(order_id, request)
+            logs.event(f"reissue of order {order_id} requested", order_id=order_id)
             return
         except errors.GoGetSSLError as exc:
             if not exc.outcome_unknown:
@@ -304,6 +309,7 @@ def change_validation(client: GoGetSSLClient, order_id: int, current: dict[str, 
             cn = current.get("domain") or common_name(planned.get("csr")) or ""
             domains, methods = [cn, *names], [str(primary), *sans]
         client.orders.change_domains_validation_method(order_id, domains, methods)
+    logs.event(f"validation of order {order_id} changed", order_id=order_id, dcv_method=method)
 
 
 # -- reading before a destructive call, and cancelling --
@@ -329,6 +335,7 @@ def cancel(client: GoGetSSLClient, order_id: int) -> str:
     for _attempt in (1, 2):
         try:
             client.orders.cancel(order_id, CANCEL_REASON)
+            logs.event(f"cancellation of order {order_id} requested", order_id=order_id)
             return "requested"
         except errors.APIError as exc:
             if _UNDER_REVIEW.search(f"{exc.message} {exc.description}"):

@@ -18,6 +18,7 @@ from tf.schema import Attribute, Schema
 from tf.types import List, Map, Number, String, Unknown
 from tf.utils import Diagnostics
 
+from provider import logs
 from provider.client import errors
 from provider.common import dcv
 from provider.common.diagnostics import add_api_error
@@ -184,6 +185,8 @@ class SslOrderValidationResource(Resource):
                 )
                 return None
             for p in pending_domains(status):
+                logs.event(f"order {order_id}: {p.domain} ({p.method}) is waiting for {p.waiting_for}",
+                           order_id=order_id, domain=p.domain, method=p.method, status=status.status)
                 # However many domains are pending, the timeout and Ctrl-C are honoured between rechecks.
                 if BACKOFF.clock() >= deadline or self.provider.stopping.is_set():
                     break

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from provider.devtools.terraform import command as terraform_command
 from tests.e2e.harness import TerraformWorkdir
 from tests.support import PROVIDER_BLOCK, Sandbox, make_csr, order_hcl
 
@@ -100,3 +101,21 @@ def test_the_demo_goes_from_a_csr_to_an_issued_certificate_and_says_what_to_try_
     assert "Next steps:" in lines and any("make sandbox" in line for line in lines)
     second = subprocess.run(demo, capture_output=True, text=True, env=env, cwd=tmp_path)
     assert second.returncode == 0 and "0 added, 0 changed, 0 destroyed" in second.stdout
+
+
+def test_terraform_logs_the_providers_events_at_their_level(workdir: TerraformWorkdir, sandbox: Sandbox):
+    workdir.write("site.csr", make_csr(key="ec256").csr_pem)
+    workdir.write("main.tf", PROVIDER_BLOCK + order_hcl("site"))
+    workdir.init()
+
+    # Terraform reads TF_LOG_PROVIDER when it starts: a Terraform process of its own.
+    log = subprocess.run([*terraform_command(), f"-chdir={workdir.path}", "apply", "-auto-approve", "-input=false",
+                          "-no-color"], env={**os.environ, "TF_LOG_PROVIDER": "INFO"}, capture_output=True,
+                         text=True, check=True).stderr
+
+    order_id = workdir.resource("gogetssl_ssl_order.site")["order_id"]
+    placed = [line for line in log.splitlines() if f"addSSLOrder: placed order {order_id}" in line]
+    assert len(placed) == 1, log[-4000:]
+    assert "[INFO]" in placed[0] and f"order_id={order_id}" in placed[0] and "amount=6.9" in placed[0]
+    assert "gogetssl.client" not in log, "HTTP requests are DEBUG, below the INFO asked for"
+    assert sandbox.password not in log

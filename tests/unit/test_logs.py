@@ -4,9 +4,11 @@ message, in its %-arguments or in the text of an exception, and the rest of ever
 from __future__ import annotations
 
 import io
+import json
 import logging
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 
@@ -97,7 +99,7 @@ def test_the_plugin_log_set_up_redacts_what_the_provider_adds(monkeypatch: pytes
     with the password and every auth key (on_secret=REDACTOR.add_secret), whichever library logs."""
     root = logging.getLogger()
     handlers, level = root.handlers[:], root.level
-    monkeypatch.setenv("TF_LOG", "DEBUG")
+    monkeypatch.setenv("TF_LOG", "TRACE")
     monkeypatch.delenv("TF_LOG_PROVIDER", raising=False)
     password = secret()
     try:
@@ -111,5 +113,47 @@ def test_the_plugin_log_set_up_redacts_what_the_provider_adds(monkeypatch: pytes
     captured = capsys.readouterr()
     assert captured.out == "", "stdout belongs to the plugin handshake"
     assert password not in captured.err
-    assert captured.err.splitlines() == ["DEBUG urllib3.connectionpool: POST /api/auth/ user=sandbox body REDACTED",
-                                         "INFO gogetssl.client: retrying with REDACTED"]
+    lines = [json.loads(line) for line in captured.err.splitlines()]
+    assert [(x["@module"], x["@level"], x["@message"]) for x in lines] == [
+        ("gogetssl.urllib3.connectionpool", "trace", "POST /api/auth/ user=sandbox body REDACTED"),
+        ("gogetssl.client", "info", "retrying with REDACTED")]
+
+
+@pytest.fixture
+def plugin_stderr(capsys: pytest.CaptureFixture[str]) -> Iterator[Callable[[], list[dict[str, Any]]]]:
+    """logs.setup() writes to stderr as the plugin does; this gives its lines, parsed. The root logger is
+    restored afterwards."""
+    import json
+
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield lambda: [json.loads(line) for line in capsys.readouterr().err.splitlines()]
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+def test_lines_are_hclog_json_filtered_at_the_level_tf_log_provider_asks_for(plugin_stderr, monkeypatch):
+    monkeypatch.setenv("TF_LOG_PROVIDER", "INFO")
+    logs.setup()
+    password = secret()
+    REDACTOR.add_secret(password)
+
+    logs.event("addSSLOrder: placed order 7", order_id=7, amount=6.9, note=f"with {password}")
+    logging.getLogger("gogetssl.client").debug("request POST /auth/")
+    logging.getLogger("urllib3.connectionpool").debug("Starting new HTTP connection (1): 127.0.0.1:8999")
+
+    (line,) = plugin_stderr()
+    assert line["@level"] == "info" and line["@module"] == "gogetssl.provider"
+    assert line["@message"] == "addSSLOrder: placed order 7" and line["@timestamp"].endswith("Z")
+    assert (line["order_id"], line["amount"], line["note"]) == ("7", 6.9, "with REDACTED")
+
+
+def test_at_trace_other_libraries_come_through_as_trace_and_http_as_debug(plugin_stderr, monkeypatch):
+    monkeypatch.setenv("TF_LOG_PROVIDER", "TRACE")
+    logs.setup()
+
+    logging.getLogger("gogetssl.client").debug("request POST /auth/")
+    logging.getLogger("urllib3.connectionpool").debug("Starting new HTTP connection (1): 127.0.0.1:8999")
+
+    levels = [(line["@module"], line["@level"]) for line in plugin_stderr()]
+    assert levels == [("gogetssl.client", "debug"), ("gogetssl.urllib3.connectionpool", "trace")]
