@@ -60,7 +60,9 @@ resource "terraform_data" "dcv_file" {
 resource "gogetssl_ssl_order_validation" "site" {
   order_id = gogetssl_ssl_order.site.order_id
   csr      = gogetssl_ssl_order.site.csr # a reissue (new CSR) makes it wait again
-  timeouts = { create = "10m" }
+  timeouts {
+    create = "10m"
+  }
 
   depends_on = [terraform_data.dcv_file]
 }

@@ -56,7 +56,9 @@ resource "gogetssl_ssl_order_validation" "site" {
   order_id                = gogetssl_ssl_order.site.order_id
   csr                     = gogetssl_ssl_order.site.csr # a reissue (new CSR) makes it wait again
   validation_record_fqdns = keys(terraform_data.dns_zone.output)
-  timeouts                = { create = "10m" }
+  timeouts {
+    create = "10m"
+  }
 }
 
 output "validation_records" {

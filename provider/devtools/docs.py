@@ -89,7 +89,13 @@ def _schema_doc(title: str, schema: Schema, example_dir: Path | None, resource: 
                                     else "changing it replaces the resource")
     lines += _section("Required", [a for a in attrs if a.required], note)
     lines += _section("Optional", [a for a in attrs if a.optional], note)
+    if schema.block_types:
+        lines += ["### Blocks", ""] + [f"- `{nb.type_name}` (Block, optional) {nb.block.description or ''}".rstrip()
+                                       for nb in schema.block_types] + [""]
     lines += _section("Read-Only", [a for a in attrs if a.computed and not a.optional], "")
+    for nb in schema.block_types:
+        lines += [f"### Nested block `{nb.type_name}`", "", nb.block.description or "", ""]
+        lines += _section(f"Attributes of `{nb.type_name}`", nb.block.attributes, "")[2:]
     if example_dir and (example_dir / "import.sh").exists():
         lines += ["## Import", "", *_example(example_dir / "import.sh", "shell")]
     return "\n".join(lines).rstrip() + "\n"

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tf.iface import CreateContext, DeleteContext, ReadContext, Resource, UpdateContext, UpgradeContext
-from tf.schema import Attribute, Schema
-from tf.types import List, Map, Number, String, Unknown
+from tf.schema import Attribute, Block, Schema
+from tf.types import List, Number, String, Unknown
 from tf.utils import Diagnostics
 
 from provider import logs
@@ -25,12 +25,12 @@ from provider.common.diagnostics import add_api_error
 from provider.common.order_rules import is_whole
 from provider.common.services import ProviderServices, configured_client
 from provider.common.vendor import FAILED_STATUSES
-from provider.tfext.types import PemString
+from provider.tfext.types import PemString, SingleNestedBlock
 
 if TYPE_CHECKING:
     from provider.client.models import OrderStatus
 
-SCHEMA_VERSION = 2  # 1 -> 2 added csr (null: the waiter waits for `active` only, as before)
+SCHEMA_VERSION = 3  # 1 -> 2 added csr (null: waits for `active` only); 2 -> 3 made timeouts a block
 DEFAULT_CREATE_TIMEOUT = 45 * 60.0
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|h|m|s)")
 _UNITS = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
@@ -125,15 +125,18 @@ class SslOrderValidationResource(Resource):
                           description="Names of the DNS records published for validation. When set, they are "
                                       "checked against the order's DNS validation records before waiting, and "
                                       "create fails at once listing any that are missing."),
-                Attribute("timeouts", Map(String()), optional=True,
-                          description="How long create waits for issuance: `{ create = \"45m\" }` (a Terraform "
-                                      "duration; 45 minutes when unset). On timeout the order is left as it is."),
                 Attribute("id", String(), computed=True, description="The order id, as a string."),
                 Attribute("certificate_pem", String(), computed=True, description="The issued certificate (PEM)."),
                 Attribute("ca_bundle_pem", String(), computed=True, description="The CA chain (PEM)."),
                 Attribute("valid_till", String(), computed=True,
                           description="End of the certificate's validity (YYYY-MM-DD)."),
             ],
+            block_types=[SingleNestedBlock("timeouts", Block(
+                description="How long create waits for issuance, as in other providers: `timeouts { create = "
+                            "\"45m\" }`. On timeout the order is left as it is.",
+                attributes=[Attribute("create", String(), optional=True,
+                                      description="A Terraform duration (`45m`, `1h30m`, `90s`); 45 minutes "
+                                                  "when unset.")]))],
         )
 
     def validate(self, diags: Diagnostics, type_name: str, config: dict[str, Any]) -> None:
@@ -257,7 +260,10 @@ class SslOrderValidationResource(Resource):
         return None
 
     def upgrade(self, ctx: UpgradeContext, version: int, old: dict[str, Any]) -> dict[str, Any]:
-        return {a.name: old.get(a.name) for a in self.get_schema().attributes}
+        new = {a.name: old.get(a.name) for a in self.get_schema().attributes}
+        timeouts = old.get("timeouts")  # a map until version 3, then a block of the same shape
+        new["timeouts"] = {"create": timeouts.get("create")} if isinstance(timeouts, dict) else None
+        return new
 
 
 def _state(base: dict[str, Any], status: OrderStatus) -> dict[str, Any]:

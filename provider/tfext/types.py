@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from tf.schema import Block, NestedBlock, NestMode
 from tf.types import String, TfType, Unknown
 
 
@@ -73,3 +74,36 @@ class PemString(String):
 
 def normalize_pem(text: str) -> str:
     return "".join(text.split())
+
+
+class SingleNestedBlock(NestedBlock):
+    """A block written at most once, such as `timeouts { create = "45m" }`: its value is a dict holding every
+    attribute of the block (null where unset), or None when the block is absent. The framework ships only a
+    set-nested block (its single one is commented out), and a NestedBlock of its own encodes nothing."""
+
+    def __init__(self, type_name: str, block: Block) -> None:
+        super().__init__(type_name, NestMode.Single, block)
+
+    def encode(self, value: Any) -> Any:
+        if value is None or value is Unknown:
+            return value
+        return {a.name: _encode_member(a.type, value.get(a.name)) for a in self.block.attributes}
+
+    def decode(self, value: Any) -> Any:
+        if value is None or value is Unknown:
+            return value
+        return {a.name: a.type.decode(value[a.name]) if value.get(a.name) not in (None, Unknown)
+                else value.get(a.name) for a in self.block.attributes}
+
+    def semantically_equal(self, a_decoded: Any, b_decoded: Any) -> bool:
+        if a_decoded is None or b_decoded is None:
+            return a_decoded is b_decoded
+        return all(
+            (a_decoded.get(a.name) is None and b_decoded.get(a.name) is None)
+            or (a_decoded.get(a.name) is not None and b_decoded.get(a.name) is not None
+                and a.type.semantically_equal(a_decoded.get(a.name), b_decoded.get(a.name)))
+            for a in self.block.attributes)
+
+
+def _encode_member(t: TfType, value: Any) -> Any:
+    return value if value is None or value is Unknown else t.encode(value)

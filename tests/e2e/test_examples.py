@@ -123,7 +123,7 @@ def _order_and_wait(extra: str) -> str:
 def test_waiter_times_out_cleanly_listing_pending_domains(workdir: TerraformWorkdir, sandbox: Sandbox):
     kc = make_csr()
     workdir.write("site.csr", kc.csr_pem)
-    workdir.write("main.tf", _order_and_wait('  timeouts = { create = "3s" }\n'))
+    workdir.write("main.tf", _order_and_wait('  timeouts {\n    create = "3s"\n  }\n'))
     workdir.init()
     result = workdir.apply(ok=(1,))
     assert "Timed out waiting for order" in result.text

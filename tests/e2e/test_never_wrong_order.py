@@ -198,7 +198,9 @@ def test_the_waiter_honours_its_timeout_between_rechecks(own_sandbox: Start, wor
     workdir.write("main.tf", PROVIDER_BLOCK + order_hcl("site", product_id=67, dns_names=names) + """
 resource "gogetssl_ssl_order_validation" "site" {
   order_id = gogetssl_ssl_order.site.order_id
-  timeouts = { create = "2s" }
+  timeouts {
+    create = "2s"
+  }
 }
 """)
     workdir.init()

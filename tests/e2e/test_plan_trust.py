@@ -140,7 +140,9 @@ resource "terraform_data" "dns_zone" {
 resource "gogetssl_ssl_order_validation" "site" {
   order_id                = gogetssl_ssl_order.site.order_id
   validation_record_fqdns = keys(terraform_data.dns_zone.output)
-  timeouts                = { create = "5m" }
+  timeouts {
+    create = "5m"
+  }
   lifecycle {
     create_before_destroy = true
   }

@@ -64,7 +64,7 @@ def test_pages_carry_types_flags_and_examples(generated: Path):
     assert "`products` (List of Object)" in (generated / "data-sources/products.md").read_text()
     product = (generated / "data-sources/product.md").read_text()
     assert "`prices` (Map of String)" in product and "`periods` (List of Number)" in product
-    assert "`timeouts` (Map of String)" in (generated / "resources/ssl_order_validation.md").read_text()
+    assert "`timeouts` (Block, optional)" in (generated / "resources/ssl_order_validation.md").read_text()
 
 
 @pytest.mark.parametrize(("tf_type", "label"), [

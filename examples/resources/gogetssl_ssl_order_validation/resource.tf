@@ -24,7 +24,9 @@ resource "gogetssl_ssl_order_validation" "site" {
   order_id                = gogetssl_ssl_order.site.order_id
   csr                     = gogetssl_ssl_order.site.csr # a reissue (new CSR) makes it wait again
   validation_record_fqdns = [for r in aws_route53_record.dcv : r.fqdn]
-  timeouts                = { create = "45m" }
+  timeouts {
+    create = "45m"
+  }
 
   lifecycle {
     create_before_destroy = true
