@@ -126,11 +126,17 @@ def _report_probe(diags: Diagnostics, exc: Exception, url: str, url_source: str,
             f"The API at {url} answered: {exc}. The username and password came from {credentials}. The password "
             "is the API password from the client area (Reseller Modules → API settings), not the login "
             "password, and it expires yearly.", path=["password"])
+    elif isinstance(exc, errors.TLSError):
+        diags.add_error(
+            "The GoGetSSL API's TLS certificate was refused",
+            f"{url_source} is {url!r}: {exc}. The host's certificate is not valid for this address (or not "
+            "trusted here): check the host name in api_url.", path=["api_url"])
     elif isinstance(exc, errors.TransportError):
+        hint = ("raise request_timeout if the API is slow" if isinstance(exc, errors.RequestTimeout)
+                else "check the address (host name and port) and the network")
         diags.add_error(
             "Cannot reach the GoGetSSL API",
-            f"{url_source} is {url!r}: {exc}. Nothing was planned against it; check the address and the "
-            "network, or raise request_timeout.", path=["api_url"])
+            f"{url_source} is {url!r}: {exc}. Nothing was planned against it; {hint}.", path=["api_url"])
     else:
         diags.add_error("The GoGetSSL API failed", f"{url_source} is {url!r}: logging in failed: {exc}.",
                         path=["api_url"])

@@ -113,7 +113,8 @@ def main() -> int:
         _step("terraform init")
         if terraform("init", "-input=false", "-no-color").returncode != 0:
             return 1
-        _step("terraform apply: orders the certificate, publishes the validation file, waits for issuance")
+        _step("terraform apply: orders the certificate, publishes the validation file, waits for issuance "
+              "(on a second run there is nothing left to do)")
         if terraform("apply", "-auto-approve", "-input=false", "-no-color").returncode != 0:
             return 1
         shown = terraform("output", "-json", capture=True)
@@ -131,7 +132,7 @@ def main() -> int:
         if rc != 0:
             print(f"demo: the follow-up plan was not empty (exit code {rc})", file=sys.stderr)
             return 1
-        _step("Demo complete: a certificate was ordered, validated and issued, and the follow-up plan is empty")
+        _step("Demo complete: the certificate is issued and the follow-up plan is empty")
         print(f"""
 Next steps:
   - Keep a sandbox running for your own configurations (same data as this demo):

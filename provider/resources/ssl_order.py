@@ -94,9 +94,7 @@ class SslOrderResource(Resource):
             self._check_product(ctx.diagnostics, planned, csr, strict=False)
             planned["validation_records"] = dcv.planned_records(planned, csr.common_name if csr else None)
             if not ctx.diagnostics.has_errors():
-                purchase.plan_purchase(self.provider, ctx.diagnostics, planned, "order", pricing.purchase_key(
-                    "order", planned.get("csr"), planned.get("product_id"), planned.get("period"),
-                    planned.get("dns_names")))
+                purchase.plan_purchase(self.provider, ctx.diagnostics, planned, "order", _order_key(planned))
             return planned
         change = policy.plan_update(current, planned, ctx.changed_fields, ctx.requires_replace)
         ctx.requires_replace[:] = change.replace
@@ -106,7 +104,9 @@ class SslOrderResource(Resource):
             else:
                 ctx.diagnostics.add_warning(n.summary, n.detail, path=n.path)
         if change.action == "replace" and not ctx.diagnostics.has_errors():
+            # Terraform shows the warnings of this first plan of a replacement, not those of its create plan.
             purchase.warn_replacement(self.provider, ctx.diagnostics, current, change.replace)
+            purchase.plan_purchase(self.provider, ctx.diagnostics, planned, "order", _order_key(planned))
         if change.action == "renew":
             purchase.plan_purchase(self.provider, ctx.diagnostics, planned, "renew",
                                    pricing.purchase_key("renew", current.get("order_id")))
@@ -391,3 +391,9 @@ class SslOrderResource(Resource):
         if new["on_destroy"] is None:
             new["on_destroy"] = DEFAULT_ON_DESTROY
         return new
+
+
+def _order_key(planned: dict[str, Any]) -> str:
+    """One new order however often it is planned in a process (a replacement's two plans, apply's re-plan)."""
+    return pricing.purchase_key("order", planned.get("csr"), planned.get("product_id"), planned.get("period"),
+                                planned.get("dns_names"))

@@ -50,12 +50,15 @@ def plan_purchase(services: ProviderServices, diags: Diagnostics, planned: dict[
     total, count = services.budget.add(key, price)
     what = "A renewal order" if action == "renew" else "A new order"
     sans = planned.get("dns_names") or []
+    included = min(len(sans), int(product.multidomains_included or 0)) if sans else 0
+    extra = (f" with {len(sans)} additional domain{'s' if len(sans) != 1 else ''}"
+             + (f" ({included} included in the product)" if included else "")) if sans else ""
     # A summary per certificate: Terraform folds warnings that share one into "N more similar warnings".
     name = common_name(planned.get("csr")) or f"product {planned.get('product_id')}"
     diags.add_warning(
         f"This plan buys a certificate for {name}",
         f"{what} of {product.product or 'product'} (product_id {planned.get('product_id')}) for "
-        f"{int(planned['period'])} months{f' with {len(sans)} additional domains' if sans else ''}: "
+        f"{int(planned['period'])} months{extra}: "
         f"{price:.2f} {currency or ''} from the catalogue, charged to the account when applied.".replace("  ", " "))
     if balance.balance is not None and total > float(balance.balance) + 1e-9:
         diags.add_error(
@@ -138,9 +141,15 @@ def warn_replacement(services: ProviderServices, diags: Diagnostics, current: di
                      replace: list[str]) -> None:
     """A replacement of an issued order whose destroy cancels it: say so, and how to keep the site up."""
     outcome = destroy_outcome(services, current)
-    if current.get("order_status") != "active" or outcome is None or outcome[0] == "forget":
+    if outcome is None or outcome[0] == "forget":
         return
     order_id = order_id_of(current)
+    if current.get("order_status") != "active":
+        diags.add_warning(f"Replacing order {order_id} cancels it",
+                          f"Changing {', '.join(replace)} needs a new order; destroying order {order_id} (it is "
+                          f"{current.get('order_status')}) asks GoGetSSL to cancel it"
+                          + (", for a refund." if outcome[0] == "refund" else "."), path=[replace[0]])
+        return
     diags.add_warning(
         f"Replacing order {order_id} cancels its issued certificate",
         f"Changing {', '.join(replace)} needs a new order, and destroying order {order_id} cancels it. Unless "

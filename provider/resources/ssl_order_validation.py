@@ -179,6 +179,7 @@ class SslOrderValidationResource(Resource):
         delay = BACKOFF.initial
         while True:
             if status.status == "active" and issued_for(planned.get("csr"), status.crt_code):
+                logs.event(f"order {order_id} is issued", order_id=order_id, valid_till=status.valid_till)
                 return _state(planned, status)
             if status.status in FAILED_STATUSES:
                 diags.add_error(

@@ -166,6 +166,8 @@ def test_a_replacement_warns_and_create_before_destroy_keeps_the_old_certificate
     plan = workdir.plan().text
     assert f"Replacing order {old} cancels its issued certificate" in plan
     assert "create_before_destroy" in plan
+    # Terraform shows the warnings of a replacement's first plan only: the purchase is named there too.
+    assert "This plan buys a certificate for" in plan and "for 24 months" in plan, plan
 
     applied = workdir.apply().text
 
