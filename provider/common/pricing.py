@@ -1,14 +1,15 @@
 """What an order costs, known at plan time, and what the plans of one plugin process buy in all.
 
 Prices come from the product catalogue (docs/vendor-api.md §2.4): `prices.vendor[period]` is the reseller's
-price of the term, `prices.san[period]` (`prices.wildcard_san[period]` for a `*.` name) the price of each SAN
-beyond those the product includes (`multidomains_included`, on the product's own page). This is what the
-sandbox charges; GoGetSSL's invoice (`order_amount`) remains what is charged.
+price of the term, `prices.san[period]` the price of each single-name SAN beyond those the product includes
+(`multidomains_included`, on the product's own page), `prices.wildcard_san[period]` that of each `*.` SAN.
+This is what the sandbox charges; GoGetSSL's invoice (`order_amount`) remains what is charged.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 import threading
 from typing import TYPE_CHECKING, Any
 
@@ -19,13 +20,18 @@ if TYPE_CHECKING:
 
 
 def _amount(table: Any, period: int) -> float | None:
+    """A price from the catalogue, or None unless it is a finite amount of money of 0 or more (Terraform
+    crashes on a NaN number; a negative price would lower the total checked against the balance)."""
     if not isinstance(table, dict):
         return None
     value = table.get(str(period))
-    try:
-        return float(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
+    if isinstance(value, bool):
         return None
+    try:
+        amount = float(value) if value not in (None, "") else None
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return amount if amount is not None and math.isfinite(amount) and amount >= 0 else None
 
 
 def needs_page(product: Product, dns_names: list[str]) -> bool:
@@ -41,13 +47,19 @@ def order_price(product: Product, period: int, dns_names: list[str], included: i
     total = _amount(vendor, period)
     if total is None:
         return None
-    free = included if included is not None else (product.multidomains_included or 0)
-    for name in dns_names[max(0, int(free)):]:
-        table = prices.get("wildcard_san") if name.startswith("*.") and "wildcard_san" in prices else prices.get("san")
-        extra = _amount(table, period)
-        if extra is None:
-            return None
-        total += extra
+    free = max(0, int(included if included is not None else (product.multidomains_included or 0)))
+    wildcards = [n for n in dns_names if n.startswith("*.")]
+    singles = len(dns_names) - len(wildcards)
+    # The SANs a product includes are single names; a wildcard SAN is priced as one wherever it is listed.
+    charged = [("san", max(0, singles - free))]
+    if wildcards:
+        charged.append(("wildcard_san" if "wildcard_san" in prices else "san", len(wildcards)))
+    for kind, count in charged:
+        if count:
+            extra = _amount(prices.get(kind), period)
+            if extra is None:
+                return None
+            total += extra * count
     return round(total, 2)
 
 
