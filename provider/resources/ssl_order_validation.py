@@ -22,10 +22,10 @@ from provider import logs
 from provider.client import errors
 from provider.common import dcv
 from provider.common.diagnostics import add_api_error
-from provider.common.order_rules import is_whole
+from provider.common.order_rules import CSRProblem, is_whole, parse_csr
 from provider.common.services import ProviderServices, configured_client
 from provider.common.vendor import FAILED_STATUSES
-from provider.tfext.types import PemString, SingleNestedBlock
+from provider.tfext.types import PemString, SingleNestedBlock, normalize_pem
 
 if TYPE_CHECKING:
     from provider.client.models import OrderStatus
@@ -142,6 +142,13 @@ class SslOrderValidationResource(Resource):
     def validate(self, diags: Diagnostics, type_name: str, config: dict[str, Any]) -> None:
         super().validate(diags, type_name, config)
         _timeout(diags, config.get("timeouts"))
+        csr = config.get("csr")
+        if isinstance(csr, str):
+            try:
+                parse_csr(csr)
+            except CSRProblem as exc:
+                diags.add_error("Invalid csr", f"csr must be the order's CSR (`gogetssl_ssl_order.x.csr`): {exc}",
+                                path=["csr"])
         oid = config.get("order_id")
         if isinstance(oid, (int, float)) and not isinstance(oid, bool) and (not is_whole(oid) or oid < 1):
             diags.add_error("Invalid order_id", f"order_id is {oid!r}; give an order id, a positive whole number.",
@@ -175,6 +182,16 @@ class SslOrderValidationResource(Resource):
                 )
                 return None
 
+        csr = planned.get("csr")
+        if isinstance(csr, str) and status.csr_code and normalize_pem(csr) != normalize_pem(status.csr_code):
+            # The order holds another CSR (the waiter is given another order's): no wait can help.
+            diags.add_error(f"Order {order_id} is not for csr",
+                            f"GoGetSSL holds another CSR for order {order_id} than the waiter's csr, so its "
+                            "certificate cannot carry that key: either the waiter was given another order's csr "
+                            "(give it `gogetssl_ssl_order.x.csr` of the order it waits for), or a reissue to "
+                            "this CSR did not go through (apply again: the plan shows the order's csr change).",
+                            path=["csr"])
+            return None
         deadline = BACKOFF.clock() + timeout
         delay = BACKOFF.initial
         while True:

@@ -124,3 +124,30 @@ def test_waiter_stops_at_once_on_a_rejected_order(dcv):
     assert f"Order {order_id} is rejected: it will not be issued" == error.summary
     assert "left as it is" in error.detail
     assert sb.order(order_id)["status"] == "rejected"
+
+
+def test_a_waiter_given_another_orders_csr_fails_at_once_instead_of_waiting_out_its_timeout(dcv):
+    sb, client, _www, _zone = dcv
+    order_id, _cn = _order(client, dcv_method="dns")
+    sb.set_status(order_id, "active")
+    stranger = make_csr(key="ec256").csr_pem
+    diags = Diagnostics()
+
+    state = waiter.SslOrderValidationResource(GoGetSSLProvider(client=client)).create(
+        CreateContext(diags, "gogetssl_ssl_order_validation"),
+        {"order_id": order_id, "csr": stranger, "validation_record_fqdns": None, "timeouts": {"create": "3s"}})
+
+    assert state is None
+    (error,) = diags.diagnostics
+    assert error.summary == f"Order {order_id} is not for csr" and "csr" in error.detail
+    assert sb.count(f"/orders/status/{order_id}") == 1, "no wait"
+
+
+def test_a_waiter_csr_that_is_not_a_csr_fails_validate():
+    diags = Diagnostics()
+
+    waiter.SslOrderValidationResource(GoGetSSLProvider()).validate(
+        diags, "gogetssl_ssl_order_validation", {"order_id": 1800001, "csr": "this is not a CSR"})
+
+    (error,) = diags.diagnostics
+    assert error.summary == "Invalid csr" and error.path == ["csr"]
