@@ -40,10 +40,12 @@ def plan_purchase(services: ProviderServices, diags: Diagnostics, planned: dict[
     try:
         balance = services.balance()
     except (NotConfigured, errors.GoGetSSLError) as exc:
-        diags.add_warning("Account balance not checked at plan time",
-                          f"Reading the account balance failed ({exc}); this plan's purchases were not checked "
-                          "against it. GoGetSSL refuses an order the balance does not cover.")
-        planned["planned_price"] = price
+        # An error, not a warning: without the balance the plan can state neither what its purchases cost in
+        # all against it nor their currency, and the re-plan of an apply must give what the plan gave.
+        diags.add_error("Account balance could not be read",
+                        f"Reading the account balance failed ({exc}), so this plan cannot check its purchases "
+                        "against it nor state their currency. Nothing was ordered; plan (or apply) again.",
+                        path=["product_id"])
         return
     currency = balance.currency or None
     planned["planned_price"], planned["planned_currency"] = price, currency

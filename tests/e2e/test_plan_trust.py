@@ -180,3 +180,21 @@ def test_a_replacement_warns_and_create_before_destroy_keeps_the_old_certificate
                      and "Destroying..." in line)
     assert issued < cancelled, "the old order is cancelled only after the new certificate is issued"
     assert box.wait_status(old, "cancelled")["status"] == "cancelled"
+
+
+def test_an_unreadable_balance_stops_the_plan_and_a_saved_plans_apply_with_its_own_error(
+        workdir: TerraformWorkdir, own_sandbox: Callable[..., Sandbox]):
+    box = own_sandbox(retries=0)
+    workdir.write("site.csr", make_csr(key="ec256").csr_pem)
+    workdir.write("main.tf", PROVIDER_BLOCK + order_hcl("site"))
+    workdir.init()
+    workdir.run("plan", "-input=false", "-no-color", "-out=tfplan")
+    box.faults({"match": "/account/balance", "mode": "http_500", "times": 1000})
+
+    applied = workdir.run("apply", "-input=false", "-no-color", "tfplan", ok=(1,)).text
+    planned = workdir.plan(ok=(1,)).text
+
+    for text in (applied, planned):
+        assert "Account balance could not be read" in text, text
+        assert "inconsistent final plan" not in text
+    assert box.count("add_ssl_order") == 0

@@ -161,18 +161,17 @@ def test_order_unknown_to_the_api_leaves_state_and_is_planned_again(workdir: Ter
 
 def test_vendor_refusal_is_a_clear_error_and_leaves_no_state(workdir: TerraformWorkdir,
                                                              new_sandbox: Callable[..., Sandbox]):
-    """What only the vendor decides (here: the balance, which the plan could not read) still fails cleanly,
-    with nothing in state."""
-    poor = new_sandbox("--balance", "1")
-    poor.faults({"match": "/account/balance", "mode": "http_500", "times": 1000})
+    """What only the vendor decides at the order itself (here: a refusal the plan could not foresee) fails
+    cleanly, with nothing in state."""
+    poor = new_sandbox()
+    poor.faults({"match": "/orders/add_ssl_order", "mode": "echo_error", "times": 1000})
     workdir.write("site.csr", make_csr().csr_pem)
     provider = f'provider "gogetssl" {{\n  api_url = "{poor.url}"\n  max_retries = 0\n}}'
     workdir.write("main.tf", PROVIDER_BLOCK.replace('provider "gogetssl" {}', provider)
                   + order_hcl("site", dcv_method="http"))
     workdir.init()
     result = workdir.apply(ok=(1,))
-    assert "Account balance not checked at plan time" in result.text
-    assert "GoGetSSL API error: Insufficient funds" in result.text
+    assert "GoGetSSL API error: Bad request" in result.text
     assert "nothing was ordered" in result.text
     assert "Traceback" not in result.text
     assert poor.orders() == []
