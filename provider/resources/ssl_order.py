@@ -39,7 +39,7 @@ from provider.common.order_schema import (
 )
 from provider.common.order_state import order_id_of, refresh, state_from_status
 from provider.common.services import NotConfigured, ProviderServices, configured_client, report_not_configured
-from provider.common.vendor import CANCEL_REVIEW_HOURS, REFUND_DAYS
+from provider.common.vendor import CANCEL_REVIEW_HOURS
 from provider.resources import ssl_order_policy as policy
 from provider.resources import ssl_order_purchase as purchase
 from provider.resources import ssl_order_snapshot as snapshot
@@ -308,7 +308,7 @@ class SslOrderResource(Resource):
         if on_destroy == "cancel_if_refundable":
             open_, why = True, ""
             if status.status == "active" and status.valid_from:
-                days = spend.refund_days(client, status.product_id, REFUND_DAYS)
+                days = purchase.refund_days(self.provider, status.product_id)
                 open_, why = policy.refund_window(status.status, status.valid_from, days)
             if not open_:
                 diags.add_warning(

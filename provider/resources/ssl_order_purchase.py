@@ -106,14 +106,20 @@ def destroy_outcome(services: ProviderServices, current: dict[str, Any]) -> tupl
     if on_destroy == "cancel":
         return "cancel", ""
     if status == "active":
-        try:
-            days = int(services.product_page(int(current.get("product_id") or 0)).refund_days or REFUND_DAYS)
-        except (NotConfigured, errors.GoGetSSLError, TypeError, ValueError):
-            days = REFUND_DAYS
-        open_, why = policy.refund_window(status, current.get("valid_from"), days)
+        open_, why = policy.refund_window(status, current.get("valid_from"),
+                                          refund_days(services, current.get("product_id")))
         if not open_:
             return "forget", f"{why}: its refund window is closed"
     return "refund", ""
+
+
+def refund_days(services: ProviderServices, product_id: Any) -> int:
+    """The product's refund days, from its own page (the product list does not carry them), read once per
+    process; the vendor's standard window when the page cannot be read or gives none."""
+    try:
+        return int(services.product_page(int(product_id or 0)).refund_days or REFUND_DAYS)
+    except (NotConfigured, errors.GoGetSSLError, TypeError, ValueError):
+        return REFUND_DAYS
 
 
 def plan_destroy(services: ProviderServices, diags: Diagnostics, current: dict[str, Any]) -> None:

@@ -356,18 +356,6 @@ def cancel(client: GoGetSSLClient, order_id: int) -> str:
     raise CancelUnknown(str(last))
 
 
-def refund_days(client: GoGetSSLClient, product_id: Any, standard: int) -> int:
-    """The product's refund days, from its own page (the product list does not carry them); `standard` when
-    the page cannot be read or gives none."""
-    try:
-        product = client.products.get_ssl(int(product_id or 0))
-        if product.refund_days:
-            return int(product.refund_days)
-    except errors.GoGetSSLError:
-        pass
-    return standard
-
-
 # -- helpers --
 
 def same_pem(a: str | None, b: str | None) -> bool:

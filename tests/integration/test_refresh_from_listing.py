@@ -74,12 +74,18 @@ def test_a_plan_of_many_settled_orders_reads_the_listing_not_each_order(new_sand
     assert sum(calls.values()) <= 4, calls  # a login, one listing page, one bulk status
 
 
+def _among_others(box: Sandbox, others: int, list_order: str) -> list[dict[str, Any]]:
+    """Five settled orders in state, among `others` the state does not hold, listed in `list_order`."""
+    settled = _estate(box, 5)
+    for _ in range(others):
+        box.place(make_csr(key="ec256").csr_pem)
+    box.faults(list_order=list_order)
+    return settled
+
+
 def test_a_listing_of_many_pages_is_read_only_as_far_as_the_state_needs(new_sandbox):
     box = new_sandbox()
-    settled = _estate(box, 5)
-    for _ in range(300):  # 3 more pages of orders the state does not hold, listed after the state's
-        box.place(make_csr(key="ec256").csr_pem)
-    box.faults(list_order="oldest")
+    settled = _among_others(box, 300, "oldest")  # 3 more pages, listed after the state's orders
     before = _api_calls(box)
 
     new, _diags = _plan(box, settled)
@@ -91,10 +97,7 @@ def test_a_listing_of_many_pages_is_read_only_as_far_as_the_state_needs(new_sand
 
 def test_an_account_far_larger_than_the_state_costs_a_few_pages_not_the_whole_listing(new_sandbox):
     box = new_sandbox()
-    settled = _estate(box, 5)
-    for _ in range(400):  # 4 pages of newer orders, listed before the state's
-        box.place(make_csr(key="ec256").csr_pem)
-    box.faults(list_order="newest")
+    settled = _among_others(box, 400, "newest")  # 4 pages of newer orders, listed before the state's
     before = _api_calls(box)
 
     new, _diags = _plan(box, settled)
