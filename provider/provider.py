@@ -325,13 +325,20 @@ class GoGetSSLProvider(Provider):
         from provider.data_sources.product import ProductDataSource
         from provider.data_sources.products import ProductsDataSource
         from provider.data_sources.ssl_order import SslOrderDataSource
+        from provider.data_sources.ssl_orders import SslOrdersDataSource
         from provider.data_sources.webservers import WebserversDataSource
 
         return [ProductsDataSource, ProductDataSource, WebserversDataSource, DomainEmailsDataSource,
-                SslOrderDataSource, AccountBalanceDataSource]
+                SslOrderDataSource, SslOrdersDataSource, AccountBalanceDataSource]
 
     def get_resources(self) -> list[type[Resource]]:
         from provider.resources.ssl_order import SslOrderResource
         from provider.resources.ssl_order_validation import SslOrderValidationResource
 
         return [SslOrderResource, SslOrderValidationResource]
+
+    def get_list_resources(self) -> list[type[Any]]:
+        """List resources (`terraform query`), served through provider/tfext/servicer.py."""
+        from provider.list_resources.ssl_order import SslOrderList
+
+        return [SslOrderList]

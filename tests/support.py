@@ -238,3 +238,36 @@ def live_orders(box: Sandbox, csr: str) -> list[dict[str, Any]]:
     """The sandbox's orders for a CSR that are not cancelled."""
     norm = "".join(csr.split())
     return [o for o in box.orders() if "".join(o["csr"].split()) == norm and o["status"] != "cancelled"]
+
+
+#: the kinds of order an account adopted by `terraform query` holds: (product, extra arguments, with {cn} for the
+#: common name, and whether the common name is a wildcard)
+ESTATE_SHAPES: list[tuple[int, dict[str, Any], bool]] = [
+    (65, {"dcv_method": "dns"}, False),
+    (66, {"dcv_method": "dns"}, True),
+    (67, {"dcv_method": "dns", "dns_names": ["a.{cn}", "b.{cn}"], "approver_emails": ["dns", "http"]}, False),
+    (68, {"dcv_method": "http", **ORGANIZATION}, False),
+    (71, {"dcv_method": "email", "approver_email": "admin@{cn}"}, False),
+]
+#: what becomes of order i of an estate: ESTATE_STATUSES[(i // 5) % 5] ("processing" is how an order starts), so
+#: that every kind of order comes in every status
+ESTATE_STATUSES = ("processing", "active", "active", "expired", "cancelled")
+ESTATE_ZONES = ("alpha.example.com", "beta.example.org")
+
+
+def seed_account(box: Sandbox, count: int = 120) -> list[dict[str, Any]]:
+    """Place `count` orders straight through the sandbox's API (as another tool would), of every ESTATE_SHAPES
+    kind in turn, in ESTATE_ZONES alternately (order i: i<i>-<hex>.<zone>), and move each to its ESTATE_STATUSES;
+    returns the sandbox's record of every order (its /_sandbox/orders view)."""
+    for i in range(count):
+        product_id, extra, wildcard = ESTATE_SHAPES[i % len(ESTATE_SHAPES)]
+        cn = f"i{i}-{uuid.uuid4().hex[:6]}.{ESTATE_ZONES[i % 2]}"
+        args = json.loads(json.dumps(extra).replace("{cn}", cn))
+        order_id = box.place(make_csr(("*." if wildcard else "") + cn, key="ec256").csr_pem,
+                             product_id=product_id, **args)
+        status = ESTATE_STATUSES[(i // 5) % 5]
+        if status != "processing":
+            box.set_status(order_id, "active")
+            if status != "active":
+                box.set_status(order_id, status)
+    return box.orders()

@@ -10,6 +10,7 @@ from tf.types import List, Number, String, TfType
 
 from provider.common import dcv
 from provider.common.vendor import CANCEL_REVIEW_HOURS
+from provider.tfext.protocol610 import IdentityAttribute, IdentitySchema
 from provider.tfext.types import Object, PemString
 
 SCHEMA_VERSION = 5
@@ -124,6 +125,18 @@ COMPUTED: list[tuple[str, TfType, str]] = [
 PLANNED_NAMES = ("planned_action", "planned_price", "planned_currency")
 
 COMPUTED_NAMES = tuple(name for name, _t, _d in COMPUTED)
+
+
+def _import_id(identity: dict[str, object]) -> str:
+    """The import id of an order's identity: its order id (import_ then checks it like any typed id)."""
+    value = identity.get("order_id")
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+
+
+#: an order is identified by its order id alone (Terraform 1.12+ stores it beside state; `terraform query` and
+#: `import { identity = { order_id = N } }` use it)
+ORDER_IDENTITY = IdentitySchema(
+    attributes=(IdentityAttribute("order_id", Number(), "The GoGetSSL order id."),), import_id=_import_id)
 
 
 def change_note(name: str) -> str:

@@ -1,4 +1,5 @@
-"""`make docs`: write registry-layout docs (docs/index.md, docs/resources/<type>.md) from the schemas.
+"""`make docs`: write registry-layout docs (docs/index.md, docs/resources/<type>.md, data-sources/,
+list-resources/) from the schemas.
 
 The text comes from the schema's descriptions, so the docs cannot drift from what Terraform sees;
 examples come from examples/ in the registry layout.
@@ -28,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 EXAMPLES = ROOT / "examples"
 #: directories of the output whose every page the generator writes
-GENERATED_DIRS = ("resources", "data-sources")
+GENERATED_DIRS = ("resources", "data-sources", "list-resources")
 
 _PRIMITIVES = {"string": "String", "number": "Number", "bool": "Boolean", "dynamic": "Dynamic"}
 _COLLECTIONS = {"list": "List", "set": "Set", "map": "Map"}
@@ -72,6 +73,8 @@ def _section(title: str, attrs: list[Attribute], replace_note: str) -> list[str]
 
 
 def _example(path: Path, lang: str) -> list[str]:
+    if path.suffix == ".hcl":
+        lang = "terraform"
     return ["```" + lang, path.read_text().rstrip(), "```", ""] if path.exists() else []
 
 
@@ -115,6 +118,11 @@ def render() -> dict[str, str]:
         name = prefix + ds.get_name()
         pages[f"data-sources/{ds.get_name()}.md"] = _schema_doc(
             f"{name} (Data Source)", ds.get_schema(), EXAMPLES / "data-sources" / name, False, "data-source.tf")
+    for lr in provider.get_list_resources():
+        name = prefix + lr.get_name()
+        pages[f"list-resources/{lr.get_name()}.md"] = _schema_doc(
+            f"{name} (List Resource)", lr.get_schema(), EXAMPLES / "list-resources" / name, False,
+            "list-resource.tfquery.hcl").replace("## Schema", "## Schema of the `config` block", 1)
     return pages
 
 

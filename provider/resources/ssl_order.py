@@ -35,6 +35,7 @@ from provider.common.order_schema import (
     DEFAULT_ON_DESTROY,
     DEFAULT_RENEW_BEFORE_DAYS,
     ON_DESTROY,
+    ORDER_IDENTITY,
     resource_schema,
 )
 from provider.common.order_state import order_id_of, refresh, state_from_status
@@ -48,6 +49,8 @@ from provider.tfext.context import ResourcePlanContext
 
 
 class SslOrderResource(Resource):
+    IDENTITY = ORDER_IDENTITY  # the order id (provider/tfext/protocol610.py)
+
     def __init__(self, provider: ProviderServices):
         self.provider = provider
 
@@ -182,8 +185,7 @@ class SslOrderResource(Resource):
         if order_id is None:
             ctx.diagnostics.add_error("Order id missing from state", "The state of this resource has no order id.")
             return current
-        client = configured_client(self.provider, ctx.diagnostics)
-        if client is None:
+        if (client := configured_client(self.provider, ctx.diagnostics)) is None:
             return current
         if self.provider.refresh_mode == "listing" and snapshot.settled_and_unchanged(
                 client, current, order_id, self.provider.stopping):
@@ -223,8 +225,7 @@ class SslOrderResource(Resource):
                 "learn whether the request arrived. GoGetSSL reviews cancellations for up to "
                 f"{CANCEL_REVIEW_HOURS} hours while the order keeps its status ({status.status}); if the request "
                 "arrived, the order will be cancelled even if you keep this resource.")
-        new = dict(current)
-        refresh(new, status)
+        refresh(new := dict(current), status)
         purchase.settle(new)
         return new
 
@@ -379,8 +380,7 @@ class SslOrderResource(Resource):
         return state
 
     def upgrade(self, ctx: UpgradeContext, version: int, old: dict[str, Any]) -> dict[str, Any]:
-        # v1 -> v2 added the certificate and DCV outputs: fill them as null; the refresh that
-        # follows every upgrade reads them from the API.
+        # v1 -> v2 added the certificate and DCV outputs: null, then read by the refresh after every upgrade.
         # v2 -> v3 added renew_before_days and on_destroy: an old state gets their defaults.
         # v3 -> v4 added cancel_requested_at: null (no uncertain cancellation is known).
         # v4 -> v5 added planned_action, planned_price, planned_currency: null until the next plan sets them.

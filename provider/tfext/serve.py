@@ -123,13 +123,18 @@ class _Deferred:
     def _failed(self, name: str) -> Any:
         """The answer to every RPC once the provider failed to load: an error diagnostic, not a raw gRPC error."""
         from provider.logs import REDACTOR
+        from provider.tfext.rpcs import response_class
 
-        response = getattr(pb, name).Response
-        if "diagnostics" not in response.DESCRIPTOR.fields_by_name:
-            raise RuntimeError("the provider failed to load") from self._error
+        response = response_class(name)
+        fields = response.DESCRIPTOR.fields_by_name
         detail = f"{type(self._error).__name__}: {REDACTOR.redact(str(self._error))}. The plugin's log has more."
-        return response(diagnostics=[pb.Diagnostic(
-            severity=pb.Diagnostic.ERROR, summary="The GoGetSSL provider failed to load", detail=detail)])
+        diags = [pb.Diagnostic(severity=pb.Diagnostic.ERROR, summary="The GoGetSSL provider failed to load",
+                               detail=detail)]
+        if "diagnostics" in fields:
+            return response(diagnostics=diags)
+        if "diagnostic" in fields:  # a stream's event (ListResource)
+            return iter([response(diagnostic=diags)])
+        raise RuntimeError("the provider failed to load") from self._error
 
 
 def _cache_path() -> str | None:
@@ -261,18 +266,23 @@ def _add_services(server: grpc.Server, provider_method: Callable[[str], Callable
     and stdio (StreamStdio: nothing to stream, as in the framework's runner), without their generated `_grpc`
     modules (a millisecond of start-up, with their version checks):
 
-    - Provider's handlers are what tfplugin_pb2_grpc.add_ProviderServicer_to_server adds, read from the
-      service's descriptor: every method is unary, its messages `<Method>.Request` and `<Method>.Response`.
+    - Provider's RPCs are the framework's and those of protocol 6.10 it lacks (protocol610.rpcs): each
+      request parsed by its message class, each answer serialized by whatever message the handler returns
+      (a framework message, or its 6.10 shape).
     - The controller's and stdio's messages are empty or never sent: raw bytes (b"" is an encoded Empty).
     """
-    provider = pb.DESCRIPTOR.services_by_name["Provider"]
+    from provider.tfext.rpcs import rpcs
+
+    def serialize(message: Any) -> bytes:
+        return bytes(message.SerializeToString())
+
+    provider = {}
+    for rpc in rpcs():
+        kind = grpc.unary_stream_rpc_method_handler if rpc.streaming else grpc.unary_unary_rpc_method_handler
+        provider[rpc.name] = kind(provider_method(rpc.name), request_deserializer=rpc.request.FromString,
+                                  response_serializer=serialize)
     services = {
-        provider.full_name: {
-            m.name: grpc.unary_unary_rpc_method_handler(
-                provider_method(m.name), request_deserializer=getattr(pb, m.name).Request.FromString,
-                response_serializer=getattr(pb, m.name).Response.SerializeToString)
-            for m in provider.methods
-        },
+        "tfplugin6.Provider": provider,
         "plugin.GRPCController": {"Shutdown": grpc.unary_unary_rpc_method_handler(shutdown)},
         "plugin.GRPCStdio": {"StreamStdio": grpc.unary_stream_rpc_method_handler(lambda request, context: iter(()))},
     }

@@ -8,7 +8,11 @@
 2. Replacement decided by the resource. `requires_replace` on an attribute compares values
    with the attribute type's `semantically_equal`; a resource can add paths through
    `ctx.requires_replace` (for rules that depend on more than one value).
-3. No raw gRPC errors. An exception escaping any RPC becomes an error diagnostic, and a
+3. Protocol 6.10's resource identity and list resources (provider/tfext/protocol610.py), for `terraform
+   query` and imports by identity: identities are added to the answers of Read, Plan, Apply and Import, and
+   the new RPCs (GetResourceIdentitySchemas, UpgradeResourceIdentity, ListResource,
+   ValidateListResourceConfig, GenerateResourceConfig) are served.
+4. No raw gRPC errors. An exception escaping any RPC becomes an error diagnostic, and a
    failed apply or read returns the prior state untouched, so state is never corrupted. Its text
    is redacted (provider.logs.REDACTOR) and it is logged through logging, never printed: the
    framework's own wrapper prints tracebacks straight to stderr, past the redaction, so the
@@ -32,10 +36,12 @@ import grpc
 import tf.provider
 from tf.gen import tfplugin_pb2 as pb
 from tf.provider import ProviderServicer, _decode_state, _encode_state
-from tf.utils import Diagnostics, _to_attribute_path
+from tf.utils import Diagnostics, _to_attribute_path, read_dynamic_value, to_dynamic_value
 
 from provider.logs import REDACTOR
 from provider.tfext.context import ResourcePlanContext
+from provider.tfext.proto import tfplugin6_10_pb2 as pb610
+from provider.tfext.protocol610 import IdentitySchema, read_identity, read_raw_identity
 
 log = logging.getLogger("gogetssl.provider")
 
@@ -73,16 +79,53 @@ def _framework(method: Callable[..., Any]) -> Callable[..., Any]:
 
 
 class GoGetSSLServicer(ProviderServicer):
-    @_safe(pb.GetProviderSchema.Response)
+    @_safe(pb610.GetProviderSchema.Response)
     def GetProviderSchema(self, request: Any, context: grpc.ServicerContext) -> Any:
         # Announce plan_destroy, so that Terraform plans destroys through PlanResourceChange (and a resource
         # can say there what destroying will do); the framework's answer announces no capability.
-        response = _framework(ProviderServicer.GetProviderSchema)(self, request, context)
+        response = _newer(pb610.GetProviderSchema.Response,
+                          _framework(ProviderServicer.GetProviderSchema)(self, request, context))
         response.server_capabilities.plan_destroy = True
+        for type_name, klass in self._list_classes().items():
+            response.list_resource_schemas[type_name].CopyFrom(klass.get_schema().to_pb())
         return response
 
-    @_safe(pb.PlanResourceChange.Response)
+    # -- identity --
+    def _identity(self, type_name: str) -> IdentitySchema | None:
+        return getattr(self._get_res_cls(type_name), "IDENTITY", None)
+
+    def _add_identity(self, response: Any, type_name: str, state_field: str, identity_field: str) -> Any:
+        """`response` (a 6.10 message) with the identity of the state it carries, if the type has identities."""
+        schema = self._identity(type_name)
+        if schema is not None and response.HasField(state_field):
+            data = schema.data(schema.of(read_dynamic_value(getattr(response, state_field))))
+            if data is not None:
+                getattr(response, identity_field).CopyFrom(data)
+        return response
+
+    @_safe(pb610.GetResourceIdentitySchemas.Response)
+    def GetResourceIdentitySchemas(self, request: Any, context: grpc.ServicerContext) -> Any:
+        schemas = {name: klass.IDENTITY.to_pb() for name, klass in self._load_res_cls_map().items()
+                   if getattr(klass, "IDENTITY", None) is not None}
+        return pb610.GetResourceIdentitySchemas.Response(identity_schemas=schemas)
+
+    @_safe(pb610.UpgradeResourceIdentity.Response)
+    def UpgradeResourceIdentity(self, request: Any, context: grpc.ServicerContext) -> Any:
+        schema = self._identity(request.type_name)
+        identity = read_raw_identity(request.raw_identity)
+        if schema is None or request.version != schema.version or identity is None:
+            diags = Diagnostics().add_error(
+                "Unexpected resource identity",
+                f"{request.type_name}: no upgrade known for an identity of version {request.version}.")
+            return pb610.UpgradeResourceIdentity.Response(diagnostics=diags.to_pb())
+        return pb610.UpgradeResourceIdentity.Response(upgraded_identity=schema.data(identity))
+
+    @_safe(pb610.PlanResourceChange.Response)
     def PlanResourceChange(self, request: pb.PlanResourceChange.Request, context: grpc.ServicerContext) -> Any:
+        response = _newer(pb610.PlanResourceChange.Response, self._plan(request))
+        return self._add_identity(response, request.type_name, "planned_state", "planned_identity")
+
+    def _plan(self, request: pb.PlanResourceChange.Request) -> Any:
         type_name = request.type_name
         diags = Diagnostics()
         attrs = self._get_res_attrs(type_name)
@@ -133,17 +176,97 @@ class GoGetSSLServicer(ProviderServicer):
             diagnostics=diags.to_pb(),
         )
 
-    @_safe(pb.ApplyResourceChange.Response, ("new_state", "prior_state"))
+    @_safe(pb610.ApplyResourceChange.Response, ("new_state", "prior_state"))
     def ApplyResourceChange(self, request: Any, context: grpc.ServicerContext) -> Any:
-        return _framework(ProviderServicer.ApplyResourceChange)(self, request, context)
+        response = _framework(ProviderServicer.ApplyResourceChange)(self, request, context)
+        return self._add_identity(_newer(pb610.ApplyResourceChange.Response, response), request.type_name,
+                                  "new_state", "new_identity")
 
-    @_safe(pb.ReadResource.Response, ("new_state", "current_state"))
+    @_safe(pb610.ReadResource.Response, ("new_state", "current_state"))
     def ReadResource(self, request: Any, context: grpc.ServicerContext) -> Any:
-        return _framework(ProviderServicer.ReadResource)(self, request, context)
+        response = _framework(ProviderServicer.ReadResource)(self, request, context)
+        return self._add_identity(_newer(pb610.ReadResource.Response, response), request.type_name,
+                                  "new_state", "new_identity")
 
-    @_safe(pb.ImportResourceState.Response)
+    @_safe(pb610.ImportResourceState.Response)
     def ImportResourceState(self, request: Any, context: grpc.ServicerContext) -> Any:
-        return _framework(ProviderServicer.ImportResourceState)(self, request, context)
+        # An import by identity (`import { identity = {...} }`, or what `terraform query` generates) comes
+        # without an id: the resource's identity says which id its import_() takes.
+        import_id = request.id
+        schema = self._identity(request.type_name)
+        identity = read_identity(getattr(request, "identity", None))
+        if not import_id and schema is not None and identity is not None:
+            import_id = schema.import_id(identity)
+        old = pb.ImportResourceState.Request(type_name=request.type_name, id=import_id)
+        response = _newer(pb610.ImportResourceState.Response,
+                          _framework(ProviderServicer.ImportResourceState)(self, old, context))
+        for imported in response.imported_resources:
+            self._add_identity(imported, imported.type_name, "state", "identity")
+        return response
+
+    # -- list resources (terraform query) --
+    def _list_classes(self) -> dict[str, Any]:
+        prefix = self.app.get_model_prefix()
+        return {prefix + k.get_name(): k for k in getattr(self.app, "get_list_resources", list)()}
+
+    def _list_config(self, diags: Diagnostics, klass: Any, value: Any) -> dict[str, Any]:
+        attrs = {a.name: a for a in klass.get_schema().attributes}
+        _, config = _decode_state(diags, attrs, {}, value)
+        return config or {}
+
+    @_safe(pb610.ValidateListResourceConfig.Response)
+    def ValidateListResourceConfig(self, request: Any, context: grpc.ServicerContext) -> Any:
+        diags = Diagnostics()
+        klass = self._list_classes().get(request.type_name)
+        if klass is None:
+            diags.add_error("Unknown list resource", f"This provider has no list resource {request.type_name}.")
+        else:
+            klass(self.app).validate(diags, self._list_config(diags, klass, request.config))
+        return pb610.ValidateListResourceConfig.Response(diagnostics=diags.to_pb())
+
+    def ListResource(self, request: Any, context: grpc.ServicerContext) -> Any:
+        """A stream of results; a problem is an event carrying only diagnostics (an error ends the stream)."""
+        event = pb610.ListResource.Event
+        diags = Diagnostics()
+        try:
+            klass = self._list_classes().get(request.type_name)
+            if klass is None:
+                diags.add_error("Unknown list resource", f"This provider has no list resource {request.type_name}.")
+                yield event(diagnostic=diags.to_pb())
+                return
+            config = self._list_config(diags, klass, request.config)
+            schema = self._identity(request.type_name)
+            attrs, blocks = self._get_res_attrs(request.type_name), self._get_res_blocks(request.type_name)
+            limit = request.limit if request.limit > 0 else None
+            for found in klass(self.app).list(diags, config, request.include_resource_object, limit):
+                out = event(identity=schema.data(found.identity) if schema else None,
+                            display_name=found.display_name)
+                if request.include_resource_object and found.state is not None:
+                    out.resource_object.CopyFrom(_encode_state(attrs, blocks, found.state, None))
+                if found.warnings:
+                    warn = Diagnostics()
+                    for summary, detail in found.warnings:
+                        warn.add_warning(summary, detail)
+                    out.diagnostic.extend(warn.to_pb())
+                yield out
+        except Exception as exc:
+            log.error("ListResource failed:\n%s", REDACTOR.redact("".join(traceback.format_exception(exc))))
+            diags.add_error("Internal error in the GoGetSSL provider",
+                            f"ListResource failed with {type(exc).__name__}: {REDACTOR.redact(str(exc))}. "
+                            "This is a bug in the provider: please report it with the log of a run with "
+                            "TF_LOG=DEBUG.")
+        if len(diags.to_pb()):
+            yield event(diagnostic=diags.to_pb())
+
+    @_safe(pb610.GenerateResourceConfig.Response)
+    def GenerateResourceConfig(self, request: Any, context: grpc.ServicerContext) -> Any:
+        """The configuration Terraform writes for a found resource (`terraform query -generate-config-out`):
+        its state without what only the provider sets (computed attributes no one configures)."""
+        attrs = self._get_res_attrs(request.type_name)
+        state = read_dynamic_value(request.state) or {}
+        config = {k: (None if attrs[k].computed and not attrs[k].optional else v)
+                  for k, v in state.items() if k in attrs}
+        return pb610.GenerateResourceConfig.Response(config=to_dynamic_value(config))
 
     @_safe(pb.ValidateResourceConfig.Response)
     def ValidateResourceConfig(self, request: Any, context: grpc.ServicerContext) -> Any:
@@ -168,6 +291,11 @@ class GoGetSSLServicer(ProviderServicer):
     @_safe(pb.UpgradeResourceState.Response)
     def UpgradeResourceState(self, request: Any, context: grpc.ServicerContext) -> Any:
         return _framework(ProviderServicer.UpgradeResourceState)(self, request, context)
+
+
+def _newer(cls: Any, message: Any) -> Any:
+    """A framework message re-read as its 6.10 shape `cls` (same field numbers, more fields)."""
+    return cls.FromString(message.SerializeToString())
 
 
 def install() -> None:

@@ -172,7 +172,8 @@ resource "terraform_data" "per_domain" {
 
 # Folders whose configuration needs a provider a test machine cannot install (no network): named, with why.
 NOT_OFFLINE = {"resources/gogetssl_ssl_order_validation": "publishes records with hashicorp/aws (Route 53)"}
-EXAMPLE_DIRS = sorted({p.parent.relative_to(EXAMPLES).as_posix() for p in EXAMPLES.rglob("*.tf")})
+EXAMPLE_DIRS = sorted({p.parent.relative_to(EXAMPLES).as_posix() for pattern in ("*.tf", "*.tfquery.hcl")
+                       for p in EXAMPLES.rglob(pattern)})
 
 
 @pytest.mark.parametrize("folder", [d for d in EXAMPLE_DIRS if d not in NOT_OFFLINE])
@@ -183,4 +184,5 @@ def test_every_example_validates_as_shipped(terraform_env: None, tmp_path: Path,
         wd.write("versions.tf", 'terraform {\n  required_providers {\n    gogetssl = { source = "gogetssl/gogetssl" }\n'
                  "  }\n}\n")  # a snippet of a page whose provider block is on the provider's page
     wd.init()
-    assert "Success! The configuration is valid." in wd.run("validate", "-no-color").text
+    query = ("-query",) if any(wd.path.glob("*.tfquery.hcl")) else ()  # list blocks are validated with -query
+    assert "Success! The configuration is valid." in wd.run("validate", "-no-color", *query).text

@@ -25,6 +25,7 @@ from tf.gen import tfplugin_pb2 as pb
 from tf.gen import tfplugin_pb2_grpc
 
 from provider.tfext import serve
+from provider.tfext.proto import tfplugin6_10_pb2 as pb610
 
 MAGIC_COOKIE = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2"
 SCRIPT = Path(sys.executable).with_name("terraform-provider-gogetssl")
@@ -53,8 +54,10 @@ exec(compile(open(script).read(), script, "exec"), {"__name__": "__main__"})
 # bench/startup.py measures), grpc's server with its thread pool, and its generic handlers.
 SERVING_FLOOR = ("import grpc, tf.gen.tfplugin_pb2, grpc._server, grpc._utilities, concurrent.futures.thread, sys; "
                  "print('\\n'.join(sys.modules))")
-# Beyond that floor, the plugin may load only its entry point and the module that serves.
-PLUGIN_MODULES = {"provider", "provider.main", "provider.tfext", "provider.tfext.serve"}
+# Beyond that floor, the plugin may load only its entry point, the module that serves, and the table of RPCs it
+# serves with the protocol 6.10 messages that table names.
+PLUGIN_MODULES = {"provider", "provider.main", "provider.tfext", "provider.tfext.serve", "provider.tfext.rpcs",
+                  "provider.tfext.proto", "provider.tfext.proto.tfplugin6_10_pb2"}
 # Named, for a clear failure message: what the provider loads when it is built, or only people's commands use.
 NOT_YET = ("cryptography", "pydantic", "requests", "urllib3", "tf.iface", "tf.schema", "tf.provider", "tf.runner",
          "provider.provider", "provider.client", "provider.logs", "provider.tfext.servicer", "provider.resources",
@@ -168,14 +171,24 @@ def test_the_provider_service_is_served_as_its_generated_module_would() -> None:
 
     tfplugin_pb2_grpc.add_ProviderServicer_to_server(Servicer(), generated)
     serve._add_services(ours, lambda name: name, lambda request, context: b"")
+    sample = pb.ReadResource.Response(new_state=pb.DynamicValue(msgpack=b"\x80"), private=b"p")
     for theirs, mine in ((generated.registered, ours.registered), (generated.generic, ours.generic)):
         expected, got = theirs["tfplugin6.Provider"], mine["tfplugin6.Provider"]
-        assert sorted(got) == sorted(expected)
+        # the framework's RPCs, and protocol 6.10's for identities and `terraform query`
+        added = sorted(k.rsplit("/", 1)[-1] for k in set(got) - set(expected))  # generic: full method paths
+        assert added == ["GenerateResourceConfig", "GetResourceIdentitySchemas", "ListResource",
+                         "UpgradeResourceIdentity", "ValidateListResourceConfig"]
+        listing = next(v for k, v in got.items() if k.endswith("ListResource"))
+        assert (listing.request_streaming, listing.response_streaming) == (False, True)
         for name, handler in expected.items():
             assert (got[name].request_streaming, got[name].response_streaming) == (False, False)
             assert got[name].unary_unary == handler.unary_unary  # the servicer's method of that name
-            assert got[name].request_deserializer == handler.request_deserializer
-            assert got[name].response_serializer == handler.response_serializer
+            if name.endswith("ImportResourceState"):  # parsed in its 6.10 shape, which adds `identity`
+                assert got[name].request_deserializer == pb610.ImportResourceState.Request.FromString
+            else:
+                assert got[name].request_deserializer == handler.request_deserializer
+            # any message the servicer answers with is serialized as the generated serializer would
+            assert got[name].response_serializer(sample) == handler.response_serializer(sample)
     assert set(ours.registered) == {"tfplugin6.Provider", "plugin.GRPCController", "plugin.GRPCStdio"}
     assert list(ours.registered["plugin.GRPCStdio"]["StreamStdio"].unary_stream(b"", None)) == []
 

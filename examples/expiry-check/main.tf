@@ -1,0 +1,28 @@
+# Warn in every plan when a certificate of the account expires within 30 days, including certificates this
+# configuration does not manage (ordered by hand or by another tool). Terraform 1.5+ (check blocks).
+terraform {
+  required_version = ">= 1.5"
+  required_providers {
+    gogetssl = { source = "gogetssl/gogetssl" }
+  }
+}
+
+provider "gogetssl" {}
+
+variable "warn_days" {
+  type        = number
+  default     = 30
+  description = "Warn about certificates that expire within this many days."
+}
+
+check "certificates_expiring" {
+  data "gogetssl_ssl_orders" "expiring" {
+    expiring_within_days = var.warn_days
+  }
+
+  assert {
+    condition = length(data.gogetssl_ssl_orders.expiring.orders) == 0
+    error_message = format("%d certificate(s) expire within %d days: %s", length(data.gogetssl_ssl_orders.expiring.orders),
+      var.warn_days, join(", ", [for o in data.gogetssl_ssl_orders.expiring.orders : "${o.domain} (order ${o.order_id}, ${o.valid_till})"]))
+  }
+}

@@ -1,0 +1,204 @@
+"""Finding the account's orders by filter: what the gogetssl_ssl_orders data source and the gogetssl_ssl_order
+list resource (`terraform query`) share.
+
+The vendor's listing (getAllSSLOrders) gives only ids and statuses, page by page; the rest of an order (product,
+domain, SANs, expiry) is in its own status call (getOrderStatus). So:
+
+1. the listing is read to its end (`OrdersAPI.scan`: paging, an unknown sort order and page or offset caps are
+   handled there); a listing cut short is reported, never taken for the whole account;
+2. the status filter is applied to the listing's statuses; with `expiring_within_days`, only active orders can
+   match, and the bulk status call (getOrdersStatus, up to BULK ids a call) gives their expiry, so orders that
+   expire later are dropped without a call of their own;
+3. the orders left are read in full, WORKERS at a time, in order-id order, and every filter is applied to what
+   their status says (the authority: the listing may lag behind).
+
+An account of N orders costs ceil(N/100) listing pages plus one status call per order that survives steps 1-2.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from tf.schema import Attribute
+from tf.types import List, Number, String
+from tf.utils import Diagnostics
+
+from provider.client import errors
+from provider.common.order_state import vendor_sans
+
+if TYPE_CHECKING:
+    from provider.client import GoGetSSLClient
+    from provider.client.models import OrderStatus
+
+#: the statuses the vendor documents for orders (docs: getOrderStatus, getAllSSLOrders; `revoked` for /orders)
+STATUSES = ("active", "cancelled", "expired", "incomplete", "new_order", "pending", "processing", "reissue",
+            "rejected", "revoked", "unpaid")
+PAGE_SIZE = 100
+MAX_PAGES = 200  # 20,000 orders
+BULK = 100  # ids per getOrdersStatus call
+WORKERS = 4  # status calls in flight at once
+_NAME = re.compile(r"(\*\.)?([a-z0-9_-]+\.)*[a-z0-9_-]+\.?")
+
+
+def filter_attributes() -> list[Attribute]:
+    """The filters, as optional attributes: the data source's arguments and the list resource's config block."""
+    return [
+        Attribute("status", List(String()), optional=True,
+                  description=f"Only orders in one of these statuses: {', '.join(f'`{s}`' for s in STATUSES)}."),
+        Attribute("domain", String(), optional=True,
+                  description="Only orders for this name: its common name or one of its SANs equals it "
+                              "(case-insensitive). `*.example.com` matches every name under example.com "
+                              "(`www.example.com`, `a.b.example.com`, `*.example.com`), not example.com itself."),
+        Attribute("product_id", Number(), optional=True, description="Only orders of this product."),
+        Attribute("expiring_within_days", Number(), optional=True,
+                  description="Only active orders whose certificate expires within this many days from today "
+                              "(UTC), including any already past their expiry but still reported active."),
+    ]
+
+
+@dataclass(frozen=True)
+class Filters:
+    statuses: frozenset[str] | None = None
+    domain: str | None = None
+    product_id: int | None = None
+    expiring_within_days: int | None = None
+
+    @classmethod
+    def from_config(cls, diags: Diagnostics, config: dict[str, Any]) -> Filters | None:
+        """The filters of a configuration, or None with an error per bad value (each names its field)."""
+        before = len(diags.to_pb())
+        statuses = config.get("status")
+        if statuses is not None:
+            bad = [s for s in statuses if s not in STATUSES]
+            if bad:
+                diags.add_error("Invalid status filter",
+                                f"status: {', '.join(repr(s) for s in bad)} is not an order status; use "
+                                f"{', '.join(STATUSES)}.", path=["status"])
+        domain = config.get("domain")
+        if domain is not None:
+            domain = domain.strip().lower()
+            if not _NAME.fullmatch(domain):
+                diags.add_error("Invalid domain filter",
+                                f"domain: {config.get('domain')!r} is not a domain name; use a name such as "
+                                "example.com, or *.example.com for every name under it.", path=["domain"])
+        product_id = _whole(diags, config, "product_id", 1, "a product id such as 65")
+        days = _whole(diags, config, "expiring_within_days", 0, "a whole number of days, 0 or more")
+        if len(diags.to_pb()) > before:
+            return None
+        return cls(frozenset(statuses) if statuses is not None else None, domain, product_id, days)
+
+    def wants_status(self, status: str) -> bool:
+        if self.statuses is not None and status not in self.statuses:
+            return False
+        return self.expiring_within_days is None or status == "active"
+
+    def matches(self, order: OrderStatus, today: date) -> bool:
+        if not self.wants_status(order.status):
+            return False
+        if self.product_id is not None and order.product_id != self.product_id:
+            return False
+        if self.domain is not None and not any(_name_matches(self.domain, n) for n in names_of(order)):
+            return False
+        if self.expiring_within_days is not None:
+            till = _date(order.valid_till)
+            if till is None or till > today + timedelta(days=self.expiring_within_days):
+                return False
+        return True
+
+
+def _whole(diags: Diagnostics, config: dict[str, Any], name: str, minimum: int, what: str) -> int | None:
+    value = config.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not float(value).is_integer() or value < minimum:
+        diags.add_error(f"Invalid {name} filter", f"{name}: {value} is not {what}.", path=[name])
+        return None
+    return int(value)
+
+
+def _name_matches(pattern: str, name: str) -> bool:
+    name = name.strip().lower().rstrip(".")
+    pattern = pattern.rstrip(".")
+    if pattern.startswith("*."):
+        return name.endswith(pattern[1:])
+    return name == pattern
+
+
+def _date(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def names_of(order: OrderStatus) -> list[str]:
+    """An order's common name, then its SANs."""
+    return [n for n in (order.domain, *vendor_sans(order)) if n]
+
+
+def incomplete_warning(reason: str) -> tuple[str, str]:
+    return ("The order listing was not read to its end",
+            f"GoGetSSL's order listing stopped early ({reason}): orders beyond that point are missing from the "
+            "results. Run again later; a count or check based on these results may be short.")
+
+
+@dataclass
+class Found:
+    orders: list[OrderStatus]
+    complete: bool  # the listing was read to its end
+    reason: str  # why not, when not
+
+
+def find_orders(client: GoGetSSLClient, filters: Filters, stopping: threading.Event | None = None,
+                limit: int | None = None, today: date | None = None) -> Found:
+    """The orders that match `filters`, in order-id order (at most `limit`). Raises the client's errors."""
+    found: list[OrderStatus] = []
+    scan = client.orders.scan(page_size=PAGE_SIZE, max_pages=MAX_PAGES)
+    today = today or datetime.now(UTC).date()
+    ids = sorted(int(e.order_id) for e in scan.entries if e.order_id and filters.wants_status(e.status))
+    if filters.expiring_within_days is not None:
+        ids = _expiring(client, ids, today + timedelta(days=filters.expiring_within_days))
+    for order in _details(client, ids, stopping):
+        if filters.matches(order, today):
+            found.append(order)
+            if limit is not None and len(found) >= limit:
+                break
+    return Found(found, scan.complete, scan.reason)
+
+
+def _expiring(client: GoGetSSLClient, ids: list[int], cutoff: date) -> list[int]:
+    """Of these active orders, those the bulk status does not show expiring after `cutoff`."""
+    later: set[int] = set()
+    for i in range(0, len(ids), BULK):
+        for entry in client.orders.statuses(ids[i:i + BULK]):
+            till = _date(entry.expires)
+            if entry.order_id and entry.status == "active" and till is not None and till > cutoff:
+                later.add(int(entry.order_id))
+    return [i for i in ids if i not in later]
+
+
+def _details(client: GoGetSSLClient, ids: list[int], stopping: threading.Event | None) -> Iterator[OrderStatus]:
+    """getOrderStatus of each id, WORKERS at a time, yielded in `ids` order; an order gone meanwhile is skipped.
+    Batches are submitted as they are consumed, so a caller that stops early (a limit) stops the calls."""
+    with ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="order-status") as pool:
+        for start in range(0, len(ids), WORKERS * 2):
+            if stopping is not None and stopping.is_set():
+                return
+            batch = [pool.submit(_status, client, i) for i in ids[start:start + WORKERS * 2]]
+            for future in batch:
+                order = future.result()
+                if order is not None:
+                    yield order
+
+
+def _status(client: GoGetSSLClient, order_id: int) -> OrderStatus | None:
+    try:
+        return client.orders.status(order_id)
+    except errors.NotFoundError:
+        return None

