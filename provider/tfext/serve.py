@@ -279,7 +279,7 @@ def _add_services(server: grpc.Server, provider_method: Callable[[str], Callable
     provider = {}
     for rpc in rpcs():
         kind = grpc.unary_stream_rpc_method_handler if rpc.streaming else grpc.unary_unary_rpc_method_handler
-        provider[rpc.name] = kind(provider_method(rpc.name), request_deserializer=rpc.request.FromString,
+        provider[rpc.name] = kind(provider_method(rpc.name), request_deserializer=rpc.parse,
                                   response_serializer=serialize)
     services = {
         "tfplugin6.Provider": provider,

@@ -13,7 +13,7 @@ from tf.gen import tfplugin_pb2 as pb
 from provider.common.order_schema import ORDER_IDENTITY
 from provider.tfext.proto import tfplugin6_10_pb2 as pb610
 from provider.tfext.protocol610 import read_identity
-from provider.tfext.rpcs import response_class, rpcs
+from provider.tfext.rpcs import NEWER, response_class, rpcs
 
 PROTO = Path(pb610.__file__).with_name("tfplugin6_10.proto")
 #: the fields protocol 6.10 numbers (docs/plugin-protocol/tfplugin6.proto in hashicorp/terraform)
@@ -94,7 +94,10 @@ def test_every_rpc_has_request_and_answer_classes():
     assert {"ListResource", "GetResourceIdentitySchemas", "UpgradeResourceIdentity", "ValidateListResourceConfig",
             "GenerateResourceConfig", "ReadResource", "StopProvider"} <= set(table)
     assert table["ListResource"].streaming and not table["ReadResource"].streaming
-    assert table["ImportResourceState"].request is pb610.ImportResourceState.Request
+    service = pb610.DESCRIPTOR.services_by_name["Provider"]
+    assert sorted(NEWER) == sorted((m.name, m.server_streaming) for m in service.methods), "NEWER is the .proto's"
+    wire = pb610.ImportResourceState.Request(id="7", identity=pb610.ResourceIdentityData()).SerializeToString()
+    assert table["ImportResourceState"].parse(wire).HasField("identity")
     for name in table:
         assert response_class(name).DESCRIPTOR is not None
 
