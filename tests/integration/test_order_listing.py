@@ -1,0 +1,59 @@
+"""gogetssl_ssl_orders against the sandbox, through the data source's read: a listing cut short is a warning, not
+a silent partial answer; the expiry filter reads in full only the orders that expire soon; calls stay bounded."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tf.iface import ReadDataContext
+from tf.utils import Diagnostics
+
+from provider.client import ClientSettings, GoGetSSLClient
+from provider.data_sources.ssl_orders import SslOrdersDataSource
+from provider.provider import GoGetSSLProvider
+from tests.support import Sandbox, seed_account
+
+
+def _read(box: Sandbox, **config: Any) -> tuple[dict[str, Any] | None, Diagnostics]:
+    client = GoGetSSLClient(ClientSettings(box.url, box.user, box.password))
+    ds = SslOrdersDataSource(GoGetSSLProvider(client=client))
+    diags = Diagnostics()
+    full = {"status": None, "domain": None, "product_id": None, "expiring_within_days": None, **config}
+    return ds.read(ReadDataContext(diags, "gogetssl_ssl_orders"), full), diags
+
+
+def _summaries(diags: Diagnostics) -> list[str]:
+    return [d.summary for d in diags.to_pb()]
+
+
+def test_a_listing_cut_short_by_an_offset_ceiling_is_reported(new_sandbox):
+    box = new_sandbox()
+    orders = seed_account(box, 30)
+    box.faults(list_page_cap=10, list_offset_cap=10)  # pages at 0 and 10, then "Invalid offset"
+    state, diags = _read(box)
+    assert state is not None and len(state["ids"]) == 20
+    assert "The order listing was not read to its end" in _summaries(diags)
+    box.faults(list_page_cap=10, list_offset_cap=1000)
+    state, diags = _read(box)
+    assert state["ids"] == sorted(o["order_id"] for o in orders) and _summaries(diags) == []
+
+
+def test_the_expiry_filter_reads_only_orders_that_expire_soon(new_sandbox):
+    box = new_sandbox()
+    orders = seed_account(box, 25)
+    active = [o["order_id"] for o in orders if o["status"] == "active"]
+    before = box.count("/orders/status/")
+    state, diags = _read(box, expiring_within_days=30)
+    assert state is not None and state["ids"] == [] and _summaries(diags) == []
+    assert box.count("/orders/status/") == before, "every active order expires in a year: none read in full"
+    assert box.count("/orders/statuses") >= 1 and len(active) == 10
+
+
+def test_bad_filters_are_errors_that_name_the_field_and_call_nothing(new_sandbox):
+    box = new_sandbox()
+    state, diags = _read(box, status=["live"], product_id=2.5, expiring_within_days=-3, domain="a b")
+    assert state is None
+    details = " ".join(d.detail for d in diags.to_pb())
+    for field in ("status:", "product_id:", "expiring_within_days:", "domain:"):
+        assert field in details
+    assert box.count("/orders/ssl/all") == 0
