@@ -74,6 +74,9 @@ resource "gogetssl_ssl_order" "adopted" {
   org_postalcode     = each.value.org_postalcode
   org_region         = each.value.org_region
 
+  # Adopting buys nothing: no renewal until you set this (an order within that many days of its expiry is
+  # renewed by the next apply, a paid order).
+  renew_before_days = 0
   # An adopted order is forgotten, not cancelled, if it leaves this set; change this once it is yours.
   on_destroy = "forget"
 }

@@ -70,6 +70,9 @@ def _direction(entries: list[OrderStatusEntry]) -> bool | None:
     return None
 
 
+MAX_ORDER_ID = 10**18  # ids have at most 18 digits (what an import accepts)
+
+
 class OrdersAPI:
     def __init__(self, transport: Transport):
         self._t = transport
@@ -174,8 +177,8 @@ class OrdersAPI:
                     entry = parse(OrderStatusEntry, record, "getAllSSLOrders")
                 except ResponseFormatError:
                     entry = None
-                if entry is None or not entry.order_id:
-                    unreadable += 1
+                if entry is None or not entry.order_id or not 0 < entry.order_id < MAX_ORDER_ID:
+                    unreadable += 1  # (an id no order can have: negative, or longer than an import accepts)
                     continue
                 if entry.order_id in seen:
                     repeated = True

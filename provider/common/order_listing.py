@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from tf.schema import Attribute
@@ -43,6 +44,8 @@ PAGE_SIZE = 100
 MAX_PAGES = 200  # 20,000 orders
 BULK = 100  # ids per getOrdersStatus call
 WORKERS = 4  # status calls in flight at once
+MAX_DAYS = 3650  # expiring_within_days: ten years is longer than any certificate
+MAX_PRODUCT_ID = 10**9
 _NAME = re.compile(r"(\*\.)?([a-z0-9_-]+\.)*[a-z0-9_-]+\.?")
 
 
@@ -78,17 +81,19 @@ class Filters:
             bad = [s for s in statuses if s not in STATUSES]
             if bad:
                 diags.add_error("Invalid status filter",
-                                f"status: {', '.join(repr(s) for s in bad)} is not an order status; use "
-                                f"{', '.join(STATUSES)}.", path=["status"])
+                                f"status: {', '.join('null' if s is None else repr(s) for s in bad)} is not an "
+                                f"order status; use {', '.join(STATUSES)}.", path=["status"])
         domain = config.get("domain")
         if domain is not None:
             domain = domain.strip().lower()
             if not _NAME.fullmatch(domain):
                 diags.add_error("Invalid domain filter",
                                 f"domain: {config.get('domain')!r} is not a domain name; use a name such as "
-                                "example.com, or *.example.com for every name under it.", path=["domain"])
-        product_id = _whole(diags, config, "product_id", 1, "a product id such as 65")
-        days = _whole(diags, config, "expiring_within_days", 0, "a whole number of days, 0 or more")
+                                "example.com, or *.example.com for every name under it (an internationalised "
+                                "name in its xn-- form).", path=["domain"])
+        product_id = _whole(diags, config, "product_id", 1, MAX_PRODUCT_ID, "a product id such as 65")
+        days = _whole(diags, config, "expiring_within_days", 0, MAX_DAYS,
+                      f"a whole number of days from 0 to {MAX_DAYS}")
         if len(diags.to_pb()) > before:
             return None
         return cls(frozenset(statuses) if statuses is not None else None, domain, product_id, days)
@@ -112,14 +117,21 @@ class Filters:
         return True
 
 
-def _whole(diags: Diagnostics, config: dict[str, Any], name: str, minimum: int, what: str) -> int | None:
+def _whole(diags: Diagnostics, config: dict[str, Any], name: str, minimum: int, maximum: int,
+           what: str) -> int | None:
+    """A whole-number filter. Terraform sends numbers too large for a float as strings: read as decimals."""
     value = config.get(name)
     if value is None:
         return None
-    if isinstance(value, bool) or not float(value).is_integer() or value < minimum:
+    try:
+        number = None if isinstance(value, bool) else Decimal(str(value))
+    except InvalidOperation:
+        number = None
+    if number is None or not number.is_finite() or number != number.to_integral_value() \
+            or not minimum <= number <= maximum:
         diags.add_error(f"Invalid {name} filter", f"{name}: {value} is not {what}.", path=[name])
         return None
-    return int(value)
+    return int(number)
 
 
 def _name_matches(pattern: str, name: str) -> bool:
@@ -169,6 +181,8 @@ def find_orders(client: GoGetSSLClient, filters: Filters, stopping: threading.Ev
             found.append(order)
             if limit is not None and len(found) >= limit:
                 break
+    if stopping is not None and stopping.is_set():
+        return Found(found, False, "Terraform asked the provider to stop")
     return Found(found, scan.complete, scan.reason)
 
 
@@ -199,6 +213,10 @@ def _details(client: GoGetSSLClient, ids: list[int], stopping: threading.Event |
 
 def _status(client: GoGetSSLClient, order_id: int) -> OrderStatus | None:
     try:
-        return client.orders.status(order_id)
+        order = client.orders.status(order_id)
     except errors.NotFoundError:
         return None
+    if order.order_id != order_id:  # never let one order's data stand for another's (two imports of one order)
+        raise errors.ResponseFormatError(f"getOrderStatus: the answer for order {order_id} answered about order "
+                                         f"{order.order_id}")
+    return order

@@ -134,9 +134,11 @@ def _import_id(identity: dict[str, object]) -> str:
 
 
 #: an order is identified by its order id alone (Terraform 1.12+ stores it beside state; `terraform query` and
-#: `import { identity = { order_id = N } }` use it)
+#: `import { identity = { order_id = N } }` use it). An order adopted that way renews nothing until its
+#: configuration says so: adopting must not buy a renewal of an order inside its renewal window.
 ORDER_IDENTITY = IdentitySchema(
-    attributes=(IdentityAttribute("order_id", Number(), "The GoGetSSL order id."),), import_id=_import_id)
+    attributes=(IdentityAttribute("order_id", Number(), "The GoGetSSL order id."),), import_id=_import_id,
+    adopt_settings={"renew_before_days": 0})
 
 
 def change_note(name: str) -> str:

@@ -18,13 +18,15 @@ from tf.utils import Diagnostics
 from provider.client import errors
 from provider.common import order_listing as listing
 from provider.common.diagnostics import add_api_error
+from provider.common.order_schema import ORDER_IDENTITY
 from provider.common.order_state import state_from_status
 from provider.common.services import ProviderServices, configured_client
 from provider.resources import ssl_order_purchase as purchase
 from provider.tfext.protocol610 import Found
 
-#: orders a status of which means there is nothing left to manage (the resource's import refuses them)
-NOT_IMPORTABLE = ("cancelled", "rejected")
+#: left out unless `status` names them: nothing left to manage (the resource's import refuses cancelled and
+#: rejected orders), or nothing to adopt (an expired certificate)
+NOT_LISTED = ("cancelled", "rejected", "expired")
 
 
 class SslOrderList:
@@ -39,7 +41,9 @@ class SslOrderList:
     def get_schema(cls) -> Schema:
         return Schema(version=0, attributes=listing.filter_attributes(),
                       description="Finds the account's orders, whoever placed them. Filters combine; without "
-                                  "`status`, cancelled and rejected orders (which cannot be imported) are left out.")
+                                  "`status`, cancelled and rejected orders (which cannot be imported) and expired "
+                                  "ones are left out. The configuration generated for an order sets "
+                                  "`renew_before_days = 0`: adopting renews nothing until you set it.")
 
     def validate(self, diags: Diagnostics, config: dict[str, Any]) -> None:
         listing.Filters.from_config(diags, {k: v for k, v in config.items() if v is not None and v is not Unknown})
@@ -51,7 +55,7 @@ class SslOrderList:
         if filters is None or client is None:
             return
         if filters.statuses is None:
-            filters = listing.Filters(frozenset(s for s in listing.STATUSES if s not in NOT_IMPORTABLE),
+            filters = listing.Filters(frozenset(s for s in listing.STATUSES if s not in NOT_LISTED),
                                       filters.domain, filters.product_id, filters.expiring_within_days)
         try:
             found = listing.find_orders(client, filters, self.provider.stopping, limit)
@@ -62,7 +66,7 @@ class SslOrderList:
         for order in found.orders:
             state = None
             if include_state:
-                state = state_from_status(order)
+                state = {**state_from_status(order), **ORDER_IDENTITY.adopt_settings}
                 purchase.settle(state)
             names = listing.names_of(order)
             yield Found({"order_id": order.order_id}, _display(order, names), state, warnings)

@@ -40,6 +40,9 @@ class IdentitySchema:
     attributes: tuple[IdentityAttribute, ...]
     import_id: Callable[[dict[str, Any]], str]
     version: int = 0
+    #: settings an import by identity (what `terraform query` generates) puts in the state, in place of what
+    #: `import_()` sets: the list resource gives the same values, so the generated configuration matches
+    adopt_settings: dict[str, Any] = field(default_factory=dict)
 
     def to_pb(self) -> Any:
         return pb610.ResourceIdentitySchema(version=self.version, identity_attributes=[

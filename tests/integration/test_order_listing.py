@@ -3,13 +3,17 @@ a silent partial answer; the expiry filter reads in full only the orders that ex
 
 from __future__ import annotations
 
+import json
+import threading
 from typing import Any
 
 from tf.iface import ReadDataContext
 from tf.utils import Diagnostics
 
 from provider.client import ClientSettings, GoGetSSLClient
+from provider.common import order_listing as listing
 from provider.data_sources.ssl_orders import SslOrdersDataSource
+from provider.list_resources.ssl_order import SslOrderList
 from provider.provider import GoGetSSLProvider
 from tests.support import Sandbox, seed_account
 
@@ -57,3 +61,58 @@ def test_bad_filters_are_errors_that_name_the_field_and_call_nothing(new_sandbox
     for field in ("status:", "product_id:", "expiring_within_days:", "domain:"):
         assert field in details
     assert box.count("/orders/ssl/all") == 0
+
+
+def test_a_status_answer_about_another_order_is_an_error_not_a_duplicate(new_sandbox):
+    box = new_sandbox()
+    seed_account(box, 3)
+    box.faults({"match": "/orders/status/1800002", "mode": "patch_body", "times": 1000,
+                "patch": {"order_id": "1800001"}})
+    state, diags = _read(box)
+    assert state is None
+    assert any("answered about order 1800001" in d.detail for d in diags.to_pb())
+
+
+def test_listing_records_with_impossible_ids_are_skipped_and_reported(new_sandbox):
+    box = new_sandbox()
+    seed_account(box, 2)
+    raw = json.dumps([{"order_id": "1800001", "status": "active"}, {"order_id": "-5", "status": "active"},
+                      {"order_id": "99999999999999999999999", "status": "active"}])
+    box.faults({"match": "/orders/ssl/all", "mode": "patch_body", "times": 1, "patch_raw": f'"orders": {raw}'})
+    state, diags = _read(box)
+    assert state is not None and state["ids"] == [1800001]
+    assert "The order listing was not read to its end" in _summaries(diags)
+    assert box.count("/orders/status/-5") == 0
+
+
+def test_numbers_too_large_for_a_filter_are_errors_naming_the_field(new_sandbox):
+    box = new_sandbox()
+    for config in ({"product_id": "10000000000000000000000000"}, {"expiring_within_days": "1e25"},
+                   {"expiring_within_days": 3000000}, {"product_id": 10**40}):
+        state, diags = _read(box, **config)
+        (name,) = config
+        assert state is None and [d.summary for d in diags.to_pb()] == [f"Invalid {name} filter"], config
+    assert box.count("/orders/ssl/all") == 0
+
+
+def test_a_read_stopped_by_terraform_is_not_taken_for_the_whole_account(new_sandbox):
+    box = new_sandbox()
+    seed_account(box, 5)
+    client = GoGetSSLClient(ClientSettings(box.url, box.user, box.password))
+    stopping = threading.Event()
+    stopping.set()
+    found = listing.find_orders(client, listing.Filters(), stopping)
+    assert found.orders == [] and not found.complete and "stop" in found.reason
+
+
+def test_the_list_resource_leaves_out_what_cannot_or_need_not_be_adopted(new_sandbox):
+    box = new_sandbox()
+    orders = seed_account(box, 25)
+    client = GoGetSSLClient(ClientSettings(box.url, box.user, box.password))
+    finder = SslOrderList(GoGetSSLProvider(client=client))
+    diags = Diagnostics()
+    found = list(finder.list(diags, {}, True, None))
+    want = sorted(o["order_id"] for o in orders if o["status"] in ("active", "processing"))
+    assert sorted(f.identity["order_id"] for f in found) == want and _summaries(diags) == []
+    # the configuration Terraform generates from these states renews nothing until it is told to
+    assert {f.state["renew_before_days"] for f in found} == {0}
