@@ -6,11 +6,13 @@ domain, SANs, expiry) is in its own status call (getOrderStatus). So:
 
 1. the listing is read to its end (`OrdersAPI.scan`: paging, an unknown sort order and page or offset caps are
    handled there); a listing cut short is reported, never taken for the whole account;
-2. the status filter is applied to the listing's statuses; with `expiring_within_days`, only active orders can
+2. the status filter is applied to the listing's statuses (a status outside the documented set is left for step
+   3 to decide); with `expiring_within_days`, only active orders can
    match, and the bulk status call (getOrdersStatus, up to BULK ids a call) gives their expiry, so orders that
    expire later are dropped without a call of their own;
 3. the orders left are read in full, WORKERS at a time, in order-id order, and every filter is applied to what
-   their status says (the authority: the listing may lag behind).
+   their status says (the authority: the listing may lag behind). An answer about another order is an error;
+   a listed order its status call does not know makes the result incomplete, as a listing cut short does.
 
 An account of N orders costs ceil(N/100) listing pages plus one status call per order that survives steps 1-2.
 """
@@ -98,6 +100,11 @@ class Filters:
             return None
         return cls(frozenset(statuses) if statuses is not None else None, domain, product_id, days)
 
+    def may_want(self, listed_status: str) -> bool:
+        """Whether an order the listing shows in this status may match: a status outside the documented set
+        (another spelling, a new one) is checked against the order's own status call rather than dropped."""
+        return listed_status not in STATUSES or self.wants_status(listed_status)
+
     def wants_status(self, status: str) -> bool:
         if self.statuses is not None and status not in self.statuses:
             return False
@@ -173,16 +180,22 @@ def find_orders(client: GoGetSSLClient, filters: Filters, stopping: threading.Ev
     found: list[OrderStatus] = []
     scan = client.orders.scan(page_size=PAGE_SIZE, max_pages=MAX_PAGES)
     today = today or datetime.now(UTC).date()
-    ids = sorted(int(e.order_id) for e in scan.entries if e.order_id and filters.wants_status(e.status))
+    ids = sorted(int(e.order_id) for e in scan.entries if e.order_id and filters.may_want(e.status))
     if filters.expiring_within_days is not None:
         ids = _expiring(client, ids, today + timedelta(days=filters.expiring_within_days))
-    for order in _details(client, ids, stopping):
-        if filters.matches(order, today):
+    unknown: list[int] = []
+    for order_id, order in _details(client, ids, stopping):
+        if order is None:
+            unknown.append(order_id)
+        elif filters.matches(order, today):
             found.append(order)
             if limit is not None and len(found) >= limit:
                 break
     if stopping is not None and stopping.is_set():
         return Found(found, False, "Terraform asked the provider to stop")
+    if unknown:
+        shown = ", ".join(str(i) for i in unknown[:10]) + (", ..." if len(unknown) > 10 else "")
+        return Found(found, False, f"{len(unknown)} listed orders were then not found by their status call: {shown}")
     return Found(found, scan.complete, scan.reason)
 
 
@@ -197,18 +210,18 @@ def _expiring(client: GoGetSSLClient, ids: list[int], cutoff: date) -> list[int]
     return [i for i in ids if i not in later]
 
 
-def _details(client: GoGetSSLClient, ids: list[int], stopping: threading.Event | None) -> Iterator[OrderStatus]:
-    """getOrderStatus of each id, WORKERS at a time, yielded in `ids` order; an order gone meanwhile is skipped.
+def _details(client: GoGetSSLClient, ids: list[int],
+             stopping: threading.Event | None) -> Iterator[tuple[int, OrderStatus | None]]:
+    """(id, getOrderStatus of it, None when the vendor does not know it), WORKERS at a time, in `ids` order.
     Batches are submitted as they are consumed, so a caller that stops early (a limit) stops the calls."""
     with ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="order-status") as pool:
         for start in range(0, len(ids), WORKERS * 2):
             if stopping is not None and stopping.is_set():
                 return
-            batch = [pool.submit(_status, client, i) for i in ids[start:start + WORKERS * 2]]
-            for future in batch:
-                order = future.result()
-                if order is not None:
-                    yield order
+            chunk = ids[start:start + WORKERS * 2]
+            batch = [pool.submit(_status, client, i) for i in chunk]
+            for order_id, future in zip(chunk, batch, strict=True):
+                yield order_id, future.result()
 
 
 def _status(client: GoGetSSLClient, order_id: int) -> OrderStatus | None:

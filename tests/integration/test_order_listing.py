@@ -116,3 +116,24 @@ def test_the_list_resource_leaves_out_what_cannot_or_need_not_be_adopted(new_san
     assert sorted(f.identity["order_id"] for f in found) == want and _summaries(diags) == []
     # the configuration Terraform generates from these states renews nothing until it is told to
     assert {f.state["renew_before_days"] for f in found} == {0}
+
+
+def test_a_listed_order_the_vendor_then_does_not_know_is_reported(new_sandbox):
+    box = new_sandbox()
+    seed_account(box, 3)
+    box.faults({"match": "/orders/status/1800002", "mode": "vendor_error", "times": 1000,
+                "message": "Order not found", "description": "Order 1800002 was not found"})
+    state, diags = _read(box)
+    assert state is not None and state["ids"] == [1800001, 1800003]
+    assert "The order listing was not read to its end" in _summaries(diags)
+    assert any("1800002" in d.detail for d in diags.to_pb())
+
+
+def test_a_listing_status_outside_the_documented_set_is_checked_not_dropped(new_sandbox):
+    box = new_sandbox()
+    orders = seed_account(box, 10)
+    raw = json.dumps([{"order_id": str(o["order_id"]), "status": "Active" if o["status"] == "active" else o["status"]}
+                      for o in orders])
+    box.faults({"match": "/orders/ssl/all", "mode": "patch_body", "times": 1, "patch_raw": f'"orders": {raw}'})
+    state, _ = _read(box, status=["active"])
+    assert state["ids"] == sorted(o["order_id"] for o in orders if o["status"] == "active") != []
