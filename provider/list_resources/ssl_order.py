@@ -46,7 +46,10 @@ class SslOrderList:
                                   "`renew_before_days = 0`: adopting renews nothing until you set it.")
 
     def validate(self, diags: Diagnostics, config: dict[str, Any]) -> None:
-        listing.Filters.from_config(diags, {k: v for k, v in config.items() if v is not None and v is not Unknown})
+        # what is still unknown (a variable, a value from elsewhere) is checked when the query runs
+        known = {k: v for k, v in config.items()
+                 if v is not Unknown and not (isinstance(v, list) and any(x is Unknown for x in v))}
+        listing.Filters.from_config(diags, known)
 
     def list(self, diags: Diagnostics, config: dict[str, Any], include_state: bool,
              limit: int | None) -> Iterator[Found]:
@@ -63,6 +66,8 @@ class SslOrderList:
             add_api_error(diags, exc, "listing the account's orders")
             return
         warnings = [] if found.complete else [listing.incomplete_warning(found.reason)]
+        if warnings and not found.orders:  # no result to carry it
+            diags.add_warning(*warnings[0])
         for order in found.orders:
             state = None
             if include_state:

@@ -8,6 +8,7 @@ import threading
 from typing import Any
 
 from tf.iface import ReadDataContext
+from tf.types import Unknown
 from tf.utils import Diagnostics
 
 from provider.client import ClientSettings, GoGetSSLClient
@@ -137,3 +138,20 @@ def test_a_listing_status_outside_the_documented_set_is_checked_not_dropped(new_
     box.faults({"match": "/orders/ssl/all", "mode": "patch_body", "times": 1, "patch_raw": f'"orders": {raw}'})
     state, _ = _read(box, status=["active"])
     assert state["ids"] == sorted(o["order_id"] for o in orders if o["status"] == "active") != []
+
+
+def test_the_list_resource_reports_a_listing_cut_short_even_when_nothing_matched(new_sandbox):
+    box = new_sandbox()
+    seed_account(box, 30)
+    box.faults(list_page_cap=10, list_offset_cap=10)
+    client = GoGetSSLClient(ClientSettings(box.url, box.user, box.password))
+    finder = SslOrderList(GoGetSSLProvider(client=client))
+    diags = Diagnostics()
+    assert list(finder.list(diags, {"product_id": 999}, False, None)) == []
+    assert "The order listing was not read to its end" in _summaries(diags)
+
+
+def test_list_filters_still_unknown_at_validation_are_not_errors():
+    diags = Diagnostics()
+    SslOrderList(GoGetSSLProvider()).validate(diags, {"status": ["active", Unknown], "product_id": Unknown})
+    assert _summaries(diags) == []
