@@ -203,8 +203,14 @@ class OrdersAPI:
         return orders
 
     def status(self, order_id: int) -> OrderStatus:
+        """getOrderStatus. An answer about another order (or none) is refused: taken for the order asked
+        about, it would put one order's data into another's state or results."""
         body = self._t.get(f"/orders/status/{int(order_id)}")
-        return parse(OrderStatus, body, "getOrderStatus")
+        status = parse(OrderStatus, body, "getOrderStatus")
+        if status.order_id != int(order_id):
+            about = "no order" if status.order_id is None else f"order {status.order_id}"
+            raise ResponseFormatError(f"getOrderStatus: the answer for order {int(order_id)} is about {about}")
+        return status
 
     def statuses(self, order_ids: Iterable[int]) -> list[OrderStatusEntry]:
         """Bulk status of many orders in one call (getOrdersStatus)."""

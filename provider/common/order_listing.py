@@ -11,7 +11,8 @@ domain, SANs, expiry) is in its own status call (getOrderStatus). So:
    match, and the bulk status call (getOrdersStatus, up to BULK ids a call) gives their expiry, so orders that
    expire later are dropped without a call of their own;
 3. the orders left are read in full, WORKERS at a time, in order-id order, and every filter is applied to what
-   their status says (the authority: the listing may lag behind). An answer about another order is an error;
+   their status says (the authority: the listing may lag behind). An answer about another order is an error
+   (OrdersAPI.status);
    a listed order its status call does not know makes the result incomplete, as a listing cut short does.
 
 An account of N orders costs ceil(N/100) listing pages plus one status call per order that survives steps 1-2.
@@ -226,10 +227,6 @@ def _details(client: GoGetSSLClient, ids: list[int],
 
 def _status(client: GoGetSSLClient, order_id: int) -> OrderStatus | None:
     try:
-        order = client.orders.status(order_id)
+        return client.orders.status(order_id)  # (which refuses an answer about another order)
     except errors.NotFoundError:
         return None
-    if order.order_id != order_id:  # never let one order's data stand for another's (two imports of one order)
-        raise errors.ResponseFormatError(f"getOrderStatus: the answer for order {order_id} answered about order "
-                                         f"{order.order_id}")
-    return order

@@ -71,7 +71,7 @@ def test_a_status_answer_about_another_order_is_an_error_not_a_duplicate(new_san
                 "patch": {"order_id": "1800001"}})
     state, diags = _read(box)
     assert state is None
-    assert any("answered about order 1800001" in d.detail for d in diags.to_pb())
+    assert any("is about order 1800001" in d.detail for d in diags.to_pb())
 
 
 def test_listing_records_with_impossible_ids_are_skipped_and_reported(new_sandbox):

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import requests
 from requests.adapters import HTTPAdapter
-from tf.iface import CreateContext
+from tf.iface import CreateContext, ImportContext
 from tf.utils import Diagnostics
 
 from provider.client import ClientSettings, GoGetSSLClient
@@ -87,3 +87,21 @@ def test_an_order_issued_at_once_is_adopted_not_bought_twice(new_sandbox: Callab
     (order,) = box.orders()
     assert state["order_id"] == order["order_id"] and order["status"] == "active"
     assert any("Adopted order" in d.summary for d in diags.diagnostics)
+
+
+def test_an_import_never_takes_another_orders_answer_for_the_one_asked(new_sandbox: Callable[..., Sandbox]):
+    """A status answer about order A for order B would put A into B's resource (and a plan would then replace,
+    so cancel, the order adopted under A's own address)."""
+    box = new_sandbox()
+    first, second = box.place(make_csr(key="ec256").csr_pem), box.place(make_csr(key="ec256").csr_pem)
+    box.faults({"match": f"/orders/status/{second}", "mode": "patch_body", "times": 1000,
+                "patch": {"order_id": str(first)}})
+    resource = SslOrderResource(GoGetSSLProvider(client=GoGetSSLClient(ClientSettings(box.url, box.user,
+                                                                                      box.password))))
+    diags = Diagnostics()
+    assert resource.import_(ImportContext(diags, "gogetssl_ssl_order"), str(second)) is None
+    assert any(f"is about order {first}" in d.detail for d in diags.to_pb())
+    box.faults({"match": f"/orders/status/{second}", "mode": "patch_body", "times": 1000, "patch": {"order_id": None}})
+    diags = Diagnostics()
+    assert resource.import_(ImportContext(diags, "gogetssl_ssl_order"), str(second)) is None
+    assert any("is about no order" in d.detail for d in diags.to_pb())
