@@ -146,7 +146,9 @@ Next steps:
   - Change the order in {work / 'main.tf'} (say period = 24) and plan: the plan names what forces a new
     order, what it costs (planned_price) and what happens to the current certificate.
   - Try the other examples (examples/multi-domain-dns, examples/wildcard-dns) and the CI guide
-    (docs/guides/ci.md). Against the real API, unset GOGETSSL_API_URL and use your API credentials.""")
+    (docs/guides/ci.md). Against the real API, unset GOGETSSL_API_URL and use your API credentials.
+  - Adopt orders placed elsewhere, and watch every certificate's expiry: docs/guides/adopt.md
+    (`terraform query` needs Terraform 1.14+; `.venv/bin/python -m provider.devtools.terraform` runs 1.15).""")
         return 0
     finally:
         sandbox.terminate()
