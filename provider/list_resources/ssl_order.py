@@ -65,17 +65,15 @@ class SslOrderList:
         except errors.GoGetSSLError as exc:
             add_api_error(diags, exc, "listing the account's orders")
             return
-        warnings = [] if found.complete else [listing.incomplete_warning(found.reason)]
-        if warnings and not found.orders:  # no result to carry it
-            diags.add_warning(*warnings[0])
+        if not found.complete:
+            diags.add_warning(*listing.incomplete_warning(found.reason))
         for order in found.orders:
             state = None
             if include_state:
                 state = {**state_from_status(order), **ORDER_IDENTITY.adopt_settings}
                 purchase.settle(state)
             names = listing.names_of(order)
-            yield Found({"order_id": order.order_id}, _display(order, names), state, warnings)
-            warnings = []
+            yield Found({"order_id": order.order_id}, _display(order, names), state)
 
 
 def _display(order: Any, names: list[str]) -> str:

@@ -8,7 +8,8 @@ table serve.py registers is in rpcs.py, which start-up imports).
   beside state, imports by them (`import { identity = {...} }`) and needs them for `terraform query`.
 - A list resource (Terraform 1.14+: `list` blocks in .tfquery.hcl files) is a class with `get_name()`,
   `get_schema()` (its `config` block), `validate(diags, config)` and `list(diags, config, include_state,
-  limit)` yielding `Found` results; the provider lists them in `get_list_resources()`.
+  limit)` yielding `Found` results (its warnings, such as a listing cut short, go to `diags` and reach
+  Terraform after the results); the provider lists them in `get_list_resources()`.
 
 Terraform before 1.12 never calls the new RPCs and ignores the new fields (protobuf skips unknown fields).
 """
@@ -93,7 +94,6 @@ class Found:
     identity: dict[str, Any]
     display_name: str
     state: dict[str, Any] | None = None
-    warnings: list[tuple[str, str]] = field(default_factory=list)
 
 
 class ListResource(Protocol):
@@ -106,4 +106,4 @@ class ListResource(Protocol):
     def validate(self, diags: Diagnostics, config: dict[str, Any]) -> None: ...
 
     def list(self, diags: Diagnostics, config: dict[str, Any], include_state: bool,
-             limit: int) -> Iterator[Found]: ...
+             limit: int | None) -> Iterator[Found]: ...

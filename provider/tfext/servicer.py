@@ -46,6 +46,15 @@ from provider.tfext.protocol610 import IdentitySchema, read_identity, read_raw_i
 log = logging.getLogger("gogetssl.provider")
 
 
+def _internal_error(diags: Diagnostics, rpc: str, exc: Exception, outcome: str = "") -> Diagnostics:
+    """Log an exception that escaped an RPC (redacted) and add the error diagnostic users see for it."""
+    log.error("%s failed:\n%s", rpc, REDACTOR.redact("".join(traceback.format_exception(exc))))
+    return diags.add_error(
+        "Internal error in the GoGetSSL provider",
+        f"{rpc} failed with {type(exc).__name__}: {REDACTOR.redact(str(exc))}. {outcome}This is a bug in the "
+        "provider: please report it with the log of a run with TF_LOG=DEBUG.")
+
+
 def _safe(response_cls: Any, keep_state_field: tuple[str, str] | None = None) -> Callable[[Any], Any]:
     """Turn an exception escaping an RPC into an error diagnostic (and keep prior state)."""
 
@@ -55,13 +64,7 @@ def _safe(response_cls: Any, keep_state_field: tuple[str, str] | None = None) ->
             try:
                 return method(self, request, context)
             except Exception as exc:
-                log.error("%s failed:\n%s", method.__name__, REDACTOR.redact("".join(traceback.format_exception(exc))))
-                diags = Diagnostics().add_error(
-                    "Internal error in the GoGetSSL provider",
-                    f"{method.__name__} failed with {type(exc).__name__}: {REDACTOR.redact(str(exc))}. State was "
-                    "left unchanged. This is a bug in the provider: please report it with the log of a run with "
-                    "TF_LOG=DEBUG.",
-                )
+                diags = _internal_error(Diagnostics(), method.__name__, exc, "State was left unchanged. ")
                 kwargs: dict[str, Any] = {"diagnostics": diags.to_pb()}
                 if keep_state_field:
                     out_field, in_field = keep_state_field
@@ -229,36 +232,27 @@ class GoGetSSLServicer(ProviderServicer):
         return pb610.ValidateListResourceConfig.Response(diagnostics=diags.to_pb())
 
     def ListResource(self, request: Any, context: grpc.ServicerContext) -> Any:
-        """A stream of results; a problem is an event carrying only diagnostics (an error ends the stream)."""
+        """A stream of results, then the diagnostics, if any, in an event of their own (Terraform skips an event
+        that carries only warnings, and ends the stream at an error)."""
         event = pb610.ListResource.Event
         diags = Diagnostics()
         try:
             klass = self._list_classes().get(request.type_name)
             if klass is None:
                 diags.add_error("Unknown list resource", f"This provider has no list resource {request.type_name}.")
-                yield event(diagnostic=diags.to_pb())
-                return
-            config = self._list_config(diags, klass, request.config)
-            schema = self._identity(request.type_name)
-            attrs, blocks = self._get_res_attrs(request.type_name), self._get_res_blocks(request.type_name)
-            limit = request.limit if request.limit > 0 else None
-            for found in klass(self.app).list(diags, config, request.include_resource_object, limit):
-                out = event(identity=schema.data(found.identity) if schema else None,
-                            display_name=found.display_name)
-                if request.include_resource_object and found.state is not None:
-                    out.resource_object.CopyFrom(_encode_state(attrs, blocks, found.state, None))
-                if found.warnings:
-                    warn = Diagnostics()
-                    for summary, detail in found.warnings:
-                        warn.add_warning(summary, detail)
-                    out.diagnostic.extend(warn.to_pb())
-                yield out
+            else:
+                config = self._list_config(diags, klass, request.config)
+                schema = self._identity(request.type_name)
+                attrs, blocks = self._get_res_attrs(request.type_name), self._get_res_blocks(request.type_name)
+                limit = request.limit if request.limit > 0 else None
+                for found in klass(self.app).list(diags, config, request.include_resource_object, limit):
+                    out = event(identity=schema.data(found.identity) if schema else None,
+                                display_name=found.display_name)
+                    if request.include_resource_object and found.state is not None:
+                        out.resource_object.CopyFrom(_encode_state(attrs, blocks, found.state, None))
+                    yield out
         except Exception as exc:
-            log.error("ListResource failed:\n%s", REDACTOR.redact("".join(traceback.format_exception(exc))))
-            diags.add_error("Internal error in the GoGetSSL provider",
-                            f"ListResource failed with {type(exc).__name__}: {REDACTOR.redact(str(exc))}. "
-                            "This is a bug in the provider: please report it with the log of a run with "
-                            "TF_LOG=DEBUG.")
+            _internal_error(diags, "ListResource", exc)
         if len(diags.to_pb()):
             yield event(diagnostic=diags.to_pb())
 
