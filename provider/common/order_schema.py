@@ -13,7 +13,7 @@ from provider.common.vendor import CANCEL_REVIEW_HOURS
 from provider.tfext.protocol610 import IdentityAttribute, IdentitySchema
 from provider.tfext.types import Object, PemString
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 _FILE_DCV = Object({"link": String(), "filename": String(), "content": String()})
 APPROVER_METHOD_TYPE = Object({
@@ -121,8 +121,12 @@ COMPUTED: list[tuple[str, TfType, str]] = [
      "price for each `dns_names` entry beyond the SANs the product includes; 0 when nothing is bought; unknown "
      "when the catalogue cannot be read at plan time. GoGetSSL's invoice (`order_amount`) is what is charged."),
     ("planned_currency", String(), "Currency of `planned_price`: the account's currency (its balance's)."),
+    ("planned_tax", Number(),
+     "The tax on `planned_price` at the account's tax rate, when that rate is known (from the account's latest "
+     "invoice); the balance check counts it. Null when the rate is not known: `planned_price` then excludes tax. "
+     "0 when nothing is bought."),
 ]
-PLANNED_NAMES = ("planned_action", "planned_price", "planned_currency")
+PLANNED_NAMES = ("planned_action", "planned_price", "planned_currency", "planned_tax")
 
 COMPUTED_NAMES = tuple(name for name, _t, _d in COMPUTED)
 
@@ -134,11 +138,12 @@ def _import_id(identity: dict[str, object]) -> str:
 
 
 #: an order is identified by its order id alone (Terraform 1.12+ stores it beside state; `terraform query` and
-#: `import { identity = { order_id = N } }` use it). An order adopted that way renews nothing until its
-#: configuration says so: adopting must not buy a renewal of an order inside its renewal window.
+#: `import { identity = { order_id = N } }` use it). An order adopted that way renews and reissues nothing until
+#: its configuration says so: adopting must not buy a renewal of an order inside its renewal window, nor change
+#: a certificate someone else may be serving.
 ORDER_IDENTITY = IdentitySchema(
     attributes=(IdentityAttribute("order_id", Number(), "The GoGetSSL order id."),), import_id=_import_id,
-    adopt_settings={"renew_before_days": 0})
+    adopt_settings={"renew_before_days": 0, "reissue_before_days": 0})
 
 
 def change_note(name: str) -> str:
@@ -170,11 +175,23 @@ def resource_schema() -> Schema:
     ]
     attributes += [
         Attribute("renew_before_days", Number(), optional=True, computed=True, default=DEFAULT_RENEW_BEFORE_DAYS,
-                  description="Renew the order when its certificate has this many days or fewer left "
-                              f"(default {DEFAULT_RENEW_BEFORE_DAYS}; 0 disables). `terraform plan` shows a due "
-                              "renewal as an update of this resource; apply places a renewal order "
+                  description="Renew the order when its subscription (`end_date`) has this many days or fewer "
+                              f"left (default {DEFAULT_RENEW_BEFORE_DAYS}, the earliest GoGetSSL accepts a renewal; "
+                              "0 disables). `terraform plan` shows a due renewal as an update of this resource "
+                              "with `planned_action = \"renew\"` and its price; apply places a renewal order "
                               "(addSSLRenewOrder, a new paid order with a new `order_id`, carrying the same "
-                              "arguments) and leaves the old order as it is."),
+                              "arguments) and leaves the old order as it is. An order whose `end_date` is not "
+                              "known renews by its certificate's `valid_till`."),
+        Attribute("reissue_before_days", Number(), optional=True,
+                  description="Reissue the certificate, free, when it has this many days or fewer left "
+                              "(`valid_till`) while the subscription (`end_date`) outlasts it: since 15 March "
+                              "2026 a certificate lasts at most 200 days (100 from 15 March 2027, 47 from 15 "
+                              "March 2029), so a 12- to 60-month order holds several certificates. Unset, it is "
+                              "a third of the longest lifetime a certificate issued that day may have (66 days "
+                              "now, 33 from 15 March 2027, 15 from 15 March 2029); 0 disables. The plan shows "
+                              "`planned_action = \"reissue\"` and `planned_price = 0`; apply reissues with the "
+                              "order's CSR, publishes any new validation data through `validation_records`, and "
+                              "the state keeps the current certificate until its successor is issued."),
         Attribute("on_destroy", String(), optional=True, computed=True, default=DEFAULT_ON_DESTROY,
                   description="What destroying the resource does at GoGetSSL: `cancel_if_refundable` (default: "
                               "cancel while the refund window is open, i.e. before issuance or within the "

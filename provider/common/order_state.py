@@ -25,6 +25,7 @@ def build_state(arguments: dict[str, Any], **computed: Any) -> dict[str, Any]:
     state: dict[str, Any] = {name: arguments.get(name) for name in ARGUMENT_NAMES}
     state["renew_before_days"] = arguments.get("renew_before_days", DEFAULT_RENEW_BEFORE_DAYS)
     state["on_destroy"] = arguments.get("on_destroy", DEFAULT_ON_DESTROY)
+    state["reissue_before_days"] = arguments.get("reissue_before_days")
     state.update({name: None for name in COMPUTED_NAMES})
     order_id = computed.pop("order_id")
     state.update(id=str(order_id), order_id=order_id, **computed)

@@ -384,6 +384,7 @@ class SslOrderResource(Resource):
         # v2 -> v3 added renew_before_days and on_destroy: an old state gets their defaults.
         # v3 -> v4 added cancel_requested_at: null (no uncertain cancellation is known).
         # v4 -> v5 added planned_action, planned_price, planned_currency: null until the next plan sets them.
+        # v5 -> v6 added reissue_before_days (null: the automatic window) and planned_tax (null until a plan).
         names = [a.name for a in self.get_schema().attributes]
         new = {name: old.get(name) for name in names}
         if new["renew_before_days"] is None:

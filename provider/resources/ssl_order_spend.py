@@ -88,7 +88,7 @@ def place_order(diags: Diagnostics, client: GoGetSSLClient, planned: dict[str, A
     # From here on an order exists and is paid for: whatever fails, its id goes to state.
     fields = {name: planned.get(name) for name in ARGUMENT_NAMES}
     arguments = {**fields, "renew_before_days": planned.get("renew_before_days"),
-                 "on_destroy": planned.get("on_destroy")}
+                 "on_destroy": planned.get("on_destroy"), "reissue_before_days": planned.get("reissue_before_days")}
     if adopted is not None:
         logs.event(f"{call}: adopted order {adopted}, placed by an earlier attempt", order_id=adopted)
         return _adopted_state(diags, client, arguments, adopted, cn)
