@@ -162,8 +162,10 @@ class OrderScan:
     """What `OrdersAPI.scan` read of the account's order listing (getAllSSLOrders), page after page.
 
     `entries` are in listing order, each order once. `complete` is True only when the listing was read
-    to an empty page: nothing was left out. Otherwise `reason` says why the scan ended early ("stopped"
-    when the caller's `stop` asked for it). `newest_first` is True when the ids seen are strictly
+    to its end (an empty page, or a page shorter than those before it): nothing was left out. Otherwise
+    `reason` says why the scan ended early ("stopped" when the caller's `stop` asked for it), and
+    `refused_offset` is the offset the vendor refused, when it did: the listing's offset ceiling, past
+    which the account's orders cannot be listed. `newest_first` is True when the ids seen are strictly
     descending, False when strictly ascending, None when that cannot be told (fewer than two, or mixed).
     """
 
@@ -171,6 +173,7 @@ class OrderScan:
     complete: bool = False
     newest_first: bool | None = None
     reason: str = ""
+    refused_offset: int | None = None
 
 
 class CancelResult(VendorModel):

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from ._parse import parse
-from .errors import GoGetSSLError, ResponseFormatError
+from .errors import APIError, AuthError, GoGetSSLError, NotFoundError, ResponseFormatError
 from .models import (
     AddSSLOrderRequest,
     AddSSLOrderResult,
@@ -72,6 +72,12 @@ def _direction(entries: list[OrderStatusEntry]) -> bool | None:
 
 MAX_ORDER_ID = 10**18  # ids have at most 18 digits (what an import accepts)
 
+# The listing's geometry as public clients saw it on the live API (docs/vendor-api.md §9.4): pages of up to 1000
+# records, and no offset above 1000. So a listing reads at most offset 1000 plus one page: 2,000 orders.
+LISTING_PAGE = 1000
+LISTING_OFFSET_CEILING = 1000
+LISTING_REACH = LISTING_OFFSET_CEILING + LISTING_PAGE
+
 
 class OrdersAPI:
     def __init__(self, transport: Transport):
@@ -121,7 +127,7 @@ class OrdersAPI:
         self._t.post(f"/orders/ssl/change_domains_validation_method/{int(order_id)}",
                      {"domains": ",".join(domains), "new_methods": ",".join(new_methods)}, idempotent=True)
 
-    def list_all(self, limit: int = 100, offset: int = 0) -> tuple[list[OrderStatusEntry], int]:
+    def list_all(self, limit: int = LISTING_PAGE, offset: int = 0) -> tuple[list[OrderStatusEntry], int]:
         """One page of the account's orders (getAllSSLOrders): (entries, the answer's `count`).
 
         `count` may be the page's record count rather than the account's total (docs/vendor-api.md §8), and a
@@ -136,31 +142,39 @@ class OrdersAPI:
             count = len(orders)
         return [parse(OrderStatusEntry, o, "getAllSSLOrders") for o in orders], count
 
-    def scan(self, *, page_size: int = 100, max_pages: int = 200,
+    def scan(self, *, page_size: int = LISTING_PAGE, max_pages: int = 200,
              stop: Callable[[OrderStatusEntry], bool] | None = None) -> OrderScan:
         """Read the account's order listing page by page, coping with what is uncertain about it.
 
         Pages are asked for at offsets 0, then the number of records received so far (a server may return
         fewer than `page_size` while more exist, and `count` may describe only the page). The scan is
-        complete only when a page comes back empty. It ends incomplete, with `reason` saying why, on an
-        error answer (some servers refuse offsets above a ceiling), after `max_pages` pages, on a page that
-        repeats orders already seen (a server ignoring offset), or when `stop(entry)` returns True for a
-        newly seen entry (reason "stopped"; that entry is included). Records that cannot be read are
-        skipped, and the scan is then not complete either. An error on the first page raises the client's
-        error; a later one never does. Exceptions raised by `stop` are the caller's and propagate.
+        complete when a page comes back empty, or when a page is shorter both than `page_size` and than the
+        largest page this scan already received: the server has shown it gives pages that long, so a shorter
+        one is the last. A short first page proves nothing by itself (the account may hold that many orders,
+        or the server may cap pages at that size): the next page, at its end, settles it.
+
+        The scan ends incomplete, with `reason` saying why, on an error answer, after `max_pages` pages, on a
+        page that repeats orders already seen (a server ignoring offset), or when `stop(entry)` returns True
+        for a newly seen entry (reason "stopped"; that entry is included). When the vendor refuses a later
+        page with its error answer, `refused_offset` is that offset: the vendor lists no further than an
+        offset ceiling (LISTING_OFFSET_CEILING on the live API), so the account holds at least that many
+        orders and the rest cannot be listed. Records that cannot be read are skipped, and the scan is then
+        not complete either. An error on the first page raises the client's error; a later one never does.
+        Exceptions raised by `stop` are the caller's and propagate.
         """
         page_size, max_pages = max(1, int(page_size)), max(1, int(max_pages))
         entries: list[OrderStatusEntry] = []
         seen: set[int] = set()
         unreadable = 0
 
-        def ended(complete: bool, reason: str) -> OrderScan:
+        def ended(complete: bool, reason: str, refused_offset: int | None = None) -> OrderScan:
             if unreadable:
                 complete = False
                 reason = f"{reason}; {unreadable} unreadable records were skipped"
-            return OrderScan(entries, complete, _direction(entries), reason)
+            return OrderScan(entries, complete, _direction(entries), reason, refused_offset)
 
         offset = 0
+        largest = 0  # the longest page received so far: the server gives pages at least this long
         for page in range(max_pages):
             try:
                 records = self._listing_page(page_size, offset)
@@ -168,6 +182,12 @@ class OrdersAPI:
                 if page == 0:
                     raise
                 log.info("order scan ended at offset %d: %s", offset, exc)
+                if isinstance(exc, APIError) and not isinstance(exc, (AuthError, NotFoundError)):
+                    return ended(False, f"GoGetSSL refused the listing page at offset {offset} ({exc}): it "
+                                        f"lists no further than an offset ceiling (at most offset "
+                                        f"{LISTING_OFFSET_CEILING} plus one page of {LISTING_PAGE}, i.e. "
+                                        f"{LISTING_REACH:,} orders), and this account holds {offset} orders "
+                                        "or more", offset)
                 return ended(False, f"the page at offset {offset} failed: {exc}")
             if not records:
                 return ended(True, f"the listing ended at offset {offset}")
@@ -191,6 +211,10 @@ class OrdersAPI:
                 return ended(False, f"the page at offset {offset} repeated orders already seen "
                                     "(the server may ignore offset)")
             offset += len(records)
+            if len(records) < min(page_size, largest):
+                return ended(True, f"the listing ended at offset {offset} (a page of {len(records)} after pages "
+                                   f"of {largest})")
+            largest = max(largest, len(records))
         return ended(False, f"stopped after {max_pages} pages (max_pages)")
 
     def _listing_page(self, limit: int, offset: int) -> list[Any]:

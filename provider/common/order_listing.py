@@ -5,7 +5,9 @@ The vendor's listing (getAllSSLOrders) gives only ids and statuses, page by page
 domain, SANs, expiry) is in its own status call (getOrderStatus). So:
 
 1. the listing is read to its end (`OrdersAPI.scan`: paging, an unknown sort order and page or offset caps are
-   handled there); a listing cut short is reported, never taken for the whole account;
+   handled there); a listing cut short is reported, never taken for the whole account. GoGetSSL lists at most
+   offset 1000 plus one page (2,000 orders, docs/vendor-api.md §9.4): past that, the report names the ceiling
+   and the way round it (import by id);
 2. the status filter is applied to the listing's statuses (a status outside the documented set is left for step
    3 to decide); with `expiring_within_days`, only active orders can
    match, and the bulk status call (getOrdersStatus, up to BULK ids a call) gives their expiry, so orders that
@@ -15,7 +17,8 @@ domain, SANs, expiry) is in its own status call (getOrderStatus). So:
    (OrdersAPI.status);
    a listed order its status call does not know makes the result incomplete, as a listing cut short does.
 
-An account of N orders costs ceil(N/100) listing pages plus one status call per order that survives steps 1-2.
+An account of N orders costs ceil(N/1000) listing pages (one more when N is a whole number of pages) plus one
+status call per order that survives steps 1-2.
 """
 
 from __future__ import annotations
@@ -43,8 +46,7 @@ if TYPE_CHECKING:
 #: the statuses the vendor documents for orders (docs: getOrderStatus, getAllSSLOrders; `revoked` for /orders)
 STATUSES = ("active", "cancelled", "expired", "incomplete", "new_order", "pending", "processing", "reissue",
             "rejected", "revoked", "unpaid")
-PAGE_SIZE = 100
-MAX_PAGES = 200  # 20,000 orders
+MAX_PAGES = 200  # pages of 1000 reach the vendor's offset ceiling long before
 BULK = 100  # ids per getOrdersStatus call
 WORKERS = 4  # status calls in flight at once
 MAX_DAYS = 3650  # expiring_within_days: ten years is longer than any certificate
@@ -162,24 +164,33 @@ def names_of(order: OrderStatus) -> list[str]:
     return [n for n in (order.domain, *vendor_sans(order)) if n]
 
 
-def incomplete_warning(reason: str) -> tuple[str, str]:
-    return ("The order listing was not read to its end",
-            f"GoGetSSL's order listing stopped early ({reason}): orders beyond that point are missing from the "
-            "results. Run again later; a count or check based on these results may be short.")
-
-
 @dataclass
 class Found:
     orders: list[OrderStatus]
     complete: bool  # the listing was read to its end
     reason: str  # why not, when not
+    beyond_reach: bool = False  # the account has more orders than GoGetSSL's listing reaches (its offset ceiling)
+
+
+def incomplete_warning(found: Found) -> tuple[str, str]:
+    """The warning for results that may be short: (summary, detail)."""
+    if found.beyond_reach:
+        return ("The account has more orders than GoGetSSL's listing reaches",
+                f"{found.reason}. Orders past that point are missing from these results whatever the filters "
+                "(they apply to the orders listed), and running again will not reach them. An order the listing "
+                "does not reach can still be managed by its id (shown in the GoGetSSL client area): import it "
+                "with an import block or terraform import <address> <order_id>; a count or check based on these "
+                "results may be short.")
+    return ("The order listing was not read to its end",
+            f"GoGetSSL's order listing stopped early ({found.reason}): orders beyond that point are missing from "
+            "the results. Run again later; a count or check based on these results may be short.")
 
 
 def find_orders(client: GoGetSSLClient, filters: Filters, stopping: threading.Event | None = None,
                 limit: int | None = None, today: date | None = None) -> Found:
     """The orders that match `filters`, in order-id order (at most `limit`). Raises the client's errors."""
     found: list[OrderStatus] = []
-    scan = client.orders.scan(page_size=PAGE_SIZE, max_pages=MAX_PAGES)
+    scan = client.orders.scan(max_pages=MAX_PAGES)  # (pages as large as the vendor gives)
     today = today or datetime.now(UTC).date()
     ids = sorted(int(e.order_id) for e in scan.entries if e.order_id and filters.may_want(e.status))
     if filters.expiring_within_days is not None:
@@ -197,7 +208,7 @@ def find_orders(client: GoGetSSLClient, filters: Filters, stopping: threading.Ev
     if unknown:
         shown = ", ".join(str(i) for i in unknown[:10]) + (", ..." if len(unknown) > 10 else "")
         return Found(found, False, f"{len(unknown)} listed orders were then not found by their status call: {shown}")
-    return Found(found, scan.complete, scan.reason)
+    return Found(found, scan.complete, scan.reason, scan.refused_offset is not None)
 
 
 def _expiring(client: GoGetSSLClient, ids: list[int], cutoff: date) -> list[int]:

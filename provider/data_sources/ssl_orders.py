@@ -35,7 +35,8 @@ class SslOrdersDataSource(BaseDataSource):
         return Schema(
             version=1,
             description="The account's orders, whoever placed them, optionally filtered; filters combine. Reads "
-                        "the order listing (one call per 100 orders) and the status of each order that passes the "
+                        "the order listing (one call per 1000 orders; GoGetSSL's listing reaches at most 2,000 "
+                        "orders, and a larger account is reported) and the status of each order that passes the "
                         "listing's status filter (one call each).",
             attributes=[
                 *listing.filter_attributes(),
@@ -53,7 +54,7 @@ class SslOrdersDataSource(BaseDataSource):
             return None
         found = listing.find_orders(self.provider.client, filters, self.provider.stopping)
         if not found.complete:
-            ctx.diagnostics.add_warning(*listing.incomplete_warning(found.reason))
+            ctx.diagnostics.add_warning(*listing.incomplete_warning(found))
         orders = [order_values(o) for o in found.orders]
         return {**{a.name: config.get(a.name) for a in listing.filter_attributes()},
                 "orders": orders, "ids": [o["order_id"] for o in orders]}

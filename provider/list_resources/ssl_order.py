@@ -66,7 +66,7 @@ class SslOrderList:
             add_api_error(diags, exc, "listing the account's orders")
             return
         if not found.complete:
-            diags.add_warning(*listing.incomplete_warning(found.reason))
+            diags.add_warning(*listing.incomplete_warning(found))
         for order in found.orders:
             state = None
             if include_state:

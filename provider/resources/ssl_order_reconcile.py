@@ -16,9 +16,10 @@ adopted by the wrong resource is cancelled by the wrong destroy. So:
 - The vendor's "Such certificate already exists (Order ID: N)" names an order with the same CSR and
   product; it is adopted only under the same rules, so never the order of another resource.
 
-The listing's semantics are uncertain (docs/vendor-api.md §8: `count` may be per page, offsets have a
-ceiling, the sort order is unknown; a cap on the page size is not public but possible): `OrdersAPI.scan`
-copes with each; this module only decides what a scan proves.
+The listing's semantics are uncertain (docs/vendor-api.md §8, §9.4: `count` is per page, pages hold at most
+1000 orders and offsets stop at 1000, so an account of more than 2,000 orders cannot be listed whole; the sort
+order is unknown): `OrdersAPI.scan` copes with each; this module only decides what a scan proves. In an account
+past the listing's reach nothing can be proven: an uncertain order is then left for a person to look up.
 """
 
 from __future__ import annotations
@@ -39,12 +40,11 @@ from provider.tfext.types import normalize_pem
 
 if TYPE_CHECKING:
     from provider.client.client import GoGetSSLClient
-    from provider.client.models import AddSSLOrderRequest, OrderStatus
+    from provider.client.models import AddSSLOrderRequest, OrderScan, OrderStatus
 
 _DUPLICATE = re.compile(r"already exists \(Order ID:\s*(\d+)", re.IGNORECASE)
 MAX_GRACE = 30.0  # seconds to let an uncertain request land before looking for what it did
-PAGE_SIZE = 100
-MAX_PAGES = 200  # 20,000 orders: beyond that a scan is partial and proves nothing
+MAX_PAGES = 200  # beyond that a scan is partial and proves nothing (pages of 1000 reach the ceiling first)
 
 
 def let_it_land(client: GoGetSSLClient) -> None:
@@ -199,11 +199,11 @@ def highest_order_id(client: GoGetSSLClient) -> tuple[int | None, str]:
     listing's sort order is unknown (by id? by status? docs/vendor-api.md §8), so only a listing read to its end
     establishes it."""
     try:
-        scan = client.orders.scan(page_size=PAGE_SIZE, max_pages=MAX_PAGES)
+        scan = client.orders.scan(max_pages=MAX_PAGES)  # (pages as large as the vendor gives)
     except errors.GoGetSSLError as exc:
         return None, f"the order listing could not be read: {exc}"
     if not scan.complete:
-        return None, f"the order listing could not be read to its end: {scan.reason}"
+        return None, cut_short(scan)
     return max((int(e.order_id or 0) for e in scan.entries), default=0), ""
 
 
@@ -222,7 +222,7 @@ def find_placed_order(client: GoGetSSLClient, request: AddSSLOrderRequest, ledge
         return Search(None, False, "the account's orders from before this apply could not be read "
                                    f"({ledger.why_unmarked or 'unknown reason'})")
     try:
-        scan = client.orders.scan(page_size=PAGE_SIZE, max_pages=MAX_PAGES)
+        scan = client.orders.scan(max_pages=MAX_PAGES)
     except errors.GoGetSSLError as exc:
         return Search(None, False, f"the order listing could not be read ({exc})")
     candidates = sorted({int(e.order_id or 0) for e in scan.entries
@@ -241,5 +241,13 @@ def find_placed_order(client: GoGetSSLClient, request: AddSSLOrderRequest, ledge
     if unread:
         return Search(None, False, "some of the account's newest orders could not be read")
     if not scan.complete:
-        return Search(None, False, f"the order listing could not be read to its end ({scan.reason})")
+        return Search(None, False, cut_short(scan))
     return Search(None, True)
+
+
+def cut_short(scan: OrderScan) -> str:
+    """Why a listing that was not read to its end proves nothing; past the offset ceiling, that it never will."""
+    if scan.refused_offset is not None:
+        return (f"the account's order listing cannot be read to its end: {scan.reason}. In an account past "
+                "the listing's reach, an order can only be looked up in the GoGetSSL client area")
+    return f"the order listing could not be read to its end ({scan.reason})"

@@ -38,12 +38,14 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("gogetssl.provider")
 
-PAGE_SIZE = 100
+#: the largest page GoGetSSL gives (docs/vendor-api.md §9.4): an account of up to 1000 orders is one listing call.
+#: Past the vendor's offset ceiling the page is refused and the view ends: refreshes then read their own orders.
+PAGE_SIZE = 1000
 #: how many listing pages a refresh waits for (counted from its arrival) before reading its order itself,
 #: plus one for every HITS_PER_PAGE refreshes the view answered (a page costs two calls: listing, bulk status)
 PAGES_PER_WAIT = 3
 HITS_PER_PAGE = 10
-#: never more pages than this in one view (20,000 orders)
+#: never more pages than this in one view (a server capping pages at 100 still shows 20,000 orders)
 MAX_PAGES = 200
 #: a view older than this is read again: a long apply must not decide from a listing read minutes ago
 VIEW_TTL = 120.0

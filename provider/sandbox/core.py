@@ -61,7 +61,7 @@ class Listing:
     """How getAllSSLOrders pages: the sort order, the most records one page holds, the highest offset."""
 
     order: str = "oldest"  # the vendor's order is not public; oldest first is what the sandbox always did
-    page_cap: int = 100
+    page_cap: int = 1000  # a public client that probed the live API pages with limit=1000 (docs/vendor-api.md §9.4)
     offset_cap: int = 1000  # one public client reports "offset must not exceed 1000" (docs/vendor-api.md §8)
 
     def changed(self, body: dict[str, Any]) -> Listing:

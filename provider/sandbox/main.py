@@ -97,8 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="delay every API request by N milliseconds (fault injection; see POST /_sandbox/faults)")
     p.add_argument("--list-order", choices=LIST_ORDERS, default="oldest",
                    help="order of /orders/ssl/all (default oldest; the vendor's order is not public)")
-    p.add_argument("--list-page-cap", type=_at_least(1), default=100, metavar="N",
-                   help="most orders one /orders/ssl/all page returns, whatever limit was asked (default 100)")
+    p.add_argument("--list-page-cap", type=_at_least(1), default=1000, metavar="N",
+                   help="most orders one /orders/ssl/all page returns, whatever limit was asked (default 1000)")
     p.add_argument("--list-offset-cap", type=_at_least(0), default=1000, metavar="N",
                    help="highest offset /orders/ssl/all accepts; above it answers 'Invalid offset' (default 1000)")
     p.add_argument("--cancel-review-seconds", type=_non_negative, default=7200.0, metavar="N",

@@ -18,6 +18,7 @@ from provider.list_resources.ssl_order import SslOrderList
 from provider.provider import GoGetSSLProvider
 from tests.support import Sandbox, seed_account
 
+REACH = "The account has more orders than GoGetSSL's listing reaches"
 
 def _read(box: Sandbox, **config: Any) -> tuple[dict[str, Any] | None, Diagnostics]:
     client = GoGetSSLClient(ClientSettings(box.url, box.user, box.password))
@@ -37,10 +38,37 @@ def test_a_listing_cut_short_by_an_offset_ceiling_is_reported(new_sandbox):
     box.faults(list_page_cap=10, list_offset_cap=10)  # pages at 0 and 10, then "Invalid offset"
     state, diags = _read(box)
     assert state is not None and len(state["ids"]) == 20
-    assert "The order listing was not read to its end" in _summaries(diags)
+    assert REACH in _summaries(diags)
     box.faults(list_page_cap=10, list_offset_cap=1000)
     state, diags = _read(box)
     assert state["ids"] == sorted(o["order_id"] for o in orders) and _summaries(diags) == []
+
+
+def test_an_account_of_two_pages_is_listed_whole_and_one_past_the_reach_is_reported(new_sandbox):
+    """The live geometry (pages of 1000, no offset above 1000: 2,000 orders at most) at a tenth of a hundredth:
+    19 orders list whole (pages of 10 and 9: the short page is the end, offset 19 is never asked); at 20 the
+    listing cannot tell 20 from more, and at 25 it certainly is short: both are reported naming the ceiling."""
+    box = new_sandbox()
+    box.faults(list_page_cap=10, list_offset_cap=10)
+    client = GoGetSSLClient(ClientSettings(box.url, box.user, box.password))
+    finder = SslOrderList(GoGetSSLProvider(client=client))
+    orders = seed_account(box, 19)
+    state, diags = _read(box)
+    assert state is not None and state["ids"] == sorted(o["order_id"] for o in orders) and _summaries(diags) == []
+    diags = Diagnostics()
+    assert len(list(finder.list(diags, {"status": list(listing.STATUSES)}, False, None))) == 19
+    assert _summaries(diags) == []
+    for total in (20, 25):
+        orders = seed_account(box, total - len(orders))  # (the whole account, as the sandbox records it)
+        state, diags = _read(box)
+        assert state is not None and len(state["ids"]) == 20
+        (warning,) = diags.to_pb()
+        assert warning.summary == REACH
+        assert "offset ceiling" in warning.detail and "2,000 orders" in warning.detail
+        assert "terraform import" in warning.detail
+        diags = Diagnostics()
+        assert len(list(finder.list(diags, {"status": list(listing.STATUSES)}, False, None))) == 20
+        assert _summaries(diags) == [REACH]
 
 
 def test_the_expiry_filter_reads_only_orders_that_expire_soon(new_sandbox):
@@ -148,7 +176,7 @@ def test_the_list_resource_reports_a_listing_cut_short_even_when_nothing_matched
     finder = SslOrderList(GoGetSSLProvider(client=client))
     diags = Diagnostics()
     assert list(finder.list(diags, {"product_id": 999}, False, None)) == []
-    assert "The order listing was not read to its end" in _summaries(diags)
+    assert REACH in _summaries(diags)
 
 
 def test_list_filters_still_unknown_at_validation_are_not_errors():

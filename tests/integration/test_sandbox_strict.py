@@ -83,7 +83,7 @@ def wait_for(check: Callable[[], bool], timeout: float = 5.0) -> bool:
 # -- defaults follow the evidence (docs/vendor-api.md §8) --
 def test_cli_defaults_match_the_evidence():
     args = build_parser().parse_args([])
-    assert (args.list_order, args.list_page_cap, args.list_offset_cap) == ("oldest", 100, 1000)
+    assert (args.list_order, args.list_page_cap, args.list_offset_cap) == ("oldest", 1000, 1000)
     assert args.cancel_review_seconds == 7200 and args.dcv_lock_seconds == 60
     assert args.host == "127.0.0.1"
 

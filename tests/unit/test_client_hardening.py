@@ -449,6 +449,7 @@ class Listing:
         self.count_is_page = count_is_page
         self.fail_at = fail_at or set()
         self.offsets: list[int] = []
+        self.limits: list[int] = []
 
     def __call__(self, request: requests.PreparedRequest) -> Answer:
         from urllib.parse import parse_qs, urlsplit
@@ -456,6 +457,7 @@ class Listing:
         q = parse_qs(urlsplit(request.url).query)
         limit, offset = int(q["limit"][0]), int(q["offset"][0])
         self.offsets.append(offset)
+        self.limits.append(limit)
         if offset in self.fail_at:
             return 503, "busy", {}
         if self.offset_cap is not None and offset > self.offset_cap:
@@ -472,12 +474,63 @@ def scanning(listing: Listing, pages: int = 100) -> GoGetSSLClient:
     return client_with(FakeVendor(*[listing] * pages))
 
 
-def test_scan_reads_every_page_until_an_empty_one_despite_a_page_cap():
+def test_scan_reads_every_page_despite_a_page_cap_and_ends_at_a_shorter_page():
     listing = Listing(list(range(1000, 1250)), page_cap=40)
     scan = scanning(listing).orders.scan(page_size=100)
     assert [e.order_id for e in scan.entries] == list(range(1000, 1250))
     assert scan.complete is True and scan.newest_first is False
-    assert listing.offsets == [0, 40, 80, 120, 160, 200, 240, 250]
+    assert listing.offsets == [0, 40, 80, 120, 160, 200, 240], "a page of 10 after pages of 40 is the last"
+
+
+def test_scan_of_whole_pages_ends_at_an_empty_page():
+    listing = Listing(list(range(1, 241)), page_cap=40)
+    scan = scanning(listing).orders.scan(page_size=100)
+    assert scan.complete is True and len(scan.entries) == 240 and listing.offsets[-1] == 240
+
+
+def test_scan_asks_for_the_largest_page_the_vendor_gives():
+    listing = Listing(list(range(1, 6)))
+    scanning(listing).orders.scan()
+    assert listing.limits == [1000, 1000]
+
+
+# The live geometry (docs/vendor-api.md §9.4): pages of at most 1000, no offset above 1000.
+@pytest.mark.parametrize("orders, complete, offsets", [
+    (1, True, [0, 1]),  # a short first page proves nothing alone: the next one, empty, does
+    (999, True, [0, 999]),
+    (1000, True, [0, 1000]),
+    (1001, True, [0, 1000]),  # a page of 1 after a page of 1000 is the last
+    (1999, True, [0, 1000]),  # then offset 1999 would be refused: never asked
+    (2000, False, [0, 1000, 2000]),  # exactly at the reach: 2000 or more cannot be told apart
+    (2600, False, [0, 1000, 2000]),
+])
+def test_scan_reads_up_to_the_offset_ceiling_plus_one_page(orders, complete, offsets):
+    listing = Listing(list(range(1, orders + 1)), page_cap=1000, offset_cap=1000)
+    scan = scanning(listing).orders.scan()
+    assert scan.complete is complete and listing.offsets == offsets
+    assert [e.order_id for e in scan.entries] == list(range(1, min(orders, 2000) + 1))
+    if complete:
+        assert scan.refused_offset is None
+    else:
+        assert scan.refused_offset == 2000
+        assert "offset ceiling" in scan.reason and "2,000 orders" in scan.reason
+
+
+@pytest.mark.parametrize("orders, cap, complete, offsets", [
+    (100, 37, True, [0, 37, 74]),  # pages of 37 shown twice, then 26: the end
+    (74, 37, True, [0, 37, 74]),  # two whole pages: only the empty page ends it
+    (37, None, True, [0, 37]),
+])
+def test_a_short_first_page_is_settled_by_the_next(orders, cap, complete, offsets):
+    listing = Listing(list(range(1, orders + 1)), page_cap=cap)
+    scan = scanning(listing).orders.scan()
+    assert scan.complete is complete and listing.offsets == offsets and len(scan.entries) == orders
+
+
+def test_a_short_first_page_then_a_refused_offset_is_not_complete():
+    listing = Listing(list(range(1, 38)), offset_cap=30)
+    scan = scanning(listing).orders.scan()
+    assert scan.complete is False and scan.refused_offset == 37 and len(scan.entries) == 37
 
 
 def test_scan_detects_newest_first():
@@ -493,6 +546,7 @@ def test_scan_order_undecidable(ids, expected):
 def test_scan_stops_incomplete_at_an_offset_ceiling():
     scan = scanning(Listing(list(range(1, 2001)), offset_cap=1000)).orders.scan(page_size=500)
     assert len(scan.entries) == 1500 and scan.complete is False and "Invalid offset" in scan.reason
+    assert scan.refused_offset == 1500
 
 
 def test_scan_stops_incomplete_when_the_server_ignores_offset():
@@ -518,6 +572,7 @@ def test_scan_error_on_the_first_page_raises_and_later_errors_end_the_scan():
         scanning(Listing(list(range(1, 10)), fail_at={0})).orders.scan()
     scan = scanning(Listing(list(range(1, 300)), fail_at={100})).orders.scan(page_size=100)
     assert len(scan.entries) == 100 and scan.complete is False and "HTTP 503" in scan.reason
+    assert scan.refused_offset is None, "a busy server is not an offset ceiling"
 
 
 def test_scan_skips_unreadable_records_but_does_not_claim_completeness():
