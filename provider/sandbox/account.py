@@ -14,17 +14,20 @@ def auth(sb: Sandbox, form: dict[str, str]) -> Response:
     if not user or not password:
         return error("Username and/or password not supplied", "This request requires username and password")
     if user != sb.config.user or password != sb.config.password:
-        return error("Invalid credentials", "Wrong username or API password")
+        # The vendor's text on the live API (docs/vendor-api.md §9.6); its description is the sandbox's.
+        return error("Wrong username/password", "The user name or the API password is wrong")
     key = secrets.token_hex(16)
     sb.store.add_auth_key(key, user)
     return 200, {"key": key, "success": True}
 
 
 def check_key(sb: Sandbox, key: str | None) -> Response | None:
+    # The vendor's messages on the live API (docs/vendor-api.md §9.6); the descriptions are the sandbox's.
     if not key:
-        return error("Auth key required", "The auth_key parameter is required; call /auth/ first", 403)
+        return error("Auth key required for this method", "The auth_key parameter is required; call /auth/ first",
+                     403)
     if not sb.store.auth_key_exists(key):
-        return error("Invalid auth key", "The auth_key is invalid or has expired; call /auth/ again", 403)
+        return error("Auth key is not valid", "The auth_key is invalid or has expired; call /auth/ again", 403)
     return None
 
 

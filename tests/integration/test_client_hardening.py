@@ -203,7 +203,7 @@ def test_ten_threads_refused_together_renew_the_key_once(serve):
                 together.wait(timeout=5)  # every thread is refused at the same moment
             except threading.BrokenBarrierError:
                 pass
-            h.answer({"error": True, "message": "Invalid auth key", "description": "revoked"}, status=403)
+            h.answer({"error": True, "message": "Auth key is not valid", "description": "revoked"}, status=403)
             return
         h.answer({"balance": "3.00", "currency": "EUR", "success": True})
 

@@ -282,7 +282,7 @@ def test_non_json_snippet_is_redacted_before_it_is_cut():
 
 def test_on_secret_hears_the_password_and_every_key():
     heard: list[str] = []
-    refused = (403, {"error": True, "message": "Invalid auth key", "description": "expired"}, {})
+    refused = (403, {"error": True, "message": "Auth key is not valid", "description": "expired"}, {})
     vendor = FakeVendor(refused, (200, {"order_id": "1", "status": "active"}, {}))
     client_with(vendor, on_secret=heard.append).orders.status(1)
     assert PASSWORD in heard and KEY in heard

@@ -130,7 +130,20 @@ def test_key_is_sent_as_query_parameter_and_cached():
 def test_refused_key_is_renewed_once_then_the_call_repeats():
     client, adapter = client_with(
         AUTH_OK,
-        (403, {"error": True, "message": "Invalid auth key", "description": "expired"}, {}),
+        (403, {"error": True, "message": "Auth key is not valid", "description": "expired"}, {}),
+        (200, {"key": "K-456", "success": True}, {}),
+        (200, {"order_id": "1", "status": "active"}, {}),
+    )
+    assert client.orders.status(1).status == "active"
+    assert "auth_key=K-456" in adapter.seen[-1].url
+
+
+def test_a_refusal_in_the_live_apis_shape_renews_the_key_too():
+    """The live API refuses a key with HTTP 403 and `{"message": "Auth key is not valid"}` (docs/vendor-api.md
+    §9.6): no `error` flag is needed for the client to log in again."""
+    client, adapter = client_with(
+        AUTH_OK,
+        (403, {"message": "Auth key is not valid"}, {}),
         (200, {"key": "K-456", "success": True}, {}),
         (200, {"order_id": "1", "status": "active"}, {}),
     )
@@ -139,15 +152,15 @@ def test_refused_key_is_renewed_once_then_the_call_repeats():
 
 
 def test_refused_twice_is_an_auth_error():
-    refused = (403, {"error": True, "message": "Invalid auth key", "description": "expired"}, {})
+    refused = (403, {"error": True, "message": "Auth key is not valid", "description": "expired"}, {})
     client, _ = client_with(AUTH_OK, refused, (200, {"key": "K-456"}, {}), refused)
     with pytest.raises(errors.AuthError):
         client.orders.status(1)
 
 
 def test_wrong_credentials_never_echo_the_password():
-    client, _ = client_with((200, {"error": True, "message": "Invalid credentials",
-                                   "description": "Wrong username or API password"}, {}))
+    client, _ = client_with((200, {"error": True, "message": "Wrong username/password",
+                                   "description": "Wrong username/password"}, {}))
     with pytest.raises(errors.AuthError) as info:
         client.orders.status(1)
     assert_no_secret(info.value)
