@@ -32,17 +32,36 @@ def check_key(sb: Sandbox, key: str | None) -> Response | None:
 
 
 def products() -> Response:
-    return 200, {"products": [catalogue.listed(p) for p in catalogue.PRODUCTS], "success": True}
+    """getSslProducts."""
+    return 200, {"products": [catalogue.ssl_shape(p) for p in catalogue.PRODUCTS], "success": True}
+
+
+def _find(product_id: str) -> dict[str, Any] | None:
+    try:
+        return catalogue.BY_ID.get(int(product_id))
+    except ValueError:
+        return None
 
 
 def product(product_id: str) -> Response:
-    try:
-        found = catalogue.BY_ID.get(int(product_id))
-    except ValueError:
-        found = None
+    """getSslProduct."""
+    found = _find(product_id)
     if found is None:
         return error("Product not found", f"Product {product_id} does not exist")
-    return 200, {"product": found, "success": True}
+    return 200, {"product": catalogue.ssl_shape(found), "success": True}
+
+
+def all_products() -> Response:
+    """getAllProducts (deprecated): where the included SANs are listed."""
+    return 200, {"products": [catalogue.all_products_shape(p) for p in catalogue.PRODUCTS], "success": True}
+
+
+def product_details(product_id: str) -> Response:
+    """getProductDetails (deprecated): the included SANs, the refund days, the account's prices."""
+    found = _find(product_id)
+    if found is None:
+        return error("Product not found", f"Product {product_id} does not exist")
+    return 200, catalogue.details_shape(found)
 
 
 def webservers(family: str) -> Response:
@@ -83,9 +102,14 @@ def order_invoice(sb: Sandbox, order_id: str) -> Response:
 
 
 def _invoice(sb: Sandbox, o: dict[str, Any]) -> dict[str, Any]:
+    """An order's invoice: `total` is what the balance was debited (`amount`), `subtotal` the order's price and
+    `tax` the tax on top (an order stored before tax was charged has neither: its amount is untaxed)."""
     refunded = o["status"] == "cancelled" and o.get("refunded")
-    amount = f"{float(o.get('amount', 0)):.2f}"
+    total = float(o.get("amount", 0))
+    tax = float(o.get("tax", 0))
+    subtotal = float(o.get("subtotal", total - tax))
     return {"order_id": str(o["order_id"]), "number": str(o["invoice_id"]),
-            "date": sb.date(o["created"]), "subtotal": amount, "tax": "0.00", "tax_rate": "0%",
-            "total": amount, "status": "refunded" if refunded else "paid", "currency": sb.config.currency,
+            "date": sb.date(o["created"]), "subtotal": f"{subtotal:.2f}", "tax": f"{tax:.2f}",
+            "tax_rate": o.get("tax_rate") or "0%", "total": f"{total:.2f}",
+            "status": "refunded" if refunded else "paid", "currency": sb.config.currency,
             "payment_method": "balance"}

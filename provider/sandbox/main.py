@@ -50,6 +50,16 @@ def _non_negative(value: str) -> float:
     return seconds
 
 
+def _tax_rate(value: str) -> float:
+    try:
+        percent = float(value.strip().rstrip("%"))
+    except ValueError:
+        raise argparse.ArgumentTypeError("expected a percentage, e.g. 21") from None
+    if not 0 <= percent <= 100:
+        raise argparse.ArgumentTypeError("must be a percentage from 0 to 100")
+    return percent
+
+
 def _at_least(minimum: int) -> Callable[[str], int]:
     def parse(value: str) -> int:
         try:
@@ -107,6 +117,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dcv-lock-seconds", type=_non_negative, default=60.0, metavar="N",
                    help="after a validation change, further changes of that order answer 'Function is locked' "
                         "for N seconds (default 60; 0 disables)")
+    p.add_argument("--tax-rate", type=_tax_rate, default=0.0, metavar="PERCENT",
+                   help="tax charged on top of each order's price, e.g. 21 (orders answer tax and tax_rate, "
+                        "invoices subtotal, tax and total; the balance is debited price plus tax; default 0)")
     p.add_argument("--verbose", action="store_true", help="log each request path to stderr")
     return p
 
@@ -127,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
                                            dcv_dns_zone=args.dcv_dns_zone,
                                            listing=Listing(args.list_order, args.list_page_cap, args.list_offset_cap),
                                            cancel_review_seconds=args.cancel_review_seconds,
-                                           dcv_lock_seconds=args.dcv_lock_seconds))
+                                           dcv_lock_seconds=args.dcv_lock_seconds, tax_rate=args.tax_rate))
     try:
         server = SandboxHTTPServer(args.host, args.port, sandbox, latency_ms=args.latency_ms)
     except OSError as exc:

@@ -75,11 +75,14 @@ def _place_checked(sb: Sandbox, form: dict[str, str], renewal: bool, product: di
             return error("Renewal not possible", why)
     period = int(form["period"])
     dns_names = split_csv(form.get("dns_names"))
-    amount = catalogue.price_for(product, period, len(dns_names))
+    # The account's price, tax on top (docs/vendor-api.md §9.3): the balance is debited both, `amount` keeps
+    # the debit (a refund credits it back), the answer's `order_amount` is the price before tax.
+    cost = catalogue.charge(product, period, dns_names, sb.config.tax_rate)
     if str(form.get("only_validate", "")).lower() in ("1", "true", "y") or form.get("test") == "Y":
-        return 200, {"success": True, "validation": "passed", "order_amount": amount}
-    if not sb.store.debit(amount):
-        return error("Insufficient funds", f"Account balance is lower than the order amount {amount:.2f}")
+        return 200, {"success": True, "validation": "passed", "order_amount": cost.subtotal}
+    if not sb.store.debit(cost.total):
+        return error("Insufficient funds", f"Account balance is lower than the order amount {cost.total:.2f}"
+                                           + (" (tax included)" if cost.tax else ""))
 
     unique = (form.get("unique_code") or "").strip() or _unique_value()
     method = form["dcv_method"].strip().lower()
@@ -90,7 +93,10 @@ def _place_checked(sb: Sandbox, form: dict[str, str], renewal: bool, product: di
         domain=csr.common_name,
         dns_names=",".join(dns_names),
         unique_value=unique,
-        amount=amount,
+        amount=cost.total,
+        subtotal=cost.subtotal,
+        tax=cost.tax,
+        tax_rate=cost.tax_rate_text,
         currency=sb.config.currency,
         brand=product["brand"],
         approver_method=approver_method(product["brand"], method, csr.common_name, csr.md5, csr.sha256, unique,
@@ -121,10 +127,10 @@ def _place_checked(sb: Sandbox, form: dict[str, str], renewal: bool, product: di
         "invoice_id": invoice_id,
         "order_status": "processing",
         "success": True,
-        "order_amount": amount,
+        "order_amount": cost.subtotal,
         "currency": sb.config.currency,
-        "tax": "0.00",
-        "tax_rate": "0%",
+        "tax": f"{cost.tax:.2f}",
+        "tax_rate": cost.tax_rate_text,
         "approver_method": data["approver_method"],
         "san": data["san"],
     }

@@ -57,6 +57,8 @@ ROUTES: tuple[Route, ...] = (
     _api("POST", r"/auth", lambda c, m, p: account.auth(c.sandbox, p), needs_key=False),
     _api("GET", r"/products/ssl", lambda c, m, p: account.products()),
     _api("GET", r"/products/ssl/(\w+)", lambda c, m, p: account.product(m.group(1))),
+    _api("GET", r"/products", lambda c, m, p: account.all_products()),
+    _api("GET", r"/products/details/(\w+)", lambda c, m, p: account.product_details(m.group(1))),
     _api("GET", r"/tools/webservers/(\w+)", lambda c, m, p: account.webservers(m.group(1))),
     # orders
     _api("POST", r"/orders/add_ssl_order", lambda c, m, p: orders.add_ssl_order(c.sandbox, p)),

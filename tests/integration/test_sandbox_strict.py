@@ -312,19 +312,72 @@ def test_a_zero_lock_allows_changes_back_to_back(new_sandbox: Start):
                         {"approver_email": method}).json()["success"] is True
 
 
-# -- 5. the product list shows only what public clients see there --
-def test_product_list_omits_page_only_fields_and_prices_still_use_them(new_sandbox: Start):
+# -- 5. each catalogue endpoint shows only what the vendor documents for it (docs/vendor-api.md §9.3) --
+DETAILS_ONLY = {"refund_days", "multidomains_included", "single_san_included", "wildcard_san_included"}
+
+
+def test_ssl_products_carry_the_accounts_and_the_cas_prices_and_no_included_sans(new_sandbox: Start):
     api = Api(new_sandbox())
     products = api.get("/products/ssl/").json()["products"]
-    assert products and not [p for p in products if {"refund_days", "multidomains_included"} & set(p)]
+    assert products and not [p for p in products if DETAILS_ONLY & set(p)]
     page = api.get("/products/ssl/67").json()["product"]
-    assert page["refund_days"] == 30 and page["multidomains_included"] == 2
-    assert {k: v for k, v in page.items() if k not in ("refund_days", "multidomains_included")} == next(
-        p for p in products if p["id"] == 67)
+    assert page == next(p for p in products if p["id"] == 67)
+    # The top-level period keys are the account's price, `vendor` the CA's: higher, and never charged.
+    assert float(page["prices"]["vendor"]["12"]) > float(page["prices"]["12"]) == 24.00
+
+
+def test_all_products_and_product_details_carry_the_included_sans_and_refund_days(new_sandbox: Start):
+    api = Api(new_sandbox())
+    listed = {int(p["id"]): p for p in api.get("/products/").json()["products"]}
+    multi = listed[67]
+    assert (multi["is_multidomain"], multi["organization"], multi["wildcard_san_enabled"]) == ("yes", "no", "no")
+    assert (multi["multidomains_included"], multi["single_san_included"], multi["wildcard_san_included"],
+            multi["multidomains_maximum"], multi["periods"]) == ("2", "2", "0", "250", ["12", "24"])
+    details = api.get("/products/details/67").json()
+    assert details["success"] is True and details["product_id"] == "67" and details["product_type"] == "DV"
+    assert (details["product_multidomains_included"], details["product_single_san_included"],
+            details["product_wildcard_san_included"], details["refund_days"]) == ("2", "2", "0", "30")
+    assert details["product_prices"] == [{"id": "67", "period": "12", "price": "24.00"},
+                                         {"id": "67", "period": "24", "price": "46.00"}]  # the account's
+    assert [p["price"] for p in details["product_san_prices"]] == ["8.00", "15.00"]
+    assert api.get("/products/details/999").json()["message"] == "Product not found"
+
+
+def test_an_order_is_charged_the_accounts_price_with_the_included_sans_free(new_sandbox: Start):
+    api = Api(new_sandbox())
     kc = make_csr(key="ec256")
     names = [f"{x}.{kc.common_name}" for x in "abc"]
     body = api.order(kc.csr_pem, product_id=67, dns_names=",".join(names), approver_emails="dns,dns,dns")
     assert body["order_amount"] == 32.0  # 24.00 + one SAN over the two included at 8.00
+    assert (body["tax"], body["tax_rate"]) == ("0.00", "0%")
+
+
+def test_tax_is_charged_on_top_invoiced_and_refunded_with_the_order(new_sandbox: Start):
+    box = new_sandbox("--tax-rate", "21", "--balance", "8.35", "--cancel-review-seconds", "0")
+    api = Api(box)
+    placed = api.order()  # PositiveSSL: 6.90 + 1.45 tax (1.449 rounded half up)
+    assert (placed["order_amount"], placed["tax"], placed["tax_rate"]) == (6.90, "1.45", "21%")
+    assert api.balance() == 0.0 and box.order(placed["order_id"])["amount"] == 8.35
+    (invoice,) = api.get("/account/invoices/").json()["invoices"]
+    assert (invoice["subtotal"], invoice["tax"], invoice["tax_rate"], invoice["total"]) == (
+        "6.90", "1.45", "21%", "8.35")
+    assert api.get(f"/orders/invoice/{placed['order_id']}").json()["total"] == "8.35"
+    assert api.post("/orders/cancel_ssl_order/", {"order_id": placed["order_id"],
+                                                  "reason": "test"}).json()["success"] is True
+    assert api.balance() == 8.35  # a refund credits what was debited, tax included
+
+
+def test_an_order_whose_tax_the_balance_does_not_cover_is_refused(new_sandbox: Start):
+    box = new_sandbox("--tax-rate", "21", "--balance", "8.34")
+    body = Api(box).order()
+    assert body["error"] is True and body["message"] == "Insufficient funds" and "8.35" in body["description"]
+    assert box.orders() == []
+
+
+@pytest.mark.parametrize("bad", ["-1", "101", "nan", "lots"])
+def test_a_tax_rate_outside_0_to_100_percent_is_refused(bad: str):
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["--tax-rate", bad])
 
 
 # -- 6. one order and one debit for concurrent identical requests --
