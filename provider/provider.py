@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections.abc import Callable
@@ -19,9 +20,11 @@ from provider.common.services import NotConfigured
 
 if TYPE_CHECKING:
     from provider.client import GoGetSSLClient
-    from provider.client.models import Balance, Product
+    from provider.client.models import Balance, Product, ProductDetails
 
 T = TypeVar("T")
+
+log = logging.getLogger("gogetssl.provider")
 
 PRODUCTION_API_URL = "https://my.gogetssl.com/api"
 
@@ -194,8 +197,10 @@ class GoGetSSLProvider(Provider):
         self._catalogue: _Once[dict[int, Product]] = _Once(
             lambda: {int(p.id): p for p in self.client.products.list_ssl() if p.id is not None})
         self._balance: _Once[Balance] = _Once(lambda: self.client.account.balance())
-        self._pages: dict[int, _Once[Product]] = {}
-        self._pages_lock = threading.Lock()
+        self._details: dict[int, _Once[ProductDetails]] = {}
+        self._details_lock = threading.Lock()
+        # A tuple, so that "not known" is cached too: one read of the invoices per process, whatever it gives.
+        self._tax: _Once[tuple[float | None]] = _Once(lambda: (self._read_tax_percent(),))
         #: what the plans this process makes buy, checked against the balance
         self.budget = PlanBudget()
         #: set when Terraform asks the provider to stop (Ctrl-C): long waits end early
@@ -311,13 +316,28 @@ class GoGetSSLProvider(Provider):
         """The account's balance and currency, read once per provider process, single flight."""
         return self._balance.get()
 
-    def product_page(self, product_id: int) -> Product:
-        """The product's own page (/products/ssl/{id}: refund days, SANs included), once per process."""
-        with self._pages_lock:
-            once = self._pages.get(product_id)
+    def product_details(self, product_id: int) -> ProductDetails:
+        """The product's details (/products/details/{id}: SANs included, refund days), once per process."""
+        with self._details_lock:
+            once = self._details.get(product_id)
             if once is None:
-                once = self._pages[product_id] = _Once(lambda: self.client.products.get_ssl(product_id))
+                once = self._details[product_id] = _Once(lambda: self.client.products.details(product_id))
         return once.get()
+
+    def tax_percent(self) -> float | None:
+        """The account's tax rate in percent, from its latest invoice, read once per process (single flight);
+        None when not known. Never raises: a plan goes on without it, its price marked as excluding tax."""
+        return self._tax.get()[0]
+
+    def _read_tax_percent(self) -> float | None:
+        from provider.client import errors  # deferred: keeps start-up light
+        from provider.common.pricing import tax_percent
+
+        try:
+            return tax_percent(self.client.account.invoices())
+        except (NotConfigured, errors.GoGetSSLError) as exc:
+            log.info("the account's invoices could not be read, so its tax rate is not known: %s", exc)
+            return None
 
     def get_data_sources(self) -> list[type[DataSource]]:
         from provider.data_sources.account_balance import AccountBalanceDataSource

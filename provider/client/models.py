@@ -8,17 +8,17 @@ unset dates as "" or "0000-00-00" (docs/vendor-api.md §1.4; the field types are
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field, model_validator
+from pydantic import BeforeValidator, Field, model_validator
 
 from .forms import AddSSLOrderRequest, ReissueRequest
 from .lenient import Date, Flag, Float, Int, Str, VendorModel
 
 __all__ = [
     "AddSSLOrderRequest", "AddSSLOrderResult", "ApproverMethod", "Balance", "CancelResult", "DnsValidation",
-    "FileValidation", "OrderScan", "OrderStatus", "OrderStatusEntry", "Product", "ReissueRequest",
-    "ReissueResult", "SanEntry", "Webserver",
+    "FileValidation", "Invoice", "OrderScan", "OrderStatus", "OrderStatusEntry", "PeriodPrice", "Product",
+    "ProductDetails", "ReissueRequest", "ReissueResult", "SanEntry", "Webserver",
 ]
 
 
@@ -193,17 +193,19 @@ class Product(VendorModel):
     wildcard_enabled: Flag = False
     wildcard_san_enabled: Flag = False
     san_max: Int = None
-    multidomains_included: Int = None
     dcv_email: Flag = False
     dcv_dns: Flag = False
     dcv_http: Flag = False
     dcv_https: Flag = False
-    refund_days: Int = None
+    #: top-level period keys ("12", ...): the account's base price of each term; `vendor`: the CA's prices of
+    #: each term; `san`, `wildcard_san`: the price of each extra single-name and `*.` SAN (docs/vendor-api.md §2.4,
+    #: §9.3). The SANs a product includes and its refund days are not here: see ProductDetails.
     prices: dict[str, Any] = Field(default_factory=dict)
 
     @property
     def periods(self) -> list[int]:
-        """Orderable periods in months: keys of prices.vendor up to max_period (as WHMCS and Blesta do)."""
+        """Orderable periods in months: keys of prices.vendor up to max_period (as WHMCS and Blesta do); the
+        top-level numeric keys when there is no vendor table."""
         vendor = self.prices.get("vendor") if isinstance(self.prices.get("vendor"), dict) else self.prices
         out = set()
         for k in vendor or {}:
@@ -214,6 +216,81 @@ class Product(VendorModel):
             if self.max_period is None or months <= self.max_period:
                 out.add(months)
         return sorted(out)
+
+
+class PeriodPrice(VendorModel):
+    period: Int = None
+    price: Float = None
+
+
+def _price_list(v: Any) -> Any:
+    """A getProductDetails price list; entries it cannot read are dropped (the list is informative: the provider
+    prices from getSslProduct's `prices`, so one odd entry must not make the SANs included unreadable)."""
+    if not isinstance(v, list):
+        return []
+    out = []
+    for entry in v:
+        try:
+            out.append(PeriodPrice.model_validate(entry))
+        except (ValueError, TypeError):
+            continue
+    return out
+
+
+PriceList = Annotated[list[PeriodPrice], BeforeValidator(_price_list)]
+
+
+class ProductDetails(VendorModel):
+    """getProductDetails (`/products/details/{id}`): where the vendor documents the SANs a product includes and
+    its refund days (docs/vendor-api.md §2.4, §9.3); `/products/ssl/{id}` does not carry them."""
+
+    product_id: Int = None
+    product_name: Str = ""
+    product_type: Str = ""
+    product_brand: Str = ""
+    product_is_multidomain: Flag = False
+    product_san_wildcard: Flag = False
+    #: the total of the SANs included; `product_single_san_included` and `product_wildcard_san_included` split it
+    product_multidomains_included: Int = None
+    product_single_san_included: Int = None
+    product_wildcard_san_included: Int = None
+    product_multidomains_maximum: Int = None
+    refund_days: Int = None
+    terms: Int = None
+    terms_min: Int = None
+    #: the account's ("partner") price of each term, and of each extra single and wildcard SAN
+    product_prices: PriceList = Field(default_factory=list)
+    product_san_prices: PriceList = Field(default_factory=list)
+    product_wildcard_san_prices: PriceList = Field(default_factory=list)
+
+    @property
+    def single_san_included(self) -> int:
+        """Single-name SANs included. Without the split, the total counts as single names: a wildcard SAN is
+        free only where the vendor says so."""
+        if self.product_single_san_included is not None:
+            return max(0, self.product_single_san_included)
+        total = self.product_multidomains_included or 0
+        return max(0, total - self.wildcard_san_included)
+
+    @property
+    def wildcard_san_included(self) -> int:
+        """`*.` SANs included: only those the vendor lists as such."""
+        return max(0, self.product_wildcard_san_included or 0)
+
+
+class Invoice(VendorModel):
+    """One entry of getAllInvoices (`/account/invoices/`)."""
+
+    order_id: Int = None
+    number: Str = ""
+    date: Date = None
+    subtotal: Float = None
+    tax: Float = None
+    #: as the vendor writes it, e.g. "21%"
+    tax_rate: Str = ""
+    total: Float = None
+    status: Str = ""
+    currency: Str = ""
 
 
 class Webserver(VendorModel):

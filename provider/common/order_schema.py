@@ -117,9 +117,11 @@ COMPUTED: list[tuple[str, TfType, str]] = [
      "purchases in `terraform show -json` of a saved plan, take the `resource_changes` whose `change.actions` "
      "include `create` or `update` and whose `change.after.planned_action` is `order` or `renew` (docs/guides/ci.md)."),
     ("planned_price", Number(),
-     "What the pending change costs, from the product catalogue: the product's price for `period`, plus its SAN "
-     "price for each `dns_names` entry beyond the SANs the product includes; 0 when nothing is bought; unknown "
-     "when the catalogue cannot be read at plan time. GoGetSSL's invoice (`order_amount`) is what is charged."),
+     "What the pending change costs at the account's price (the catalogue's price for this account, not the "
+     "CA's list price): the product's price for `period`, plus its SAN price for each `dns_names` entry beyond "
+     "the single-name and wildcard SANs the product includes; tax excluded (see `planned_tax`); 0 when nothing is "
+     "bought; unknown when the catalogue cannot be read at plan time. GoGetSSL's invoice (`order_amount`, `tax`) "
+     "is what is charged."),
     ("planned_currency", String(), "Currency of `planned_price`: the account's currency (its balance's)."),
     ("planned_tax", Number(),
      "The tax on `planned_price` at the account's tax rate, when that rate is known (from the account's latest "

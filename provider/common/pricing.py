@@ -1,9 +1,13 @@
 """What an order costs, known at plan time, and what the plans of one plugin process buy in all.
 
-Prices come from the product catalogue (docs/vendor-api.md §2.4): `prices.vendor[period]` is the reseller's
-price of the term, `prices.san[period]` the price of each single-name SAN beyond those the product includes
-(`multidomains_included`, on the product's own page), `prices.wildcard_san[period]` that of each `*.` SAN.
-This is what the sandbox charges; GoGetSSL's invoice (`order_amount`) remains what is charged.
+Prices come from the product catalogue (docs/vendor-api.md §2.4, §9.3). The top-level period keys of
+`prices` ("12", "24", ...) are the account's base price of each term; `prices.vendor` is the CA's price,
+used only where the account's is absent, as the vendor's WHMCS addon does. `prices.san[period]` is the price of
+each single-name SAN beyond those the product includes, `prices.wildcard_san[period]` that of each `*.` SAN
+beyond the included wildcard SANs (both counts from getProductDetails, the one place the vendor documents
+them). Tax comes on top, at the rate of the account's latest invoice (`tax_percent`); whether the vendor's
+`order_amount` includes it is not documented, so the stricter reading is taken. GoGetSSL's invoice remains
+what is charged.
 """
 
 from __future__ import annotations
@@ -11,20 +15,23 @@ from __future__ import annotations
 import hashlib
 import math
 import threading
+from collections.abc import Sequence
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
 from provider.tfext.types import normalize_pem
 
 if TYPE_CHECKING:
-    from provider.client.models import Product
+    from provider.client.models import Invoice, Product
+
+#: the most a tax rate can plausibly be, in percent: a higher one is a misreading
+MAX_TAX_PERCENT = 100.0
+CENT = Decimal("0.01")
 
 
-def _amount(table: Any, period: int) -> float | None:
-    """A price from the catalogue, or None unless it is a finite amount of money of 0 or more (Terraform
+def _money(value: Any) -> float | None:
+    """An amount of money from the catalogue, or None unless it is a finite amount of 0 or more (Terraform
     crashes on a NaN number; a negative price would lower the total checked against the balance)."""
-    if not isinstance(table, dict):
-        return None
-    value = table.get(str(period))
     if isinstance(value, bool):
         return None
     try:
@@ -34,26 +41,40 @@ def _amount(table: Any, period: int) -> float | None:
     return amount if amount is not None and math.isfinite(amount) and amount >= 0 else None
 
 
-def needs_page(product: Product, dns_names: list[str]) -> bool:
-    """Whether the price depends on how many SANs the product includes (read from its own page)."""
+def _amount(table: Any, period: int) -> float | None:
+    """`table[period]` as money, or None."""
+    return _money(table.get(str(period))) if isinstance(table, dict) else None
+
+
+def base_price(prices: dict[str, Any], period: int) -> float | None:
+    """The account's price of `period` months: the top-level key; the CA's (`vendor`) only when that key is
+    absent or empty. A top-level price that is there but unreadable is unknown, not replaced by the CA's."""
+    if prices.get(str(period)) in (None, ""):
+        return _amount(prices.get("vendor"), period)
+    return _amount(prices, period)
+
+
+def needs_details(product: Product, dns_names: list[str]) -> bool:
+    """Whether the price depends on how many SANs the product includes (read from its details)."""
     return bool(dns_names) and bool(product.san_enabled)
 
 
-def order_price(product: Product, period: int, dns_names: list[str], included: int | None = None) -> float | None:
-    """The catalogue price of `period` months of `product` with `dns_names`, or None when the catalogue does
-    not price it. `included`: the SANs the product includes (its page's `multidomains_included`)."""
+def order_price(product: Product, period: int, dns_names: list[str], single_included: int | None = None,
+                wildcard_included: int | None = None) -> float | None:
+    """The account's price of `period` months of `product` with `dns_names`, tax excluded, or None when the
+    catalogue does not price it. `single_included`, `wildcard_included`: the single-name and `*.` SANs the
+    product includes (getProductDetails); each kind is free only up to its own count."""
     prices = product.prices or {}
-    vendor = prices.get("vendor") if isinstance(prices.get("vendor"), dict) else prices
-    total = _amount(vendor, period)
+    total = base_price(prices, period)
     if total is None:
         return None
-    free = max(0, int(included if included is not None else (product.multidomains_included or 0)))
     wildcards = [n for n in dns_names if n.startswith("*.")]
     singles = len(dns_names) - len(wildcards)
-    # The SANs a product includes are single names; a wildcard SAN is priced as one wherever it is listed.
-    charged = [("san", max(0, singles - free))]
+    charged = [("san", max(0, singles - max(0, int(single_included or 0))))]
     if wildcards:
-        charged.append(("wildcard_san" if "wildcard_san" in prices else "san", len(wildcards)))
+        # A product without a wildcard SAN table prices a wildcard SAN as a single one.
+        charged.append(("wildcard_san" if "wildcard_san" in prices else "san",
+                        max(0, len(wildcards) - max(0, int(wildcard_included or 0)))))
     for kind, count in charged:
         if count:
             extra = _amount(prices.get(kind), period)
@@ -61,6 +82,55 @@ def order_price(product: Product, period: int, dns_names: list[str], included: i
                 return None
             total += extra * count
     return round(total, 2)
+
+
+def parse_tax_rate(text: Any, subtotal: float | None = None, tax: float | None = None) -> float | None:
+    """A tax rate in percent from the vendor's `tax_rate` ("21%" or "21": 21 percent), or None when it cannot be
+    read. A bare fraction ("0.21") may be 21% or 0.21%: the invoice's own subtotal and tax decide, else None."""
+    raw = str(text if text is not None else "").strip()
+    percent_sign = raw.endswith("%")
+    try:
+        value = float(raw.rstrip("%").strip())
+    except ValueError:
+        return None
+    if not math.isfinite(value) or value < 0 or value > MAX_TAX_PERCENT:
+        return None
+    if percent_sign or value == 0 or value >= 1:
+        return value
+    readings = [r for r in (value, value * 100) if subtotal and subtotal > 0 and tax is not None
+                and abs(tax_on(subtotal, r) - tax) <= 0.01]
+    return readings[0] if len(readings) == 1 else None
+
+
+def _newest_key(indexed: tuple[int, Invoice]) -> tuple[str, int, str, int]:
+    index, invoice = indexed
+    number = (invoice.number or "").strip()
+    return (invoice.date or "", int(number) if number.isdigit() else -1, number, index)
+
+
+def latest_invoice(invoices: Sequence[Invoice]) -> Invoice | None:
+    """The newest invoice: by date, then by number (dates are YYYY-MM-DD[ HH:MM:SS], which sort as text)."""
+    if not invoices:
+        return None
+    return max(enumerate(invoices), key=_newest_key)[1]
+
+
+def tax_percent(invoices: Sequence[Invoice]) -> float | None:
+    """The account's tax rate in percent: that of its newest invoice; None when there is none or its rate
+    cannot be read."""
+    newest = latest_invoice(invoices)
+    return None if newest is None else parse_tax_rate(newest.tax_rate, newest.subtotal, newest.tax)
+
+
+def tax_on(price: float, percent: float) -> float:
+    """The tax on `price` at `percent` (both finite), rounded half up to the cent, as invoices round (binary
+    floats would round 1.005 down)."""
+    return float((Decimal(str(price)) * Decimal(str(percent)) / 100).quantize(CENT, rounding=ROUND_HALF_UP))
+
+
+def rate_text(percent: float) -> str:
+    """21.0 -> "21%", 5.5 -> "5.5%"."""
+    return f"{percent:g}%"
 
 
 def purchase_key(kind: str, *parts: Any) -> str:

@@ -9,7 +9,7 @@ from tf.utils import Diagnostics
 
 if TYPE_CHECKING:
     from provider.client import GoGetSSLClient
-    from provider.client.models import Balance, Product
+    from provider.client.models import Balance, Product, ProductDetails
     from provider.common.pricing import PlanBudget
 
 
@@ -41,8 +41,14 @@ class ProviderServices(Protocol):
         """The account's balance and currency, read once per process; raises like catalogue()."""
         ...
 
-    def product_page(self, product_id: int) -> Product:
-        """The product's own page (refund days, SANs included), once per process; raises like catalogue()."""
+    def product_details(self, product_id: int) -> ProductDetails:
+        """The product's details (getProductDetails: the SANs it includes, its refund days), read once per process;
+        raises like catalogue()."""
+        ...
+
+    def tax_percent(self) -> float | None:
+        """The account's tax rate in percent, from its latest invoice, read once per process; None when it is not
+        known (no invoice, an unreadable rate or invoice list). Raises nothing."""
         ...
 
 

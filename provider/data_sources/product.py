@@ -7,6 +7,7 @@ from typing import Any
 from tf.iface import ReadDataContext
 from tf.schema import Attribute, Schema
 
+from provider.client import errors
 from provider.data_sources._base import BaseDataSource
 from provider.data_sources.products import PRODUCT_FIELDS, product_values
 
@@ -31,5 +32,14 @@ class ProductDataSource(BaseDataSource):
             ctx.diagnostics.add_error("Unknown product", f"Product {pid} is not in this account's catalogue. "
                                                          f"Available ids: {ids}.", path=["id"])
             return None
-        # The list leaves out what only the product's own page carries (refund days, included SANs).
-        return product_values(self.provider.client.products.get_ssl(int(product.id or 0)))
+        page = self.provider.client.products.get_ssl(int(product.id or 0))
+        # Refund days and included SANs are documented only on getProductDetails (docs/vendor-api.md §9.3),
+        # which the vendor marks deprecated: without it they are null, and the rest still reads.
+        try:
+            details = self.provider.product_details(int(product.id or 0))
+        except errors.GoGetSSLError as exc:
+            ctx.diagnostics.add_warning("Product details not read",
+                                        f"Reading the details of product {product.id} failed ({exc}): its "
+                                        "san_included and refund_days are null.", path=["id"])
+            details = None
+        return product_values(page, details)

@@ -12,7 +12,7 @@ from provider.data_sources._base import BaseDataSource
 from provider.tfext.types import Object
 
 if TYPE_CHECKING:
-    from provider.client.models import Product
+    from provider.client.models import Product, ProductDetails
 
 VALIDATION = {"domain": "DV", "business": "OV", "extended": "EV"}
 PRODUCT_FIELDS: list[tuple[str, Any, str]] = [
@@ -23,20 +23,29 @@ PRODUCT_FIELDS: list[tuple[str, Any, str]] = [
     ("periods", List(Number()), "Orderable terms in months."),
     ("wildcard", Bool(), "Whether the common name may be a wildcard."),
     ("multi_domain", Bool(), "Whether `dns_names` (SANs) may be ordered."),
-    ("san_included", Number(), "SANs included in the price. From the product's own page: null in "
+    ("san_included", Number(), "SANs included in the price. From the product's details: null in "
                                "`gogetssl_products`, whose list the vendor sends without it; see `gogetssl_product`."),
     ("san_max", Number(), "Most SANs an order may have."),
     ("dcv_methods", List(String()), "DCV methods the product accepts (`email`, `http`, `https`, `dns`)."),
-    ("prices", Map(String()), "Price per term, keyed by months."),
+    ("prices", Map(String()), "The account's price per term, keyed by months (the CA's price only where the "
+                              "catalogue gives no account price)."),
     ("refund_days", Number(), "Days after issuance within which a cancellation is refunded. From the product's "
-                              "own page: null in `gogetssl_products`, whose list the vendor sends without it; see "
+                              "details: null in `gogetssl_products`, whose list the vendor sends without it; see "
                               "`gogetssl_product`."),
 ]
 PRODUCT_TYPE = Object({name: t for name, t, _d in PRODUCT_FIELDS})
 
 
-def product_values(p: Product) -> dict[str, Any]:
+def _account_prices(p: Product) -> dict[str, str]:
+    """Price per term: the top-level keys are the account's, `vendor` the CA's (docs/vendor-api.md §9.3)."""
     vendor = p.prices.get("vendor") if isinstance(p.prices.get("vendor"), dict) else {}
+    out = {str(k): str(v) for k, v in (vendor or {}).items() if str(k).isdigit()}
+    out.update({str(k): str(v) for k, v in p.prices.items() if str(k).isdigit() and v not in (None, "")})
+    return out
+
+
+def product_values(p: Product, details: ProductDetails | None = None) -> dict[str, Any]:
+    """A product's attributes; `details` (getProductDetails) give the SANs included and the refund days."""
     return {
         "id": p.id,
         "name": p.product,
@@ -45,11 +54,11 @@ def product_values(p: Product) -> dict[str, Any]:
         "periods": p.periods,
         "wildcard": p.wildcard_enabled,
         "multi_domain": p.san_enabled,
-        "san_included": p.multidomains_included,
+        "san_included": details.product_multidomains_included if details is not None else None,
         "san_max": p.san_max or 0,
         "dcv_methods": [m for m in ("email", "http", "https", "dns") if getattr(p, f"dcv_{m}")],
-        "prices": {str(k): str(v) for k, v in (vendor or {}).items() if str(k).isdigit()},
-        "refund_days": p.refund_days,
+        "prices": _account_prices(p),
+        "refund_days": details.refund_days if details is not None else None,
     }
 
 

@@ -1,10 +1,11 @@
-"""What a plan of gogetssl_ssl_order buys, known at plan time: `planned_action`, `planned_price` and
-`planned_currency`, a warning naming each purchase, and a check that the account's balance covers everything
-the plans of this process buy (docs/guides/ci.md); and what a destroy plan will do to the order.
+"""What a plan of gogetssl_ssl_order buys, known at plan time: `planned_action`, `planned_price`,
+`planned_currency` and `planned_tax`, a warning naming each purchase, and a check that the account's balance
+covers everything the plans of this process buy, tax included (docs/guides/ci.md); and what a destroy plan will
+do to the order.
 
-The three attributes describe the change being planned. Apply keeps what the plan said (Terraform requires
-it); the next refresh sets `planned_action` back to `none` and `planned_price` to 0, so the plan after an
-apply is empty.
+The four attributes describe the change being planned. Apply keeps what the plan said (Terraform requires
+it); the next refresh sets `planned_action` back to `none` and `planned_price` and `planned_tax` to 0, so the
+plan after an apply is empty.
 """
 
 from __future__ import annotations
@@ -30,13 +31,14 @@ NOTHING = "none"
 def plan_purchase(services: ProviderServices, diags: Diagnostics, planned: dict[str, Any], action: str,
                   key: str) -> None:
     """Set the planned_* attributes of a paid `action` ("order" or "renew"), warn with its price, and fail the
-    plan when this process's purchases exceed the balance. `key` names the purchase (pricing.purchase_key)."""
+    plan when this process's purchases, tax included, exceed the balance. `key` names the purchase
+    (pricing.purchase_key)."""
     planned["planned_action"] = action
-    planned["planned_price"] = planned["planned_currency"] = Unknown
+    planned["planned_price"] = planned["planned_currency"] = planned["planned_tax"] = Unknown
     priced = _price(services, planned)
     if priced is None:
         return
-    price, product = priced
+    price, product, included = priced
     try:
         balance = services.balance()
     except (NotConfigured, errors.GoGetSSLError) as exc:
@@ -48,38 +50,47 @@ def plan_purchase(services: ProviderServices, diags: Diagnostics, planned: dict[
                         path=["product_id"])
         return
     currency = balance.currency or None
-    planned["planned_price"], planned["planned_currency"] = price, currency
-    total, count = services.budget.add(key, price)
+    # Read only once something is bought; unknown (no invoice yet, or unreadable) leaves the plan going, its
+    # price marked as excluding tax.
+    percent = services.tax_percent()
+    tax = pricing.tax_on(price, percent) if percent is not None else None
+    planned["planned_price"], planned["planned_currency"], planned["planned_tax"] = price, currency, tax
+    total, count = services.budget.add(key, round(price + (tax or 0), 2))
     what = "A renewal order" if action == "renew" else "A new order"
     sans = planned.get("dns_names") or []
-    included = min(len(sans), int(product.multidomains_included or 0)) if sans else 0
     extra = (f" with {len(sans)} additional domain{'s' if len(sans) != 1 else ''}"
              + (f" ({included} included in the product)" if included else "")) if sans else ""
+    cur = f" {currency}" if currency else ""
+    cost = (f"{price:.2f}{cur} + {tax:.2f}{cur} tax ({pricing.rate_text(percent)})" if tax is not None and
+            percent is not None else f"{price:.2f}{cur} excluding tax (the account's tax rate is not known: it is "
+                                     "read from the account's latest invoice, and none could be read)")
     # A summary per certificate: Terraform folds warnings that share one into "N more similar warnings".
     name = common_name(planned.get("csr")) or f"product {planned.get('product_id')}"
     diags.add_warning(
         f"This plan buys a certificate for {name}",
         f"{what} of {product.product or 'product'} (product_id {planned.get('product_id')}) for "
-        f"{int(planned['period'])} months{extra}: "
-        f"{price:.2f} {currency or ''} from the catalogue, charged to the account when applied.".replace("  ", " "))
+        f"{int(planned['period'])} months{extra}: {cost}, at the account's price, charged to the account when "
+        "applied.")
     if balance.balance is not None and total > float(balance.balance) + 1e-9:
+        this = f"{price + (tax or 0):.2f}" + (" with tax" if tax else "")
         diags.add_error(
             "Account balance too low for this plan",
-            f"This plan buys {count} certificate{'s' if count != 1 else ''} for {total:.2f} {currency or ''} in "
-            f"all (this one {price:.2f}); the account's balance is {float(balance.balance):.2f} {currency or ''}. "
-            "Top the account up or buy fewer at once; nothing was ordered.", path=["product_id"])
+            f"This plan buys {count} certificate{'s' if count != 1 else ''} for {total:.2f}{cur} in all"
+            f"{', tax included' if tax else ''} (this one {this}); the account's balance is "
+            f"{float(balance.balance):.2f}{cur}. Top the account up or buy fewer at once; nothing was ordered.",
+            path=["product_id"])
 
 
 def plan_free(planned: dict[str, Any], action: str) -> None:
     """A change that buys nothing ("reissue", "change_validation", "none"): its action and a price of 0."""
     planned["planned_action"] = action
-    planned["planned_price"] = 0
+    planned["planned_price"] = planned["planned_tax"] = 0
 
 
 def settle(state: dict[str, Any]) -> None:
     """After a refresh nothing is pending: the planned_* attributes describe no change (the currency stays)."""
     state["planned_action"] = NOTHING
-    state["planned_price"] = 0
+    state["planned_price"] = state["planned_tax"] = 0
 
 
 def carry_planned(new: dict[str, Any], planned: dict[str, Any]) -> dict[str, Any]:
@@ -87,9 +98,12 @@ def carry_planned(new: dict[str, Any], planned: dict[str, Any]) -> dict[str, Any
     for name in PLANNED_NAMES:
         value = planned.get(name)
         new[name] = value if value is not Unknown else None
-    if new.get("planned_price") is None and new.get("planned_action") in PAID:
-        new["planned_price"] = new.get("order_amount")
-        new["planned_currency"] = new.get("planned_currency") or new.get("currency")
+    if new.get("planned_action") in PAID:
+        if new.get("planned_price") is None:
+            new["planned_price"] = new.get("order_amount")
+            new["planned_currency"] = new.get("planned_currency") or new.get("currency")
+        if planned.get("planned_tax") is Unknown:  # a tax planned as null (rate unknown) stays null
+            new["planned_tax"] = new.get("tax")
     return new
 
 
@@ -114,10 +128,10 @@ def destroy_outcome(services: ProviderServices, current: dict[str, Any]) -> tupl
 
 
 def refund_days(services: ProviderServices, product_id: Any) -> int:
-    """The product's refund days, from its own page (the product list does not carry them), read once per
-    process; the vendor's standard window when the page cannot be read or gives none."""
+    """The product's refund days, from its details (the only place the vendor documents them), read once per
+    process; the vendor's standard window when they cannot be read or give none."""
     try:
-        return int(services.product_page(int(product_id or 0)).refund_days or REFUND_DAYS)
+        return int(services.product_details(int(product_id or 0)).refund_days or REFUND_DAYS)
     except (NotConfigured, errors.GoGetSSLError, TypeError, ValueError):
         return REFUND_DAYS
 
@@ -167,8 +181,9 @@ def warn_replacement(services: ProviderServices, diags: Diagnostics, current: di
         "is issued (docs/resources/ssl_order.md).", path=[replace[0]])
 
 
-def _price(services: ProviderServices, planned: dict[str, Any]) -> tuple[float, Any] | None:
-    """(price, product) from the catalogue, or None when it cannot be known at plan time."""
+def _price(services: ProviderServices, planned: dict[str, Any]) -> tuple[float, Any, int] | None:
+    """(price, product, the SANs the product includes of those ordered) at the account's price, tax excluded;
+    None when it cannot be known at plan time."""
     pid, period, sans = planned.get("product_id"), planned.get("period"), planned.get("dns_names")
     if not (is_whole(pid) and is_whole(period)) or sans is Unknown or (
             isinstance(sans, list) and not all(isinstance(n, str) for n in sans)):
@@ -178,9 +193,14 @@ def _price(services: ProviderServices, planned: dict[str, Any]) -> tuple[float, 
         product = services.catalogue().get(int(pid))
         if product is None:
             return None
-        included = services.product_page(int(pid)).multidomains_included if pricing.needs_page(product, names) \
-            else None
+        details = services.product_details(int(pid)) if pricing.needs_details(product, names) else None
     except (NotConfigured, errors.GoGetSSLError):
         return None
-    price = pricing.order_price(product, int(period), names, included)
-    return None if price is None else (price, product)
+    singles = details.single_san_included if details is not None else 0
+    wildcards = details.wildcard_san_included if details is not None else 0
+    price = pricing.order_price(product, int(period), names, singles, wildcards)
+    if price is None:
+        return None
+    wildcard_names = sum(1 for n in names if n.startswith("*."))
+    included = min(len(names) - wildcard_names, singles) + min(wildcard_names, wildcards)
+    return price, product, included

@@ -63,6 +63,7 @@ def test_a_saved_plan_says_what_each_order_costs_and_the_plan_after_apply_is_emp
     assert {c["actions"][0] for c in after.values()} == {"no-op"}
     assert {c["after"]["planned_action"] for c in after.values()} == {"none"}
     assert {c["after"]["planned_price"] for c in after.values()} == {0}
+    assert {c["after"]["planned_tax"] for c in after.values()} == {0}
 
 
 def test_a_plan_that_buys_more_than_the_balance_fails_before_anything_is_ordered(
