@@ -91,8 +91,8 @@ class SandboxConfig:
     listing: Listing = Listing()  # the CLI's listing; POST /_sandbox/faults can override it at run time
     cancel_review_seconds: float = 7200.0  # the vendor reviews a cancellation request in 2-48 h
     dcv_lock_seconds: float = 60.0  # "Function is locked for ..." after a validation change; 0 = no lock
-
     tax_rate: float = 0.0  # percent charged on top of each order's price (--tax-rate), shown as "21%"
+
 
 class Sandbox:
     """The vendor's side of one sandbox: its store, settings, clock and CA, and how an order moves by itself."""
