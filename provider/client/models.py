@@ -192,6 +192,8 @@ class Product(VendorModel):
     san_enabled: Flag = False
     wildcard_enabled: Flag = False
     wildcard_san_enabled: Flag = False
+    #: None when the catalogue does not say (then nothing is assumed about server licences)
+    unlimited_licencing: Flag | None = None
     san_max: Int = None
     dcv_email: Flag = False
     dcv_dns: Flag = False

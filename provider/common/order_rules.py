@@ -288,6 +288,16 @@ def check_static(cfg: dict[str, Any]) -> tuple[list[Problem], CSRInfo | None]:
         bad("approver_emails", "approver_emails is required with e-mail validation of dns_names",
             f"dns_names has {len(names)} entries: give one approver (an address, or http/https/dns) per entry, "
             "in the same order.")
+    elif approvers is None and method in FILE_METHODS and isinstance(names, list):
+        # Without approver_emails every SAN is validated by dcv_method (the provider sends the method name for
+        # each, as the vendor's own modules do), and file-based DCV cannot prove a wildcard (docs/vendor-api.md §4).
+        for i, n in enumerate(names):
+            if isinstance(n, str) and n.startswith("*."):
+                bad(["dns_names", (i,)], f"dcv_method {method!r} is not allowed for a wildcard domain",
+                    f"dns_names[{i}] is {n}, and without approver_emails every domain is validated by "
+                    f"dcv_method {method!r}: file-based validation cannot prove control of a wildcard. Use "
+                    "dcv_method = \"dns\" or \"email\", or give approver_emails with dns (or an address) for "
+                    "this entry.")
     return out, csr_info
 
 
@@ -320,14 +330,47 @@ def check_product(cfg: dict[str, Any], product: Product, csr: CSRInfo | None) ->
     if csr and csr.common_name.startswith("*.") and not product.wildcard_enabled:
         out.append(Problem(["csr"], "Wildcard CSR needs a wildcard product",
                            f"The CSR's common name is {csr.common_name}, but {name} is not a wildcard product."))
+    # `wildcard_enabled` is the catalogue's "wildcard CN" flag (docs/vendor-api.md §2.4): a wildcard product is
+    # bought for a `*.` common name, and the vendor refuses one whose CSR has another. Evidence for the refusal
+    # is thin (a user's report; decodeCSR takes a `wildcard` flag, §2.5), so the stricter reading: also for a
+    # multi-domain product flagged wildcard_enabled. It catches a product_id typo before it buys the wrong,
+    # dearer product (65 -> 66 in the sandbox: 59 EUR instead of 6.90).
+    if csr and not csr.common_name.startswith("*.") and product.wildcard_enabled:
+        parent = csr.common_name.split(".", 1)[1] if csr.common_name.count(".") > 1 else csr.common_name
+        out.append(Problem(["product_id"], "A wildcard product needs a wildcard CSR",
+                           f"product_id {product.id}: {name} is a wildcard product, accepted only with a csr whose "
+                           f"common name is a wildcard (`*.` and a domain, e.g. *.{parent}); the csr's common "
+                           f"name is {csr.common_name}. To secure {csr.common_name} alone, set product_id to a "
+                           "single-name product; for a wildcard, give a CSR for the wildcard name."))
 
     method = cfg.get("dcv_method")
     allowed = {"email": product.dcv_email, "http": product.dcv_http, "https": product.dcv_https,
                "dns": product.dcv_dns}
+    ok = [m for m, a in allowed.items() if a]
     if isinstance(method, str) and method in allowed and not allowed[method] and any(allowed.values()):
-        ok = [m for m, a in allowed.items() if a]
         out.append(Problem(["dcv_method"], f"dcv_method {method!r} is not offered for this product",
                            f"{name} accepts: {', '.join(ok)}."))
+    # Each SAN's own method (an approver_emails entry: an address, or http/https/dns) is held to the product's
+    # dcv_* flags as dcv_method is: the flags are the product's (§2.4), that they bind each SAN too is the
+    # stricter reading.
+    approvers = cfg.get("approver_emails")
+    if isinstance(approvers, list) and any(allowed.values()):
+        for i, entry in enumerate(approvers):
+            if not isinstance(entry, str):
+                continue
+            per_san = entry if entry in ("http", "https", "dns") else "email" if is_email(entry) else None
+            if per_san is not None and not allowed[per_san]:
+                out.append(Problem(["approver_emails", (i,)], f"{per_san!r} validation is not offered for this "
+                                   "product", f"approver_emails[{i}] is {entry!r}; {name} accepts: {', '.join(ok)}."))
+
+    # server_count -1 asks for unlimited server licences; a product whose catalogue entry says it has no
+    # unlimited licencing (`unlimited_licencing` 0, §2.4) does not offer them. The vendor's answer is not public
+    # (every public integration sends -1, §4): the stricter reading.
+    sc = cfg.get("server_count")
+    if is_whole(sc) and int(sc) == -1 and product.unlimited_licencing is False:
+        out.append(Problem(["server_count"], "server_count -1 (unlimited) is not offered for this product",
+                           f"{name} does not include unlimited server licences: give the number of servers the "
+                           "certificate is for, a positive whole number such as 1."))
 
     kind = (product.product_type or "").lower()
     required: tuple[str, ...] = ()

@@ -101,6 +101,12 @@ def check_add_order(form: dict[str, str]) -> tuple[dict[str, Any], ParsedCSR]:
     server_count = _int(form, "server_count")
     if server_count != -1 and server_count < 1:
         raise RuleError("Invalid server_count", "server_count must be a positive number or -1 for unlimited")
+    # -1 asks for unlimited server licences, which a product without `unlimited_licencing` does not include
+    # (docs/vendor-api.md §2.4). The vendor's answer is not public (every public client sends -1): the stricter
+    # reading, a refusal.
+    if server_count == -1 and not int(product.get("unlimited_licencing", 1)):
+        raise RuleError("Invalid server_count", f"Product {product_id} has no unlimited server licences: "
+                                                "server_count must be a positive number")
     _int(form, "webserver_type")
 
     try:
@@ -119,6 +125,11 @@ def check_add_order(form: dict[str, str]) -> tuple[dict[str, Any], ParsedCSR]:
 
     if csr.common_name.startswith("*.") and not product["wildcard_enabled"]:
         raise RuleError("Invalid CSR", f"Wildcard common name {csr.common_name} needs a wildcard product")
+    # `wildcard_enabled` means a wildcard common name (§2.4): a wildcard product is not sold for another name.
+    # Seen refused by a user; no public text: the stricter reading, also for a multi-domain wildcard product.
+    if product["wildcard_enabled"] and not csr.common_name.startswith("*."):
+        raise RuleError("Invalid CSR", f"Product {product_id} is a wildcard product: the CSR common name (CN) must "
+                                       f"be a wildcard (*.domain), not '{csr.common_name}'")
 
     method = form["dcv_method"].strip().lower()
     if method not in DCV_METHODS:
@@ -139,6 +150,8 @@ def check_add_order(form: dict[str, str]) -> tuple[dict[str, Any], ParsedCSR]:
             raise RuleError("Invalid dns_names", f"dns_names entry '{name}' is not a valid host name")
     if dns_names and not product["san_enabled"]:
         raise RuleError("Invalid dns_names", "dns_names must not be provided for a product without SAN support")
+    if any(d.startswith("*.") for d in dns_names) and not product.get("wildcard_san_enabled"):
+        raise RuleError("Invalid dns_names", "Wildcard additional domains (*.) are not available for this product")
     lowered = [d.lower() for d in dns_names]
     if csr.common_name in lowered:
         raise RuleError("Invalid dns_names", "dns_names must not contain the primary domain")
@@ -150,12 +163,21 @@ def check_add_order(form: dict[str, str]) -> tuple[dict[str, Any], ParsedCSR]:
     # One entry per SAN whatever the DCV method: an address, or the method name (docs/vendor-api.md §8).
     if len(approvers) != len(dns_names):
         raise RuleError("Invalid approver_emails", APPROVER_COUNT)
-    for a in approvers:
+    for name, a in zip(dns_names, approvers, strict=True):
         if a not in ("http", "https", "dns") and not _EMAIL.match(a):
             raise RuleError("Invalid approver_emails", f"{a} is not an e-mail address or http, https, dns")
         if approver and a.lower() == approver.lower():
             raise RuleError("Invalid approver_emails", "DCV e-mail address for the primary domain must not be "
                                                        "included to the list")
+        # Each SAN's method follows the same rules as the primary's: no file-based DCV for a wildcard (§4), and
+        # only the methods the product offers (its dcv_* flags bind every domain: the stricter reading).
+        if a in ("http", "https") and name.startswith("*."):
+            raise RuleError("Invalid approver_emails", f"File-based validation (http/https) is not allowed for "
+                                                       f"wildcard domains: {name}")
+        per_san = a if a in ("http", "https", "dns") else "email"
+        if not product.get(f"dcv_{per_san}"):
+            raise RuleError("Invalid approver_emails", f"dcv method {per_san} is not available for this product "
+                                                       f"({name})")
 
     required = REQUIRED_BY_TYPE.get(product["product_type"], REQUIRED_BY_TYPE["business"] if
                                     product["org_required"] else ())

@@ -61,6 +61,74 @@ def test_product_rules():
     assert missing == set(rules.REQUIRED_EV)
 
 
+# -- flags of the catalogue (docs/vendor-api.md §2.4) that decide what an order may be --
+WILDCARD = Product.model_validate({"id": 66, "product": "Sectigo PositiveSSL Wildcard", "product_type": "domain",
+                                   "wildcard_enabled": 1, "max_period": 24, "dcv_dns": 1, "dcv_email": 1,
+                                   "prices": {"vendor": {"12": "59.00"}}})
+WILD_CSR = make_csr("*.shop.example.com")
+
+
+def _product_problems(product: Product, **over: Any) -> list[rules.Problem]:
+    """The product rules of GOOD with `over`, for the CSR the configuration holds."""
+    cfg = {**GOOD, **over}
+    return rules.check_product(cfg, product, rules.check_static(cfg)[1])
+
+
+def test_a_wildcard_product_with_a_plain_csr_is_refused_naming_product_id_and_csr():
+    (p,) = _product_problems(WILDCARD, dcv_method="dns")
+    assert p.path == ["product_id"] and p.summary == "A wildcard product needs a wildcard CSR"
+    assert "product_id 66" in p.detail and "csr" in p.detail and "shop.example.com" in p.detail
+    assert "*.example.com" in p.detail, "the detail says what is accepted"
+    assert _product_problems(WILDCARD, csr=WILD_CSR.csr_pem, dcv_method="dns") == []
+
+
+def test_a_multi_domain_wildcard_product_is_held_to_a_wildcard_csr_too():
+    multi_wild = SAN.model_copy(update={"wildcard_enabled": True, "wildcard_san_enabled": True})
+    found = _product_problems(multi_wild, dns_names=["a.example.com"], approver_emails=["dns"])
+    assert [p.summary for p in found] == ["A wildcard product needs a wildcard CSR"]
+
+
+def test_a_wildcard_csr_needs_wildcard_enabled_even_where_wildcard_sans_are():
+    wild_sans = SAN.model_copy(update={"wildcard_san_enabled": True})
+    cfg = {"csr": WILD_CSR.csr_pem, "dcv_method": "dns", "dns_names": ["*.shop.example.org"],
+           "approver_emails": ["dns"]}
+    assert [(p.path, p.summary) for p in _product_problems(wild_sans, **cfg)] == [
+        (["csr"], "Wildcard CSR needs a wildcard product")]
+    assert sorted(p.path[0] for p in _product_problems(SAN, **cfg)) == ["csr", "dns_names"]
+
+
+def test_a_wildcard_san_validated_by_file_through_dcv_method_is_refused():
+    names = ["a.example.com", "*.example.org"]
+    (p,) = problems(dcv_method="http", dns_names=names)  # every SAN validated by http: the provider sends it
+    assert p.path == ["dns_names", (1,)] and "wildcard" in p.summary and "approver_emails" in p.detail
+    assert problems(dcv_method="https", dns_names=names, approver_emails=["https", "dns"]) == []
+    assert [q.path for q in problems(dcv_method="http", dns_names=names, approver_emails=["http", "http"])] == [
+        ["approver_emails", (1,)]]
+    assert problems(dcv_method="dns", dns_names=names) == []
+
+
+def test_each_sans_method_must_be_offered_by_the_product():
+    no_files = SAN.model_copy(update={"dcv_http": False, "dcv_https": False})
+    found = _product_problems(no_files, dcv_method="dns", dns_names=["a.example.com", "b.example.com"],
+                              approver_emails=["http", "admin@b.example.com"])
+    assert [(p.path, p.summary) for p in found] == [(["approver_emails", (0,)],
+                                                    "'http' validation is not offered for this product")]
+    assert "dns, email" in found[0].detail or "email, dns" in found[0].detail
+    no_email = SAN.model_copy(update={"dcv_email": False})
+    assert [p.path for p in _product_problems(no_email, dcv_method="dns", dns_names=["a.example.com"],
+                                              approver_emails=["admin@a.example.com"])] == [["approver_emails", (0,)]]
+
+
+def test_unlimited_server_licences_only_where_the_product_has_them():
+    counted = SAN.model_copy(update={"unlimited_licencing": False})
+    (p,) = _product_problems(counted, server_count=-1)
+    assert p.path == ["server_count"] and "positive whole number" in p.detail
+    assert _product_problems(counted, server_count=1) == []
+    assert _product_problems(SAN.model_copy(update={"unlimited_licencing": True}), server_count=-1) == []
+    assert SAN.unlimited_licencing is None and _product_problems(SAN, server_count=-1) == [], \
+        "a catalogue that does not say is not read as a refusal"
+
+
 def test_validators():
     assert rules.is_phone("+44 20 7946 0000") and rules.is_phone("(202) 555-0100")
     assert not rules.is_phone("12") and not rules.is_phone("phone") and not rules.is_phone("+44 ２０ ７９４６")
