@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import lifetime
 from .ca import SandboxCA
 from .rules import split_csv
 from .store import Store
@@ -164,7 +165,10 @@ class Sandbox:
 
     @staticmethod
     def _expiry_due(order: dict[str, Any], now: float) -> bool:
-        return order["status"] == "active" and bool(order.get("valid_till_ts")) and now > order["valid_till_ts"]
+        # An order ends with its subscription, not with a certificate inside it (whose successor is a free
+        # reissue); an order stored before subscriptions had only its certificate's end.
+        end = order.get("end_ts") or order.get("valid_till_ts")
+        return order["status"] in ("active", "reissue") and end is not None and now > float(end)
 
     @staticmethod
     def cancel_pending(order: dict[str, Any]) -> bool:
@@ -175,12 +179,16 @@ class Sandbox:
                 and now >= float(order["cancel_requested_ts"]) + self.config.cancel_review_seconds)
 
     def finish_cancel(self, order: dict[str, Any]) -> None:
-        """The review ends: the order is cancelled, refunded as decided when it was requested. Call in a tx."""
-        order["status"] = "cancelled"
+        """The review ends, as decided when it was requested: inside the refund window the order is cancelled
+        and refunded; after it the certificate ends, the order becomes `expired` and nothing is refunded (vendor
+        knowledge base, "Order cancellation and refund rules"). Call in a tx."""
         order["cancel_settled"] = True
         if order.get("cancel_refund"):
+            order["status"] = "cancelled"
             self.store.credit(float(order.get("amount", 0)))
             order["refunded"] = True
+        else:
+            order["status"] = "expired"
         self.store.update_order(order)
 
     def settle_reviews(self) -> None:
@@ -191,19 +199,31 @@ class Sandbox:
                 self.advance(o)
 
     def issue(self, order: dict[str, Any]) -> dict[str, Any]:
+        """The CA issues the order's (next) certificate: at most the SC-081 lifetime of today and never past the
+        subscription's end. The first issuance starts the subscription: `period` months from today, plus the days
+        a renewal carried over from the order it renews. Call in a tx (or where nothing else writes the order)."""
         now = self.now()
-        months = min(int(order["period"]), 13)
         not_before = dt.datetime.fromtimestamp(now, dt.UTC)
-        not_after = not_before + dt.timedelta(days=round(months * 30.44))
+        if not order.get("end_ts"):
+            begin = not_before.date()
+            end = lifetime.add_months(begin, int(order["period"])) + dt.timedelta(days=int(order.get("carry_days", 0)))
+            order["begin_date"], order["end_date"] = begin.isoformat(), end.isoformat()
+            order["end_ts"] = now + (end - begin).days * 86400
+            order["first_issued_ts"] = now
+        longest, _reuse = lifetime.limits(not_before.date())
+        not_after = min(not_before + dt.timedelta(days=longest), dt.datetime.fromtimestamp(order["end_ts"], dt.UTC))
         names = [order["domain"], *split_csv(order.get("dns_names"))]
         order["crt_code"] = self.ca.issue(order["csr"], names, not_before, not_after)
         order["ca_code"] = self.ca.chain_pem
         order["valid_from"] = self.date(now)
         order["valid_till"] = self.date(not_after.timestamp())
         order["valid_till_ts"] = not_after.timestamp()
-        order["begin_date"] = order["valid_from"]
-        order["end_date"] = self.date(now + int(order["period"]) * 30.44 * 86400)
         order["issued_ts"] = now
+        # Domains validated for this certificate: now, except those whose earlier validation was reused.
+        validated = order.get("dcv_validated_ts") or {}
+        reused = set(order.get("dcv_reused") or ())
+        order["dcv_validated_ts"] = {n: (validated[n] if n in reused and n in validated else now) for n in names}
+        order["dcv_reused"] = []
         order["partner_order_id"] = str(order["order_id"] * 7 + 1_000_000_000)
         order["status"] = "active"
         order["reissue_now"] = "0"

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 import string
 from typing import Any
 
-from . import catalogue
+from . import catalogue, lifetime
 from .ca import ParsedCSR
 from .core import CONTACT_FIELDS, ORDER_FIELDS, Response, Sandbox, error
 from .dcv import approver_method, san_entry
@@ -37,17 +38,18 @@ def _open_duplicate(sb: Sandbox, csr: str, product_id: int) -> int | None:
 
 
 def _renewable(sb: Sandbox, domain: str, product_id: int) -> tuple[dict[str, Any] | None, str]:
-    """The order a renewal continues: same domain and product, active or expired, within 30 days of its end."""
+    """The order a renewal continues: same domain and product, active or expired, within 30 days of the end of
+    its subscription (`end_date`; a certificate ending earlier inside it is reissued, not renewed)."""
     candidates = [o for o in (sb.advance(o) for o in sb.store.list_orders())
                   if o["domain"] == domain and o["product_id"] == product_id
                   and o["status"] in ("active", "expired") and not o.get("renewed_by")]
     if not candidates:
         return None, f"No active or expired order for {domain} and product {product_id} to renew"
     order = max(candidates, key=lambda o: o["order_id"])
-    days_left = (float(order.get("valid_till_ts") or 0) - sb.now()) / 86400
+    days_left = (float(order.get("end_ts") or order.get("valid_till_ts") or 0) - sb.now()) / 86400
     if days_left > 30:
         return None, (f"Order {order['order_id']} can be renewed at the earliest 30 days before it expires "
-                      f"({order.get('valid_till')}); {int(days_left)} days are left")
+                      f"({order.get('end_date') or order.get('valid_till')}); {int(days_left)} days are left")
     return order, ""
 
 
@@ -117,6 +119,10 @@ def _place_checked(sb: Sandbox, form: dict[str, str], renewal: bool, product: di
     )
     if renews is not None:
         data["renew_of"] = renews["order_id"]
+        # "The CA carries over the days left" (docs/vendor-api.md §4): the new subscription starts at issuance
+        # and runs its months plus what was left of the one it renews.
+        left = float(renews.get("end_ts") or renews.get("valid_till_ts") or 0) - sb.now()
+        data["carry_days"] = max(0, int(left // 86400))
     order_id, invoice_id = sb.store.insert_order(product["id"], "processing", sb.now(), data)
     if renews is not None:
         renews["renewed_by"] = order_id
@@ -142,6 +148,10 @@ def _unique_value() -> str:
 
 
 def reissue(sb: Sandbox, order_id: str, form: dict[str, str]) -> Response:
+    """A free reissue inside the subscription. Domains whose validation is younger than the reuse period of
+    today (SC-081) keep it; when every domain does, the order waits in `reissue` and the CA issues at the next
+    recheck. Otherwise the stale domains are validated again, with new DCV data, and the order is `processing`
+    like a new one. The current certificate stays the order's until its successor is issued."""
     order = sb.load(order_id)
     if order is None:
         return error("Order not found", f"Order {order_id} was not found")
@@ -166,6 +176,11 @@ def reissue(sb: Sandbox, order_id: str, form: dict[str, str]) -> Response:
     method = merged["dcv_method"].strip().lower()
     approvers = split_csv(merged.get("approver_emails"))
     unique = (merged.get("unique_code") or "").strip() or _unique_value()
+    now = sb.now()
+    _longest, reuse_days = lifetime.limits(dt.datetime.fromtimestamp(now, dt.UTC).date())
+    validated = order.get("dcv_validated_ts") or {}
+    names = [csr.common_name, *dns_names]
+    reused = [n for n in names if n in validated and now - float(validated[n]) <= reuse_days * 86400]
     for f in ("csr", "webserver_type", "approver_email", "approver_emails", "signature_hash", "unique_code"):
         order[f] = str(merged.get(f, "") or "")
     order.update(
@@ -174,11 +189,12 @@ def reissue(sb: Sandbox, order_id: str, form: dict[str, str]) -> Response:
                                         merged.get("approver_email", "")),
         san=[san_entry(product["brand"], name, approvers[i] if i < len(approvers) else method,
                        csr.md5, csr.sha256, unique) for i, name in enumerate(dns_names)],
-        status="reissue", reissue_now="1", reissued_ts=sb.now(), dcv_passed={},
+        status="reissue" if len(reused) == len(names) else "processing", reissue_now="1", reissued_ts=now,
+        dcv_passed=dict.fromkeys(reused, True), dcv_reused=reused,
         reissues=int(order.get("reissues", 0)) + 1,
     )
     sb.store.update_order(order)
-    return 200, {"order_id": str(order["order_id"]), "order_status": "reissue",
+    return 200, {"order_id": str(order["order_id"]), "order_status": order["status"],
                  "validation": order["approver_method"], "san": order["san"], "success": True}
 
 
@@ -198,7 +214,7 @@ def cancel_ssl_order(sb: Sandbox, form: dict[str, str]) -> Response:
             # The vendor's answer here is not public (docs/vendor-api.md §8); this is the sandbox's own text.
             return error("Cancellation already requested",
                          f"A cancellation request for order {order['order_id']} is under review")
-        if order["status"] == "reissue":
+        if order["status"] == "reissue" or order.get("reissue_now") == "1":
             return error("Order can't be cancelled", "A reissue that is being processed cannot be cancelled")
         if order["status"] in ("expired", "rejected"):
             return error("Order can't be cancelled",
@@ -207,8 +223,10 @@ def cancel_ssl_order(sb: Sandbox, form: dict[str, str]) -> Response:
         order["cancel_requested_ts"] = now
         order["cancel_reason"] = reason
         refund_days = catalogue.BY_ID.get(int(order["product_id"]), {}).get("refund_days", catalogue.REFUND_DAYS)
-        order["cancel_refund"] = (order["status"] != "active"
-                                  or now - float(order.get("issued_ts", 0)) <= refund_days * 86400)
+        # Refunded when never issued, or within the refund days of the first issuance (a reissue does not
+        # restart the window); a later cancellation ends the certificate without a refund.
+        first = order.get("first_issued_ts") or order.get("issued_ts")
+        order["cancel_refund"] = not first or now - float(first) <= refund_days * 86400
         if sb.config.cancel_review_seconds <= 0:
             sb.finish_cancel(order)
         else:
@@ -225,7 +243,9 @@ def order_status(sb: Sandbox, order_id: str) -> Response:
 
 
 def _status_body(sb: Sandbox, o: dict[str, Any]) -> dict[str, Any]:
-    active = o["status"] in ("active", "reissue")
+    # The certificate and CA bundle are filled only while the order is active (docs/vendor-api.md §2.3): not
+    # while a reissue is pending, whose predecessor the client has to keep.
+    active = o["status"] == "active"
     dns_names = split_csv(o.get("dns_names"))
     body: dict[str, Any] = {
         "order_id": str(o["order_id"]),
