@@ -171,6 +171,16 @@ class Sandbox:
         assert body.get("order_id"), body
         return int(body["order_id"])
 
+    def api(self, path: str, data: dict[str, Any] | None = None) -> dict[str, Any]:
+        """One vendor API call with a fresh auth key: POST `data` when given, else GET; the JSON answer."""
+        url, params = f"{self.url}{path}", {"auth_key": self.auth_key()}
+        answer = (requests.post(url, params=params, data=data, timeout=10) if data is not None
+                  else requests.get(url, params=params, timeout=10))
+        return answer.json()
+
+    def balance(self) -> float:
+        return float(self.api("/account/balance/")["balance"])
+
     def wait_status(self, order_id: int, status: str, timeout: float = 15.0) -> dict[str, Any]:
         deadline = time.monotonic() + timeout
         while True:
@@ -271,3 +281,86 @@ def seed_account(box: Sandbox, count: int = 120) -> list[dict[str, Any]]:
             if status != "active":
                 box.set_status(order_id, status)
     return box.orders()
+
+
+def validated_order_hcl(name: str, www: Path | str, **args: Any) -> str:
+    """order_hcl(name, dcv_method="http", **args) with what publishes its validation files under `www` (a
+    sandbox's --dcv-http-root) and the gogetssl_ssl_order_validation that waits for each of its certificates
+    (given the order's certificate_requested_at), as examples/single-domain-http does it."""
+    return order_hcl(name, **{"dcv_method": "http", **args}) + f'''
+resource "terraform_data" "{name}_dcv" {{
+  for_each = {{ for r in gogetssl_ssl_order.{name}.validation_records : r.domain => r }}
+  input = {{
+    path    = "{www}/${{each.key}}${{each.value.file_path}}"
+    content = each.value.file_content
+  }}
+  triggers_replace = [each.value.file_path, each.value.file_content]
+  provisioner "local-exec" {{
+    command     = "mkdir -p \\"$(dirname \\"$FILE\\")\\" && printf '%s' \\"$CONTENT\\" > \\"$FILE\\""
+    environment = {{ FILE = self.input.path, CONTENT = self.input.content }}
+  }}
+}}
+
+resource "gogetssl_ssl_order_validation" "{name}" {{
+  order_id   = gogetssl_ssl_order.{name}.order_id
+  csr        = gogetssl_ssl_order.{name}.csr
+  certificate_requested_at = gogetssl_ssl_order.{name}.certificate_requested_at
+  timeouts {{
+    create = "2m"
+  }}
+  depends_on = [terraform_data.{name}_dcv]
+}}
+'''
+
+
+# -- the provider in-process, as Terraform would call it --
+def new_provider(box: Sandbox) -> Any:
+    """The provider of a new plugin process against `box`: its own client, nothing cached, no retries."""
+    from provider.client import ClientSettings, GoGetSSLClient
+    from provider.provider import GoGetSSLProvider
+
+    return GoGetSSLProvider(client=GoGetSSLClient(ClientSettings(box.url, box.user, box.password, max_retries=0)))
+
+
+def plan_create(provider: Any, **args: Any) -> tuple[dict[str, Any], Any]:
+    """The plan of a new gogetssl_ssl_order of minimal_order(**args) with a fresh CSR unless given, as the
+    servicer makes it (unset attributes null, computed ones at their default): (planned state, diagnostics)."""
+    from tf.utils import Diagnostics
+
+    from provider.resources.ssl_order import SslOrderResource
+    from provider.tfext.context import ResourcePlanContext
+
+    config = minimal_order(**{"csr": make_csr(key="ec256").csr_pem, **args})
+    planned = {a.name: config[a.name] if a.name in config else (a.default if a.computed else None)
+               for a in SslOrderResource.get_schema().attributes}
+    diags = Diagnostics()
+    ctx = ResourcePlanContext(diags, "gogetssl_ssl_order", changed_fields=set(planned), config=config,
+                              is_create=True)
+    return SslOrderResource(provider).plan(ctx, None, planned), diags
+
+
+def plan_change(provider: Any, current: dict[str, Any], **config: Any) -> tuple[dict[str, Any], Any]:
+    """The plan of an existing gogetssl_ssl_order (state `current`) under its own arguments changed by `config`,
+    as the servicer makes it: (planned state, diagnostics)."""
+    from tf.utils import Diagnostics
+
+    from provider.common.order_schema import ARGUMENT_NAMES
+    from provider.resources.ssl_order import SslOrderResource
+    from provider.tfext.context import ResourcePlanContext
+
+    schema = SslOrderResource.get_schema()
+    settings = ("renew_before_days", "reissue_before_days", "on_destroy")
+    cfg = {**{n: current.get(n) for n in (*ARGUMENT_NAMES, *settings)}, **config}
+    proposed = {**current, **cfg}
+    changed = {a.name for a in schema.attributes if not a.type.semantically_equal(current.get(a.name),
+                                                                                    proposed.get(a.name))}
+    diags = Diagnostics()
+    ctx = ResourcePlanContext(diags, "gogetssl_ssl_order", changed_fields=changed, config=cfg,
+                              requires_replace=sorted(a.name for a in schema.attributes
+                                                      if a.name in changed and a.requires_replace))
+    return SslOrderResource(provider).plan(ctx, dict(current), proposed), diags
+
+
+def errors_of(diags: Any) -> list[str]:
+    """The summaries of the error diagnostics."""
+    return [d.summary for d in diags.diagnostics if d.severity == "error"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import requests
 
 from .account import AccountAPI
+from .clock import VendorClock
 from .orders import OrdersAPI
 from .products import ProductsAPI
 from .settings import ClientSettings
@@ -16,7 +17,8 @@ class GoGetSSLClient:
     def __init__(self, settings: ClientSettings, session: requests.Session | None = None):
         self.settings = settings
         self.transport = Transport(settings, session)
-        self.orders = OrdersAPI(self.transport)
+        self.clock = VendorClock()  # "today" as GoGetSSL's answers state it
+        self.orders = OrdersAPI(self.transport, self.clock)
         self.products = ProductsAPI(self.transport)
         self.account = AccountAPI(self.transport)
         self.tools = ToolsAPI(self.transport)

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from ._parse import parse
+from .clock import VendorClock
 from .errors import APIError, AuthError, GoGetSSLError, NotFoundError, ResponseFormatError
 from .models import (
     AddSSLOrderRequest,
@@ -80,8 +81,9 @@ LISTING_REACH = LISTING_OFFSET_CEILING + LISTING_PAGE
 
 
 class OrdersAPI:
-    def __init__(self, transport: Transport):
+    def __init__(self, transport: Transport, clock: VendorClock | None = None):
         self._t = transport
+        self._clock = clock or VendorClock()
 
     def add_ssl_order(self, request: AddSSLOrderRequest) -> AddSSLOrderResult:
         """Place a new order. Spends money: never call this twice for one intent.
@@ -231,6 +233,7 @@ class OrdersAPI:
         about, it would put one order's data into another's state or results."""
         body = self._t.get(f"/orders/status/{int(order_id)}")
         status = parse(OrderStatus, body, "getOrderStatus")
+        self._clock.observe(body)
         if status.order_id != int(order_id):
             about = "no order" if status.order_id is None else f"order {status.order_id}"
             raise ResponseFormatError(f"getOrderStatus: the answer for order {int(order_id)} is about {about}")
@@ -242,6 +245,7 @@ class OrdersAPI:
         if not ids:
             return []
         body = self._t.post("/orders/statuses/", {"cids": ",".join(ids)}, idempotent=True)
+        self._clock.observe(body)
         certs = body.get("certificates", [])
         if not isinstance(certs, list):
             raise ResponseFormatError("getOrdersStatus: 'certificates' is not a list")

@@ -106,6 +106,11 @@ COMPUTED: list[tuple[str, TfType, str]] = [
     ("ca_bundle_pem", String(), "The CA chain in PEM (the vendor's `ca_code`); empty until issued."),
     ("san", dcv.SAN_TYPE, "Validation status of each additional domain, as the vendor reports it: `san_name`, "
                            "`validation_method`, `status` (`1` pending, `2` validated), `status_description`."),
+    ("certificate_requested_at", String(),
+     "When this resource last asked GoGetSSL for a certificate (UTC, RFC 3339): placing the order, reissuing it "
+     "or renewing it; empty for an order it imported. Give it to `gogetssl_ssl_order_validation`'s "
+     "`certificate_requested_at`, so that the apply that reissues or renews the order waits for the new "
+     "certificate."),
     ("cancel_requested_at", String(), "When a destroy asked GoGetSSL to cancel the order but the answer was "
                                       "uncertain (UTC, RFC 3339); null otherwise. While the vendor's review may "
                                       f"still run ({CANCEL_REVIEW_HOURS} hours), a destroy sends no second request."),

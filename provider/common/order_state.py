@@ -14,6 +14,7 @@ from provider.common.order_schema import (
     DEFAULT_ON_DESTROY,
     DEFAULT_RENEW_BEFORE_DAYS,
 )
+from provider.common.vendor import FAILED_STATUSES
 from provider.tfext.types import normalize_pem
 
 if TYPE_CHECKING:
@@ -28,7 +29,7 @@ def build_state(arguments: dict[str, Any], **computed: Any) -> dict[str, Any]:
     state["reissue_before_days"] = arguments.get("reissue_before_days")
     state.update({name: None for name in COMPUTED_NAMES})
     order_id = computed.pop("order_id")
-    state.update(id=str(order_id), order_id=order_id, **computed)
+    state.update(id=str(order_id), order_id=order_id, certificate_requested_at="", **computed)
     missing = set(COMPUTED_NAMES) - set(state)
     assert not missing, f"state built without {missing}"
     return state
@@ -50,16 +51,17 @@ def refresh(state: dict[str, Any], status: OrderStatus) -> None:
     state.update(
         status_description=status.status_description,
         dcv_status=status.dcv_status,
-        valid_from=status.valid_from or "",
-        valid_till=status.valid_till or "",
         begin_date=status.begin_date or "",
         end_date=status.end_date or "",
         partner_order_id=status.partner_order_id,
         domain=status.domain,
-        certificate_pem=status.crt_code,
-        ca_bundle_pem=status.ca_code,
         san=dcv.san_status(status),
     )
+    if status.crt_code or not state.get("certificate_pem") or status.status in FAILED_STATUSES:
+        state.update(certificate_pem=status.crt_code, ca_bundle_pem=status.ca_code,
+                     valid_from=status.valid_from or "", valid_till=status.valid_till or "")
+    # else: a reissue is pending. The vendor fills the certificate only while the order is active, so it gives
+    # none until the successor is issued; the state keeps serving the current one, with its own dates.
     cn = common_name(state.get("csr")) or (status.domain or "").lower()
     records = dcv.build_records(state, cn, status.approver_method, status.san)
     if records is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from typing import TYPE_CHECKING, Protocol
 
@@ -50,6 +51,23 @@ class ProviderServices(Protocol):
         """The account's tax rate in percent, from its latest invoice, read once per process; None when it is not
         known (no invoice, an unreadable rate or invoice list). Raises nothing."""
         ...
+
+
+def vendor_today(services: ProviderServices, order_id: int | None = None) -> dt.date | None:
+    """Today by GoGetSSL's clock (what its answers stated; provider/client/clock.py), or None (the local date)
+    before the provider is configured. When no answer of this process stated the time yet (an apply's re-plan
+    runs in a process that refreshed nothing), `order_id`'s status is read for it, so that apply decides by the
+    same day as its plan did."""
+    try:
+        client = services.client
+    except NotConfigured:
+        return None
+    if not client.clock.observed and order_id is not None:
+        try:
+            client.orders.status(order_id)
+        except Exception:  # noqa: BLE001 - the local date then; the plan's own calls report API errors
+            pass
+    return client.clock.today()
 
 
 def report_not_configured(diags: Diagnostics, exc: NotConfigured) -> None:

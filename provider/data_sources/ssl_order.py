@@ -23,7 +23,7 @@ class SslOrderDataSource(BaseDataSource):
         attrs = []
         for a in resource_schema().attributes:
             if a.name in ("renew_before_days", "reissue_before_days", "on_destroy", "cancel_requested_at",
-                          *PLANNED_NAMES):
+                          "certificate_requested_at", *PLANNED_NAMES):
                 continue
             if a.name == "order_id":
                 attrs.append(Attribute("order_id", a.type, required=True, description="The order to read."))

@@ -39,8 +39,15 @@ from provider.common.order_schema import (
     resource_schema,
 )
 from provider.common.order_state import order_id_of, refresh, state_from_status
-from provider.common.services import NotConfigured, ProviderServices, configured_client, report_not_configured
+from provider.common.services import (
+    NotConfigured,
+    ProviderServices,
+    configured_client,
+    report_not_configured,
+    vendor_today,
+)
 from provider.common.vendor import CANCEL_REVIEW_HOURS
+from provider.resources import ssl_order_destroy as destroy
 from provider.resources import ssl_order_policy as policy
 from provider.resources import ssl_order_purchase as purchase
 from provider.resources import ssl_order_snapshot as snapshot
@@ -99,7 +106,8 @@ class SslOrderResource(Resource):
             if not ctx.diagnostics.has_errors():
                 purchase.plan_purchase(self.provider, ctx.diagnostics, planned, "order", _order_key(planned))
             return planned
-        change = policy.plan_update(current, planned, ctx.changed_fields, ctx.requires_replace)
+        change = policy.plan_update(current, planned, ctx.changed_fields, ctx.requires_replace,
+                                    vendor_today(self.provider, order_id_of(current)))
         ctx.requires_replace[:] = change.replace
         for n in change.notices:
             if n.error:
@@ -157,7 +165,10 @@ class SslOrderResource(Resource):
     # -- lifecycle --
     def create(self, ctx: CreateContext, planned: dict[str, Any]) -> dict[str, Any] | None:
         new = self._place(ctx.diagnostics, planned, renewal=False)
-        return purchase.carry_planned(new, planned) if new is not None else None
+        if new is None:
+            return None
+        new["certificate_requested_at"] = policy.stamp(policy.utc_now())
+        return purchase.carry_planned(new, planned)
 
     def _place(self, diags: Diagnostics, planned: dict[str, Any], *, renewal: bool) -> dict[str, Any] | None:
         """Place an order (or a renewal order): checks again, then the one call that spends."""
@@ -234,10 +245,20 @@ class SslOrderResource(Resource):
         changed = {a.name for a in self.get_schema().attributes
                    if a.name in planned and planned[a.name] is not Unknown
                    and not a.type.semantically_equal(current.get(a.name), planned[a.name])}
-        action = policy.update_action(current, planned, changed)
+        # Apply does what the plan said (planned_action), never more: a renewal that fell due between plan and
+        # apply (a day later) is not bought by a plan that showed a free reissue.
+        action = (_PLANNED_ACTIONS.get(str(planned.get("planned_action")))
+                  or policy.update_action(current, planned, changed, vendor_today(self.provider, order_id_of(current))))
         if action == "renew":
             renewed = self._place(diags, planned, renewal=True)
-            return purchase.carry_planned(renewed, planned) if renewed is not None else None
+            if renewed is None:
+                return None
+            renewed["certificate_requested_at"] = policy.stamp(policy.utc_now())
+            if not renewed.get("certificate_pem"):
+                # The renewal order is issued later: until then the state keeps serving the certificate of the
+                # order it renews (still valid), and a refresh keeps it until the renewal's own is issued.
+                renewed.update({k: current.get(k) for k in _CERTIFICATE})
+            return purchase.carry_planned(renewed, planned)
 
         order_id = order_id_of(current)
         state = {**current, **{k: v for k, v in planned.items() if v is not Unknown}}
@@ -251,6 +272,7 @@ class SslOrderResource(Resource):
                 snapshot.forget(client)
             if action == "reissue":
                 spend.reissue(client, order_id, current, planned)
+                state["certificate_requested_at"] = policy.stamp(policy.utc_now())
             elif action == "change_validation":
                 spend.change_validation(client, order_id, current, planned, changed)
             status = client.orders.status(order_id)
@@ -271,81 +293,7 @@ class SslOrderResource(Resource):
         purchase.plan_destroy(self.provider, diags, current)
 
     def delete(self, ctx: DeleteContext, current: dict[str, Any]) -> dict[str, Any] | None:
-        diags = ctx.diagnostics
-        order_id = order_id_of(current)
-        on_destroy = current.get("on_destroy") or DEFAULT_ON_DESTROY
-        if order_id is None:
-            return None
-        if on_destroy == "forget":
-            diags.add_warning(f"Order {order_id} was forgotten, not cancelled",
-                              "on_destroy = \"forget\": the order was only removed from state; it stays at GoGetSSL.")
-            return None
-        client = configured_client(self.provider, diags)
-        if client is None:
-            return current
-        try:
-            status = spend.read_confirmed(client, order_id)
-        except errors.GoGetSSLError as exc:
-            add_api_error(diags, exc, f"reading order {order_id} before cancelling it")
-            return current
-        if status is None or status.status == "cancelled":
-            return None
-        if status.status in ("expired", "rejected"):
-            diags.add_warning(f"Order {order_id} is {status.status}: nothing to cancel",
-                              "It was removed from state without a call.")
-            return None
-        review_ends = policy.cancel_review_ends(current.get("cancel_requested_at"))
-        if review_ends is not None:
-            diags.add_error(
-                f"The cancellation of order {order_id} may be under review",
-                f"A cancellation was requested at {current.get('cancel_requested_at')}, and its answer was "
-                f"uncertain. GoGetSSL reviews cancellations within {CANCEL_REVIEW_HOURS} hours and the order keeps its "
-                f"status ({status.status}) meanwhile; a second request during the review is refused, so nothing was "
-                "sent again. Run terraform destroy again once GoGetSSL shows the order cancelled (it is then removed "
-                f"without a call), or after {policy.stamp(review_ends)} to ask again. If the client area shows "
-                "the cancellation pending, you may also run terraform state rm <address>.",
-            )
-            return current
-        if on_destroy == "cancel_if_refundable":
-            open_, why = True, ""
-            if status.status == "active" and status.valid_from:
-                days = purchase.refund_days(self.provider, status.product_id)
-                open_, why = policy.refund_window(status.status, status.valid_from, days)
-            if not open_:
-                diags.add_warning(
-                    f"Order {order_id} was forgotten, not cancelled: its refund window is closed",
-                    f"{why}. Cancelling now would end the certificate without a refund, so the order was only "
-                    "removed from state and stays valid at GoGetSSL. Set on_destroy = \"cancel\" to cancel anyway.",
-                )
-                return None
-        asked = policy.stamp(policy.utc_now())
-        snapshot.forget(client)
-        try:
-            outcome = spend.cancel(client, order_id)
-        except spend.CancelUnknown as exc:
-            diags.add_error(
-                f"The cancellation of order {order_id} may have been requested",
-                f"cancelSSLOrder did not answer clearly, twice ({exc}), and the order's status cannot show a "
-                "cancellation under review. The order stays in state, marked as cancellation requested at "
-                f"{asked}: a destroy within the next {CANCEL_REVIEW_HOURS} hours sends no further request "
-                "(GoGetSSL refuses one during its review) and removes the order once GoGetSSL reports it cancelled.",
-            )
-            return {**current, "cancel_requested_at": asked}
-        except errors.GoGetSSLError as exc:
-            add_api_error(diags, exc, f"cancelling order {order_id}")
-            return current
-        if outcome == "under_review":
-            diags.add_warning(f"Cancellation of order {order_id} is already under review",
-                              "GoGetSSL answered that a cancellation of this order is already being reviewed; "
-                              "nothing new was requested, and the order was removed from state.")
-            return None
-        diags.add_warning(
-            f"Cancellation of order {order_id} requested",
-            f"GoGetSSL reviews cancellation requests (usually within 2-{CANCEL_REVIEW_HOURS} hours); the order keeps "
-            "its status until then. A refund, if due (before issuance or within the refund window after it), goes to "
-            "the account balance.",
-        )
-        return None
+        return destroy.destroy(self.provider, ctx.diagnostics, current)
 
     def import_(self, ctx: ImportContext, id: str) -> dict[str, Any] | None:
         text = (id or "").strip()
@@ -384,14 +332,23 @@ class SslOrderResource(Resource):
         # v2 -> v3 added renew_before_days and on_destroy: an old state gets their defaults.
         # v3 -> v4 added cancel_requested_at: null (no uncertain cancellation is known).
         # v4 -> v5 added planned_action, planned_price, planned_currency: null until the next plan sets them.
-        # v5 -> v6 added reissue_before_days (null: the automatic window) and planned_tax (null until a plan).
+        # v5 -> v6 added reissue_before_days (null: the automatic window), planned_tax (null until a plan) and
+        # certificate_requested_at ("": not known, so that a waiter given it waits at the next reissue).
         names = [a.name for a in self.get_schema().attributes]
         new = {name: old.get(name) for name in names}
         if new["renew_before_days"] is None:
             new["renew_before_days"] = DEFAULT_RENEW_BEFORE_DAYS
         if new["on_destroy"] is None:
             new["on_destroy"] = DEFAULT_ON_DESTROY
+        if new["certificate_requested_at"] is None:
+            new["certificate_requested_at"] = ""  # not known: the next reissue or renewal sets it
         return new
+
+
+#: planned_action -> what update() does (provider/resources/ssl_order_policy.py update_action)
+_PLANNED_ACTIONS = {"renew": "renew", "reissue": "reissue", "change_validation": "change_validation", "none": "state"}
+#: the certificate and its dates, kept in state while its successor is not issued yet
+_CERTIFICATE = ("certificate_pem", "ca_bundle_pem", "valid_from", "valid_till")
 
 
 def _order_key(planned: dict[str, Any]) -> str:

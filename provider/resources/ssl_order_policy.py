@@ -1,5 +1,10 @@
 """Plan policy of gogetssl_ssl_order, as pure functions: what a change costs (reissue, DCV change, renewal,
-new order), when a renewal is due, whether a cancellation refunds, and when a replacement cannot work."""
+new order), when a free reissue or a paid renewal is due, whether a cancellation refunds, and when a replacement
+cannot work.
+
+An order is a subscription (`begin_date`..`end_date`, the months paid for) holding certificates of at most the
+SC-081 lifetime (provider/common/vendor.py): a certificate ending inside the subscription is reissued (free),
+and only the end of the subscription calls for a renewal (a new paid order)."""
 
 from __future__ import annotations
 
@@ -13,12 +18,12 @@ from provider.common import dcv
 from provider.common.order_rules import is_whole
 from provider.common.order_schema import DCV_FIELDS
 from provider.common.order_state import common_name
-from provider.common.vendor import CANCEL_REVIEW, CANCEL_REVIEW_HOURS, OPEN_STATUSES
+from provider.common.vendor import CANCEL_REVIEW, CANCEL_REVIEW_HOURS, OPEN_STATUSES, longest_certificate
 
 # Outputs that a reissue or a renewal changes: planned unknown so the plan shows them changing.
 REISSUE_OUTPUTS = ("order_status", "status_description", "dcv_status", "valid_from", "valid_till", "begin_date",
                    "end_date", "certificate_pem", "ca_bundle_pem", "san", "approver_method", "validation_records",
-                   "partner_order_id", "domain")
+                   "partner_order_id", "domain", "certificate_requested_at")
 DCV_OUTPUTS = ("approver_method", "validation_records", "san", "dcv_status", "status_description")
 RENEWAL_OUTPUTS = REISSUE_OUTPUTS + ("id", "order_id", "invoice_id", "order_amount", "currency", "tax", "tax_rate")
 
@@ -79,6 +84,15 @@ def plan_update(current: dict[str, Any], planned: dict[str, Any], changed: set[s
     if replace:
         return Change("replace", replace, notices)
     action = update_action(current, planned, changed, today)
+    if action == "reissue" and not reissue:
+        _mark_unknown(planned, REISSUE_OUTPUTS)
+        planned["validation_records"] = dcv.planned_records(planned, common_name(planned.get("csr")))
+        notices.append(Notice(
+            f"Order {current.get('order_id')}'s certificate is due for a free reissue",
+            f"{reissue_due(current, planned.get('reissue_before_days'), today)}. Applying this plan reissues it "
+            "with the order's CSR at no cost, publishes any new validation data through validation_records, and "
+            "waits (gogetssl_ssl_order_validation) for the new certificate; the current certificate stays in "
+            "state until then. Set reissue_before_days = 0 to stop automatic reissues."))
     if action == "renew":
         _mark_unknown(planned, RENEWAL_OUTPUTS)
         planned["validation_records"] = dcv.planned_records(planned, common_name(planned.get("csr")))
@@ -94,11 +108,14 @@ def update_action(current: dict[str, Any], planned: dict[str, Any], changed: set
                   today: dt.date | None = None) -> str:
     """What applying an in-place update does, decided the same way at plan and at apply: "reissue" (free, an
     active order), "renew" (a new paid order), "change_validation" (DCV calls while validation is pending)
-    or "state" (only state changes: DCV settings of an issued order, values used only when placing)."""
+    or "state" (only state changes: DCV settings of an issued order, values used only when placing). A renewal
+    due wins over a reissue due: a certificate ending with its subscription is renewed, not reissued."""
     if reissue_changes(current, changed):
         return "reissue"
     if renewal_due(current, planned.get("renew_before_days"), today):
         return "renew"
+    if reissue_due(current, planned.get("reissue_before_days"), today):
+        return "reissue"
     if changed & DCV_FIELDS and current.get("order_status") in ("processing", "reissue"):
         return "change_validation"
     return "state"
@@ -121,39 +138,76 @@ def _open_replacement(current: dict[str, Any], replace: list[str]) -> Notice:
 
 
 def renewal_due(state: dict[str, Any], renew_before_days: Any, today: dt.date | None = None) -> str | None:
-    """Why the order is due for renewal (checked from state at plan time), or None."""
+    """Why the order is due for a paid renewal (checked from state at plan time), or None: its subscription
+    (`end_date`) ends within `renew_before_days`. An order whose end_date is not known goes by its certificate."""
     if not is_whole(renew_before_days) or renew_before_days <= 0:
         return None
     if state.get("order_status") not in ("active", "expired"):
         return None
-    till = parse_date(state.get("valid_till"))
+    end = parse_date(state.get("end_date"))
+    till = end or parse_date(state.get("valid_till"))
     if till is None:
         return None
     left = (till - (today or utc_today())).days
     if left > renew_before_days:
         return None
-    when = f"expired on {till}" if left < 0 else f"expires on {till}, in {left} days"
-    return f"Its certificate {when}, within renew_before_days = {int(renew_before_days)}"
+    what = "subscription" if end is not None else "certificate"
+    when = f"ended on {till}" if left < 0 else f"ends on {till}, in {left} days"
+    return f"Its {what} {when}, within renew_before_days = {int(renew_before_days)}"
 
 
-def refund_window(status: str | None, valid_from: str | None, refund_days: int,
-                  today: dt.date | None = None) -> tuple[bool, str]:
+def reissue_window(reissue_before_days: Any, today: dt.date | None = None) -> int:
+    """Days before `valid_till` from which a free reissue is due: `reissue_before_days`, or when it is unset a
+    third of the longest certificate issued today (66 days of 200; 33 of 100; 15 of 47)."""
+    if is_whole(reissue_before_days):
+        return max(0, int(reissue_before_days))
+    return longest_certificate(today or utc_today()) // 3
+
+
+def reissue_due(state: dict[str, Any], reissue_before_days: Any, today: dt.date | None = None) -> str | None:
+    """Why the order's certificate is due for a free reissue (from state at plan time), or None: it is active,
+    its certificate ends within the reissue window, and its subscription (`end_date`) outlasts the certificate,
+    so a new one fits in what was paid for."""
+    window = reissue_window(reissue_before_days, today)
+    if window <= 0 or state.get("order_status") != "active":
+        return None
+    till, end = parse_date(state.get("valid_till")), parse_date(state.get("end_date"))
+    if till is None or end is None or end <= till:
+        return None
+    left = (till - (today or utc_today())).days
+    if left > window:
+        return None
+    when = f"ended on {till}" if left < 0 else f"ends on {till}, in {left} days"
+    setting = (f"reissue_before_days = {int(reissue_before_days)}" if is_whole(reissue_before_days)
+               else f"the reissue window of {window} days (a third of the longest certificate issued today)")
+    return f"Its certificate {when}, within {setting}, and its subscription runs until {end}"
+
+
+def refund_window(issued_on: str | None, refund_days: int, today: dt.date | None = None) -> tuple[bool, str]:
     """Whether cancelling now surely refunds: before issuance always; after it, before the last day of the
-    `refund_days` after issuance. Returns (open, why it is closed)."""
-    if status != "active" or not valid_from:
-        return True, ""
-    issued = parse_date(valid_from)
+    `refund_days` after the FIRST issuance (`begin_date`: a reissue does not restart the window, and a
+    cancellation after it ends the order as `expired` with no refund). Returns (open, why it is closed)."""
+    issued = parse_date(issued_on) if issued_on else None
     if issued is None:
         return True, ""
     age = ((today or utc_today()) - issued).days
     if age < refund_days:
         return True, ""
     if age == refund_days:
-        # valid_from has no time of day: the window may close at any moment today, and the vendor takes
+        # The date has no time of day: the window may close at any moment today, and the vendor takes
         # hours to review a cancellation. Cancelling now could end the certificate without a refund.
-        return False, (f"It was issued on {valid_from}, {age} days ago: its refund window ({refund_days} days after "
+        return False, (f"It was issued on {issued_on}, {age} days ago: its refund window ({refund_days} days after "
                        "issuance) closes today, possibly before GoGetSSL reviews a cancellation")
-    return False, f"It was issued on {valid_from}, {age} days ago; refunds end {refund_days} days after issuance"
+    return False, f"It was issued on {issued_on}, {age} days ago; refunds end {refund_days} days after issuance"
+
+
+def first_issued(begin_date: Any, valid_from: Any) -> str | None:
+    """When the order was first issued: the subscription's start, else (an order that reports none) its
+    certificate's."""
+    for value in (begin_date, valid_from):
+        if parse_date(value) is not None:
+            return str(value)[:10]
+    return None
 
 
 def cancel_review_ends(cancel_requested_at: Any, now: dt.datetime | None = None) -> dt.datetime | None:

@@ -255,6 +255,15 @@ def reissue(client: GoGetSSLClient, order_id: int, current: dict[str, Any], plan
             except errors.GoGetSSLError as read_exc:
                 raise ReissueUnknown(exc, None, f"the order could not be read back ({read_exc})") from None
             held = _reissue_view(status)
+            if _reissue_view_of(planned) == _reissue_view_of(current):
+                # A reissue of the same values (the certificate is due): only the order's state tells.
+                if status.status in ("reissue", "processing") or (status.valid_till or "") != (
+                        current.get("valid_till") or ""):
+                    return  # it went through: a reissue is pending, or its certificate was issued already
+                if status.status != "active" or attempt == 2:
+                    held_status = status.status or "without a status"
+                    raise ReissueUnknown(exc, status, f"GoGetSSL reports the order {held_status}") from None
+                continue  # still active with the same certificate: the reissue did not happen; send it again
             if held == _reissue_view_of(planned):
                 return  # it went through
             if held != _reissue_view_of(current) or attempt == 2:

@@ -3,37 +3,47 @@
 It stands for no object at GoGetSSL: create polls getOrderStatus (asking the CA to recheck pending
 domains with revalidate on the way) until the order is `active`; read drops it when the order no
 longer is; delete does nothing. The order itself is never changed: it is paid for.
+
+Given the order's `certificate_requested_at`, it also waits for each later certificate of the order, in the apply
+that asks for it: a reissue or renewal changes that value, and the update of this resource then waits like a
+create, for a certificate other than the one it held.
 """
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from tf.iface import CreateContext, DeleteContext, ReadContext, Resource, UpdateContext, UpgradeContext
+from tf.iface import (
+    CreateContext,
+    DeleteContext,
+    PlanContext,
+    ReadContext,
+    Resource,
+    UpdateContext,
+    UpgradeContext,
+)
 from tf.schema import Attribute, Block, Schema
 from tf.types import List, Number, String, Unknown
 from tf.utils import Diagnostics
 
 from provider import logs
 from provider.client import errors
-from provider.common import dcv
 from provider.common.diagnostics import add_api_error
 from provider.common.order_rules import CSRProblem, is_whole, parse_csr
 from provider.common.services import ProviderServices, configured_client
 from provider.common.vendor import FAILED_STATUSES
+from provider.resources import ssl_order_waiting as waiting
 from provider.tfext.types import PemString, SingleNestedBlock, normalize_pem
 
 if TYPE_CHECKING:
     from provider.client.models import OrderStatus
 
-SCHEMA_VERSION = 3  # 1 -> 2 added csr (null: waits for `active` only); 2 -> 3 made timeouts a block
-DEFAULT_CREATE_TIMEOUT = 45 * 60.0
-_DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|h|m|s)")
-_UNITS = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
+# 1 -> 2 added csr (null: waits for `active` only); 2 -> 3 made timeouts a block; 3 -> 4 added
+# certificate_requested_at (null: waits once, as before)
+SCHEMA_VERSION = 4
 
 
 @dataclass(frozen=True)
@@ -49,50 +59,6 @@ class Backoff:
 
 
 BACKOFF = Backoff()
-
-
-def parse_duration(text: str) -> float:
-    """A Terraform/Go duration string ("45m", "1h30m", "90s") in seconds; ValueError if it is not one."""
-    s = text.strip()
-    pos, total = 0, 0.0
-    for m in _DURATION.finditer(s):
-        if m.start() != pos:
-            break
-        total += float(m.group(1)) * _UNITS[m.group(2)]
-        pos = m.end()
-    if not s or pos != len(s):
-        raise ValueError(f"{text!r} is not a duration such as \"45m\", \"1h30m\" or \"90s\"")
-    return total
-
-
-@dataclass(frozen=True)
-class Pending:
-    domain: str
-    method: str
-    waiting_for: str
-
-
-def pending_domains(status: OrderStatus) -> list[Pending]:
-    """Domains whose validation has not passed, with what the CA is waiting for."""
-    out: list[Pending] = []
-    entries: list[tuple[str, str, Any, bool]] = [
-        (status.domain, status.dcv_method, status.approver_method, status.dcv_status == "2")]
-    for e in status.san:
-        entries.append((e.san_name, e.validation_method, e.validation, e.status == "2"))
-    for domain, method, data, done in entries:
-        if done:
-            continue
-        rec = dcv.record(domain, method or "", None, data)
-        if method == "dns" and rec["record_name"]:
-            what = f"the {rec['record_type'] or 'DNS'} record {rec['record_name']} = {rec['record_value']}"
-        elif method in ("http", "https") and rec["url"]:
-            what = f"the file {rec['url']} with the expected content"
-        elif method == "email":
-            what = f"approval of the e-mail sent to {rec['email'] or 'the approver'}"
-        else:
-            what = "domain control validation"
-        out.append(Pending(domain, method or "?", what))
-    return out
 
 
 class SslOrderValidationResource(Resource):
@@ -125,6 +91,12 @@ class SslOrderValidationResource(Resource):
                           description="Names of the DNS records published for validation. When set, they are "
                                       "checked against the order's DNS validation records before waiting, and "
                                       "create fails at once listing any that are missing."),
+                Attribute("certificate_requested_at", String(), optional=True,
+                          description="`gogetssl_ssl_order.x.certificate_requested_at`: when the order last asked "
+                                      "for a certificate. An apply that reissues the order (a certificate due inside "
+                                      "its subscription, or a new csr) or renews it changes it, and this resource "
+                                      "then waits, in the same apply, for the new certificate. Without it, only the "
+                                      "first certificate is waited for."),
                 Attribute("id", String(), computed=True, description="The order id, as a string."),
                 Attribute("certificate_pem", String(), computed=True, description="The issued certificate (PEM)."),
                 Attribute("ca_bundle_pem", String(), computed=True, description="The CA chain (PEM)."),
@@ -141,7 +113,7 @@ class SslOrderValidationResource(Resource):
 
     def validate(self, diags: Diagnostics, type_name: str, config: dict[str, Any]) -> None:
         super().validate(diags, type_name, config)
-        _timeout(diags, config.get("timeouts"))
+        waiting.create_timeout(diags, config.get("timeouts"))
         csr = config.get("csr")
         if isinstance(csr, str):
             try:
@@ -154,9 +126,22 @@ class SslOrderValidationResource(Resource):
             diags.add_error("Invalid order_id", f"order_id is {oid!r}; give an order id, a positive whole number.",
                             path=["order_id"])
 
+    def plan(self, ctx: PlanContext, current: dict[str, Any] | None, planned: dict[str, Any]) -> dict[str, Any]:
+        if current is not None and current.get("certificate_requested_at") is not None and (
+                "certificate_requested_at" in ctx.changed_fields):
+            # The order asked for a new certificate: this update waits for it, and its outputs change. (Set where
+            # it was null, the value is only recorded: the order asked for nothing new.)
+            for name in ("certificate_pem", "ca_bundle_pem", "valid_till"):
+                planned[name] = Unknown
+        return planned
+
     def create(self, ctx: CreateContext, planned: dict[str, Any]) -> dict[str, Any] | None:
-        diags = ctx.diagnostics
-        timeout = _timeout(diags, planned.get("timeouts"))
+        return self._wait(ctx.diagnostics, planned)
+
+    def _wait(self, diags: Diagnostics, planned: dict[str, Any], previous: str | None = None) -> dict[str, Any] | None:
+        """Wait until the order holds an issued certificate for csr, other than `previous` (the one held before
+        this apply's reissue or renewal): the state then, or None (diagnosed)."""
+        timeout = waiting.create_timeout(diags, planned.get("timeouts"))
         if timeout is None:
             return None
         order_id = int(planned["order_id"])
@@ -172,7 +157,7 @@ class SslOrderValidationResource(Resource):
         fqdns = planned.get("validation_record_fqdns")
         if isinstance(fqdns, list):
             given = {str(f).lower().rstrip(".") for f in fqdns if isinstance(f, str)}
-            expected = [p for p in _dns_records(status) if p.lower().rstrip(".") not in given]
+            expected = [p for p in waiting.dns_record_names(status) if p.lower().rstrip(".") not in given]
             if expected:
                 diags.add_error(
                     "Missing DNS validation records",
@@ -195,17 +180,18 @@ class SslOrderValidationResource(Resource):
         deadline = BACKOFF.clock() + timeout
         delay = BACKOFF.initial
         while True:
-            if status.status == "active" and issued_for(planned.get("csr"), status.crt_code):
+            if status.status == "active" and issued_for(planned.get("csr"), status.crt_code) and not (
+                    previous and normalize_pem(previous) == normalize_pem(status.crt_code or "")):
                 logs.event(f"order {order_id} is issued", order_id=order_id, valid_till=status.valid_till)
                 return _state(planned, status)
             if status.status in FAILED_STATUSES:
                 diags.add_error(
                     f"Order {order_id} is {status.status}: it will not be issued",
-                    _waiting_detail(status, "The order was left as it is.")
+                    waiting.waiting_detail(status, "The order was left as it is.")
                     + (f" The vendor says: {status.status_description}." if status.status_description else ""),
                 )
                 return None
-            for p in pending_domains(status):
+            for p in waiting.pending_domains(status):
                 logs.event(f"order {order_id}: {p.domain} ({p.method}) is waiting for {p.waiting_for}",
                            order_id=order_id, domain=p.domain, method=p.method, status=status.status)
                 # However many domains are pending, the timeout and Ctrl-C are honoured between rechecks.
@@ -221,13 +207,19 @@ class SslOrderValidationResource(Resource):
                 return None
             remaining = deadline - BACKOFF.clock()
             if remaining <= 0:
-                still = (f"Still {status.status} after {_human(timeout)}" if status.status != "active" else
-                         f"After {_human(timeout)} the order is active with a certificate for another key than "
-                         "csr (its reissue is not issued yet)")
+                took = waiting.human(timeout)
+                if status.status != "active":
+                    still = f"Still {status.status} after {took}"
+                elif not issued_for(planned.get("csr"), status.crt_code):
+                    still = (f"After {took} the order is active with a certificate for another key than csr (its "
+                             "reissue is not issued yet)")
+                else:
+                    still = (f"After {took} the order still holds the certificate it held before this apply asked "
+                             "for a new one")
                 diags.add_error(
                     f"Timed out waiting for order {order_id} to be issued",
-                    _waiting_detail(status, f"{still}. The order was left as it is (it is paid for): fix what is "
-                                            "pending and apply again, or raise timeouts.create."),
+                    waiting.waiting_detail(status, f"{still}. The order was left as it is (it is paid for): fix "
+                                                   "what is pending and apply again, or raise timeouts.create."),
                 )
                 return None
             (BACKOFF.sleep or self.provider.stopping.wait)(min(delay, remaining))
@@ -272,6 +264,10 @@ class SslOrderValidationResource(Resource):
         return _state(current, status)
 
     def update(self, ctx: UpdateContext, current: dict[str, Any], planned: dict[str, Any]) -> dict[str, Any]:
+        if planned.get("certificate_pem") is Unknown:  # plan(): the order asked for a new certificate
+            # If the wait fails, the state stays as it was; read() drops it while the order is not active with a
+            # certificate for csr, so the next apply waits again.
+            return self._wait(ctx.diagnostics, planned, previous=current.get("certificate_pem")) or current
         return {**planned, **{k: current.get(k) for k in ("id", "certificate_pem", "ca_bundle_pem", "valid_till")}}
 
     def delete(self, ctx: DeleteContext, current: dict[str, Any]) -> None:
@@ -289,6 +285,7 @@ def _state(base: dict[str, Any], status: OrderStatus) -> dict[str, Any]:
         "order_id": base["order_id"],
         "csr": base.get("csr"),
         "validation_record_fqdns": base.get("validation_record_fqdns"),
+        "certificate_requested_at": base.get("certificate_requested_at"),
         "timeouts": base.get("timeouts"),
         "id": str(int(base["order_id"])),
         "certificate_pem": status.crt_code,
@@ -315,53 +312,9 @@ def issued_for(csr: Any, certificate_pem: str | None) -> bool:
                 == got.public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo))
 
 
-def _timeout(diags: Diagnostics, timeouts: Any) -> float | None:
-    if timeouts is None or timeouts is Unknown:
-        return DEFAULT_CREATE_TIMEOUT
-    if not isinstance(timeouts, dict):
-        return DEFAULT_CREATE_TIMEOUT
-    for key in timeouts:
-        if key != "create":
-            diags.add_error("Unknown timeout", f"timeouts.{key} is not used; only create is.", path=["timeouts"])
-    value = timeouts.get("create")
-    if value is None or value is Unknown:
-        return DEFAULT_CREATE_TIMEOUT
-    try:
-        seconds = parse_duration(str(value))
-    except ValueError as exc:
-        diags.add_error("Invalid timeouts.create", str(exc), path=["timeouts"])
-        return None
-    if seconds <= 0:
-        diags.add_error("Invalid timeouts.create", "the timeout must be longer than zero", path=["timeouts"])
-        return None
-    return seconds
-
-
-def _dns_records(status: OrderStatus) -> list[str]:
-    names = []
-    if status.dcv_method == "dns" and status.approver_method.dns:
-        names.append(dcv.split_dns_record(status.approver_method.dns.record)[0])
-    for e in status.san:
-        if e.validation_method == "dns" and e.validation and e.validation.dns:
-            names.append(dcv.split_dns_record(e.validation.dns.record)[0])
-    return [n for n in names if n]
-
-
-def _waiting_detail(status: OrderStatus, tail: str) -> str:
-    pending = pending_domains(status)
-    lines = [f"  - {p.domain} ({p.method}): waiting for {p.waiting_for}" for p in pending]
-    note = f"\nThe CA says: {status.validation_description}" if status.validation_description else ""
-    head = "Pending domains:\n" + "\n".join(lines) if lines else "No domain is reported pending."
-    return f"{head}{note}\n{tail}"
-
-
 def _stopped(diags: Diagnostics, order_id: int, status: OrderStatus) -> None:
     diags.add_error(f"Stopped waiting for order {order_id}",
-                    _waiting_detail(status, "Terraform was interrupted; the order was left as it is. Apply again "
-                                            "to resume waiting."))
+                    waiting.waiting_detail(status, "Terraform was interrupted; the order was left as it is. Apply "
+                                                   "again to resume waiting."))
 
 
-def _human(seconds: float) -> str:
-    if seconds >= 60 and seconds % 60 == 0:
-        return f"{int(seconds // 60)}m"
-    return f"{seconds:g}s"

@@ -14,31 +14,12 @@ import requests
 from tf.iface import CreateContext
 from tf.utils import Diagnostics
 
-from provider.client import ClientSettings, GoGetSSLClient
 from provider.provider import GoGetSSLProvider
 from provider.resources.ssl_order import SslOrderResource
 from provider.tfext.context import ResourcePlanContext
-from tests.support import Sandbox, make_csr, minimal_order
+from tests.support import Sandbox, errors_of, make_csr, new_provider, plan_create
 
 Start = Callable[..., Sandbox]
-SCHEMA = SslOrderResource.get_schema()
-
-
-def new_provider(box: Sandbox) -> GoGetSSLProvider:
-    """The provider of a new plugin process: its own client, nothing cached."""
-    return GoGetSSLProvider(client=GoGetSSLClient(ClientSettings(box.url, box.user, box.password, max_retries=0)))
-
-
-def plan_create(provider: GoGetSSLProvider, **args: Any) -> tuple[dict[str, Any], Diagnostics]:
-    """The plan of a new order of minimal_order(**args) with a fresh CSR unless given, as the servicer makes it:
-    unset attributes null, computed ones at their default (unknown)."""
-    config = minimal_order(**{"csr": make_csr(key="ec256").csr_pem, **args})
-    planned = {a.name: config[a.name] if a.name in config else (a.default if a.computed else None)
-               for a in SCHEMA.attributes}
-    diags = Diagnostics()
-    ctx = ResourcePlanContext(diags, "gogetssl_ssl_order", changed_fields=set(planned), config=config,
-                              is_create=True)
-    return SslOrderResource(provider).plan(ctx, None, planned), diags
 
 
 def apply_create(provider: GoGetSSLProvider, planned: dict[str, Any]) -> dict[str, Any]:
@@ -46,10 +27,6 @@ def apply_create(provider: GoGetSSLProvider, planned: dict[str, Any]) -> dict[st
     state = SslOrderResource(provider).create(CreateContext(diags, "gogetssl_ssl_order"), planned)
     assert state is not None and not [d for d in diags.diagnostics if d.severity == "error"], diags.diagnostics
     return state
-
-
-def errors_of(diags: Diagnostics) -> list[str]:
-    return [d.summary for d in diags.diagnostics if d.severity == "error"]
 
 
 def purchase_warning(diags: Diagnostics) -> str:

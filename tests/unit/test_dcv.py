@@ -7,7 +7,7 @@ from tf.types import Unknown
 
 from provider.client.models import OrderStatus
 from provider.common import dcv
-from provider.resources.ssl_order_validation import parse_duration, pending_domains
+from provider.resources.ssl_order_waiting import parse_duration, pending_domains
 
 
 @pytest.mark.parametrize("record, expected", [

@@ -65,6 +65,16 @@ def test_a_dcv_change_while_validation_is_pending_calls_the_vendor_and_keeps_the
     assert planned["approver_method"] is Unknown and "certificate_pem" not in planned
 
 
+@pytest.mark.parametrize(("end_date", "days", "due"), [
+    ("2026-12-27", 30, True),   # 29 days left of the subscription
+    ("2026-12-29", 30, False),
+    ("2028-12-29", 30, False),  # the certificate ends in 29 days (below), the subscription in two years
+])
+def test_renewal_goes_by_the_end_of_the_subscription(end_date: str, days: int, due: bool) -> None:
+    state = _issued_state(valid_till="2026-12-27", end_date=end_date)
+    assert bool(policy.renewal_due(state, days, TODAY)) is due
+
+
 @pytest.mark.parametrize(("valid_till", "days", "due"), [
     ("2026-12-27", 30, True),   # 29 days left
     ("2026-12-28", 30, True),   # exactly 30
@@ -84,7 +94,7 @@ def test_a_due_renewal_is_planned_as_a_new_paid_order_with_a_warning() -> None:
     assert change.action == "renew" and planned["order_id"] is Unknown
     [notice] = change.notices
     assert not notice.error and "due for renewal" in notice.summary
-    assert "expires on 2026-12-10, in 12 days" in notice.detail
+    assert "Its certificate ends on 2026-12-10, in 12 days" in notice.detail
 
 
 def test_no_renewal_rides_along_with_a_replacement() -> None:
@@ -93,20 +103,74 @@ def test_no_renewal_rides_along_with_a_replacement() -> None:
     assert change.action == "replace" and change.notices == []
 
 
-@pytest.mark.parametrize(("status", "valid_from", "days", "refundable"), [
-    ("processing", "", 30, True),
-    ("active", "2026-10-30", 30, True),    # 29 days ago
+@pytest.mark.parametrize(("issued_on", "days", "refundable"), [
+    ("", 30, True),             # never issued
+    ("2026-10-30", 30, True),    # 29 days ago
     # 30 days ago: issued at some hour of that day, so the window may close at any moment today, before
     # the vendor reviews the request; cancelling then ends the certificate without a refund
-    ("active", "2026-10-29", 30, False),
-    ("active", "2026-10-28", 30, False),   # 31 days ago
-    ("active", "2026-10-28", 45, True),    # the product's own window
+    ("2026-10-29", 30, False),
+    ("2026-10-28", 30, False),   # 31 days ago
+    ("2026-10-28", 45, True),    # the product's own window
 ])
 def test_a_cancellation_refunds_before_issuance_and_within_the_refund_days(
-        status: str, valid_from: str, days: int, refundable: bool) -> None:
-    open_, why = policy.refund_window(status, valid_from, days, TODAY)
+        issued_on: str, days: int, refundable: bool) -> None:
+    open_, why = policy.refund_window(issued_on, days, TODAY)
     assert open_ is refundable
     assert (why == "") is refundable
+
+
+def test_the_refund_window_runs_from_the_first_issuance_not_from_a_reissue() -> None:
+    """A reissue gives the order a new valid_from, but the vendor refunds only within the refund days of the
+    order's first issuance (begin_date); cancelling later ends it as expired with no refund."""
+    issued = policy.first_issued(begin_date="2026-06-01", valid_from="2026-11-20")
+    assert issued == "2026-06-01"
+    assert policy.refund_window(issued, 30, TODAY)[0] is False
+    assert policy.first_issued("0000-00-00", "") is None and policy.first_issued("", "2026-11-20") == "2026-11-20"
+
+
+SUBSCRIPTION = {"valid_from": "2026-06-15", "valid_till": "2026-12-31", "begin_date": "2026-06-15",
+                "end_date": "2028-06-15"}
+
+
+@pytest.mark.parametrize(("over", "reissue_before_days", "action"), [
+    ({}, None, "reissue"),                                  # 33 days left, default window 66 (a third of 200)
+    ({"valid_till": "2027-02-02"}, None, "reissue"),        # 66 days left: the default window
+    ({"valid_till": "2027-02-03"}, None, "state"),          # 67 days left
+    ({}, 20, "state"),                                      # the user's window: 20 days
+    ({}, 0, "state"),                                       # disabled
+    ({"end_date": "2026-12-31"}, None, "state"),            # ends with the certificate, 33 days away: neither
+    ({"valid_till": "2026-12-20", "end_date": "2026-12-20"}, None, "renew"),  # within renew_before_days
+    ({"end_date": "2027-03-01"}, None, "reissue"),          # the subscription outlasts the certificate
+    ({"end_date": ""}, None, "state"),                      # no subscription end known: renew by valid_till
+    ({"order_status": "reissue"}, None, "state"),           # a reissue is already under way
+    ({"order_status": "processing"}, None, "state"),
+    ({"valid_till": "2026-11-01"}, None, "reissue"),        # the certificate already expired
+])
+def test_a_certificate_ending_inside_its_subscription_is_reissued_and_the_subscription_renewed(
+        over: dict[str, Any], reissue_before_days: Any, action: str) -> None:
+    state = _issued_state(**{**SUBSCRIPTION, **over})
+    planned = {**state, "reissue_before_days": reissue_before_days}
+    assert policy.update_action(state, planned, set(), TODAY) == action
+
+
+def test_the_default_reissue_window_follows_the_certificate_lifetime_of_the_day() -> None:
+    assert policy.reissue_window(None, dt.date(2026, 3, 14)) == 132  # 398 days
+    assert policy.reissue_window(None, dt.date(2026, 3, 15)) == 66
+    assert policy.reissue_window(None, dt.date(2027, 3, 15)) == 33
+    assert policy.reissue_window(None, dt.date(2029, 3, 15)) == 15
+    assert policy.reissue_window(10, dt.date(2029, 3, 15)) == 10
+
+
+def test_a_due_reissue_is_planned_free_with_the_outputs_it_changes_unknown() -> None:
+    current = _issued_state(**SUBSCRIPTION)
+    planned = {**current, "reissue_before_days": None}
+    change = policy.plan_update(current, planned, set(), [], TODAY)
+    assert change.action == "reissue" and change.replace == []
+    [notice] = change.notices
+    assert not notice.error and "due for a free reissue" in notice.summary
+    assert "2026-12-31, in 33 days" in notice.detail and "runs until 2028-06-15" in notice.detail
+    assert planned["certificate_pem"] is Unknown and planned["valid_till"] is Unknown
+    assert planned["order_id"] == current["order_id"], "a reissue keeps the order"
 
 
 def test_an_uncertain_cancellation_blocks_a_second_one_for_the_review_period() -> None:

@@ -1,0 +1,103 @@
+"""gogetssl_ssl_order inside a subscription, in-process against a sandbox whose clock moves: the plan decides by
+GoGetSSL's clock, a free reissue keeps the certificate in state until its successor is issued, apply does no
+more than its plan said, and a destroy never cancels unrefunded what a reissue made look recently issued.
+
+Terraform adds nothing here but rendering (tests/e2e/test_subscription.py runs the whole story through it)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from tf.iface import CreateContext, DeleteContext, ReadContext, UpdateContext
+from tf.utils import Diagnostics
+
+from provider.resources.ssl_order import SslOrderResource
+from tests.support import Sandbox, errors_of, new_provider, plan_change, plan_create
+
+Start = Callable[..., Sandbox]
+
+
+def _ordered(box: Sandbox, ago_days: int, **args: Any) -> dict[str, Any]:
+    """An order placed through the resource and issued `ago_days` ago (the sandbox's clock then back to today);
+    its state as a refresh today reads it."""
+    box.clock(-ago_days)
+    provider = new_provider(box)
+    planned, diags = plan_create(provider, **args)
+    state = SslOrderResource(provider).create(CreateContext(diags, "gogetssl_ssl_order"), planned)
+    assert state is not None and not errors_of(diags), diags.diagnostics
+    box.set_status(state["order_id"], "active")
+    box.clock(ago_days)
+    return _refresh(box, state)
+
+
+def _refresh(box: Sandbox, state: dict[str, Any]) -> dict[str, Any]:
+    diags = Diagnostics()
+    new = SslOrderResource(new_provider(box)).read(ReadContext(diags, "gogetssl_ssl_order"), state)
+    assert new is not None and not errors_of(diags), diags.diagnostics
+    return new
+
+
+def _apply(box: Sandbox, current: dict[str, Any], planned: dict[str, Any]) -> tuple[dict[str, Any], Diagnostics]:
+    diags = Diagnostics()
+    state = SslOrderResource(new_provider(box)).update(UpdateContext(diags, "gogetssl_ssl_order"), current, planned)
+    assert state is not None
+    return state, diags
+
+
+def test_a_certificate_due_inside_its_subscription_plans_a_free_reissue_by_the_vendors_clock(new_sandbox: Start):
+    box = new_sandbox()
+    state = _ordered(box, ago_days=100, period=24)  # 100 days left of a 200-day certificate: not due
+    planned, _ = plan_change(new_provider(box), state)
+    assert planned["planned_action"] == "none"
+    box.clock(50)  # GoGetSSL's today is 50 days later than this machine's: 50 days left
+    planned, diags = plan_change(new_provider(box), state)
+    assert (planned["planned_action"], planned["planned_price"]) == ("reissue", 0)
+    assert not any(d.summary.startswith("This plan buys") for d in diags.diagnostics), "nothing is bought"
+
+
+def test_the_state_keeps_the_certificate_until_the_reissued_one_is_issued(new_sandbox: Start):
+    box = new_sandbox()
+    state = _ordered(box, ago_days=210, period=36)  # validated 210 days ago: the reissue validates again
+    old = {k: state[k] for k in ("certificate_pem", "ca_bundle_pem", "valid_from", "valid_till")}
+    planned, _ = plan_change(new_provider(box), state)
+    assert planned["planned_action"] == "reissue"
+    after, diags = _apply(box, state, planned)
+    assert not errors_of(diags) and after["order_status"] == "processing"
+    assert {k: after[k] for k in old} == old, "the certificate and its dates stay until the successor is issued"
+    assert after["certificate_requested_at"] and after["certificate_requested_at"] != state["certificate_requested_at"]
+    refreshed = _refresh(box, after)
+    assert {k: refreshed[k] for k in old} == old and refreshed["end_date"] == state["end_date"]
+    box.set_status(state["order_id"], "active")  # the CA issues the successor
+    issued = _refresh(box, refreshed)
+    assert issued["certificate_pem"] != old["certificate_pem"] and issued["valid_till"] > old["valid_till"]
+
+
+def test_apply_does_no_more_than_its_plan_said(new_sandbox: Start):
+    """A plan shows a free reissue; by the time it is applied the subscription is within renew_before_days.
+    Apply reissues as planned and buys no renewal the plan did not show."""
+    box = new_sandbox()
+    state = _ordered(box, ago_days=170, period=12)  # 30-day certificate left, subscription ends in ~195 days
+    planned, _ = plan_change(new_provider(box), state)
+    assert planned["planned_action"] == "reissue"
+    box.clock(170)  # applied (much) later: the subscription now ends within 30 days
+    paid = box.count("add_ssl_renew_order") + box.count("add_ssl_order")
+    _apply(box, state, planned)
+    assert box.count("add_ssl_renew_order") + box.count("add_ssl_order") == paid
+    assert box.count(f"/orders/ssl/reissue/{state['order_id']}") == 1
+
+
+def test_a_destroy_after_a_reissue_goes_by_the_first_issuance_for_its_refund(new_sandbox: Start):
+    """valid_from is the reissue's date, days ago; the order was first issued 40 days ago, past its refund
+    window. Cancelling would end it as expired with no refund: cancel_if_refundable forgets it instead."""
+    box = new_sandbox("--cancel-review-seconds", "0")
+    state = _ordered(box, ago_days=40, period=24, dcv_method="dns")
+    box.api(f"/orders/ssl/reissue/{state['order_id']}", {"csr": state["csr"], "webserver_type": "1",
+                                                        "dcv_method": "dns"})
+    box.set_status(state["order_id"], "active")
+    state = _refresh(box, state)
+    assert state["valid_from"] > state["begin_date"]
+    diags = Diagnostics()
+    assert SslOrderResource(new_provider(box)).delete(DeleteContext(diags, "gogetssl_ssl_order"), state) is None
+    assert "refund window is closed" in " ".join(d.summary for d in diags.diagnostics)
+    assert box.order(state["order_id"])["status"] == "active" and box.count("cancel_ssl_order") == 0
