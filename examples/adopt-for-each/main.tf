@@ -74,9 +74,11 @@ resource "gogetssl_ssl_order" "adopted" {
   org_postalcode     = each.value.org_postalcode
   org_region         = each.value.org_region
 
-  # Adopting buys nothing: no renewal until you set this (an order within that many days of its expiry is
-  # renewed by the next apply, a paid order).
-  renew_before_days = 0
+  # Adopting buys nothing and changes no certificate: no renewal (an order within that many days of the end of its
+  # subscription is renewed by the next apply, a paid order) and no reissue (a certificate within that many days of
+  # its end is reissued, free) until you remove these.
+  renew_before_days   = 0
+  reissue_before_days = 0
   # An adopted order is forgotten, not cancelled, if it leaves this set; change this once it is yours.
   on_destroy = "forget"
 }

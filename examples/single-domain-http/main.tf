@@ -58,8 +58,9 @@ resource "terraform_data" "dcv_file" {
 }
 
 resource "gogetssl_ssl_order_validation" "site" {
-  order_id = gogetssl_ssl_order.site.order_id
-  csr      = gogetssl_ssl_order.site.csr # a reissue (new CSR) makes it wait again
+  order_id                 = gogetssl_ssl_order.site.order_id
+  csr                      = gogetssl_ssl_order.site.csr                      # a reissue (new CSR) makes it wait again
+  certificate_requested_at = gogetssl_ssl_order.site.certificate_requested_at # and each reissue or renewal
   timeouts {
     create = "10m"
   }

@@ -53,9 +53,10 @@ resource "terraform_data" "dns_zone" {
 }
 
 resource "gogetssl_ssl_order_validation" "site" {
-  order_id                = gogetssl_ssl_order.site.order_id
-  csr                     = gogetssl_ssl_order.site.csr # a reissue (new CSR) makes it wait again
-  validation_record_fqdns = keys(terraform_data.dns_zone.output)
+  order_id                 = gogetssl_ssl_order.site.order_id
+  csr                      = gogetssl_ssl_order.site.csr                      # a reissue (new CSR) makes it wait again
+  certificate_requested_at = gogetssl_ssl_order.site.certificate_requested_at # and each reissue or renewal
+  validation_record_fqdns  = keys(terraform_data.dns_zone.output)
   timeouts {
     create = "10m"
   }

@@ -28,7 +28,7 @@ import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
@@ -65,8 +65,13 @@ def filter_attributes() -> list[Attribute]:
                               "(`www.example.com`, `a.b.example.com`, `*.example.com`), not example.com itself."),
         Attribute("product_id", Number(), optional=True, description="Only orders of this product."),
         Attribute("expiring_within_days", Number(), optional=True,
-                  description="Only active orders whose certificate expires within this many days from today "
-                              "(UTC), including any already past their expiry but still reported active."),
+                  description="Only active orders whose certificate (`valid_till`) expires within this many days "
+                              "from today (GoGetSSL's date), including any already past their expiry but still "
+                              "reported active. Inside a subscription such a certificate is reissued free."),
+        Attribute("subscription_ending_within_days", Number(), optional=True,
+                  description="Only active orders whose subscription (`end_date`; `valid_till` where GoGetSSL "
+                              "reports none) ends within this many days from today (GoGetSSL's date): what needs "
+                              "a paid renewal. Costs a status call per active order."),
     ]
 
 
@@ -76,6 +81,7 @@ class Filters:
     domain: str | None = None
     product_id: int | None = None
     expiring_within_days: int | None = None
+    subscription_ending_within_days: int | None = None
 
     @classmethod
     def from_config(cls, diags: Diagnostics, config: dict[str, Any]) -> Filters | None:
@@ -99,9 +105,11 @@ class Filters:
         product_id = _whole(diags, config, "product_id", 1, MAX_PRODUCT_ID, "a product id such as 65")
         days = _whole(diags, config, "expiring_within_days", 0, MAX_DAYS,
                       f"a whole number of days from 0 to {MAX_DAYS}")
+        ending = _whole(diags, config, "subscription_ending_within_days", 0, MAX_DAYS,
+                        f"a whole number of days from 0 to {MAX_DAYS}")
         if len(diags.to_pb()) > before:
             return None
-        return cls(frozenset(statuses) if statuses is not None else None, domain, product_id, days)
+        return cls(frozenset(statuses) if statuses is not None else None, domain, product_id, days, ending)
 
     def may_want(self, listed_status: str) -> bool:
         """Whether an order the listing shows in this status may match: a status outside the documented set
@@ -111,7 +119,8 @@ class Filters:
     def wants_status(self, status: str) -> bool:
         if self.statuses is not None and status not in self.statuses:
             return False
-        return self.expiring_within_days is None or status == "active"
+        dated = self.expiring_within_days is not None or self.subscription_ending_within_days is not None
+        return not dated or status == "active"
 
     def matches(self, order: OrderStatus, today: date) -> bool:
         if not self.wants_status(order.status):
@@ -123,6 +132,10 @@ class Filters:
         if self.expiring_within_days is not None:
             till = _date(order.valid_till)
             if till is None or till > today + timedelta(days=self.expiring_within_days):
+                return False
+        if self.subscription_ending_within_days is not None:
+            end = _date(order.end_date) or _date(order.valid_till)
+            if end is None or end > today + timedelta(days=self.subscription_ending_within_days):
                 return False
         return True
 
@@ -191,15 +204,14 @@ def find_orders(client: GoGetSSLClient, filters: Filters, stopping: threading.Ev
     """The orders that match `filters`, in order-id order (at most `limit`). Raises the client's errors."""
     found: list[OrderStatus] = []
     scan = client.orders.scan(max_pages=MAX_PAGES)  # (pages as large as the vendor gives)
-    today = today or datetime.now(UTC).date()
     ids = sorted(int(e.order_id) for e in scan.entries if e.order_id and filters.may_want(e.status))
     if filters.expiring_within_days is not None:
-        ids = _expiring(client, ids, today + timedelta(days=filters.expiring_within_days))
+        ids = _expiring(client, ids, filters.expiring_within_days, today)
     unknown: list[int] = []
     for order_id, order in _details(client, ids, stopping):
         if order is None:
             unknown.append(order_id)
-        elif filters.matches(order, today):
+        elif filters.matches(order, today or client.clock.today()):  # GoGetSSL's date: its answers state it
             found.append(order)
             if limit is not None and len(found) >= limit:
                 break
@@ -211,14 +223,13 @@ def find_orders(client: GoGetSSLClient, filters: Filters, stopping: threading.Ev
     return Found(found, scan.complete, scan.reason, scan.refused_offset is not None)
 
 
-def _expiring(client: GoGetSSLClient, ids: list[int], cutoff: date) -> list[int]:
-    """Of these active orders, those the bulk status does not show expiring after `cutoff`."""
-    later: set[int] = set()
-    for i in range(0, len(ids), BULK):
-        for entry in client.orders.statuses(ids[i:i + BULK]):
-            till = _date(entry.expires)
-            if entry.order_id and entry.status == "active" and till is not None and till > cutoff:
-                later.add(int(entry.order_id))
+def _expiring(client: GoGetSSLClient, ids: list[int], days: int, today: date | None) -> list[int]:
+    """Of these active orders, those the bulk status does not show expiring more than `days` after today (by
+    GoGetSSL's date, which the bulk answers state)."""
+    entries = [e for i in range(0, len(ids), BULK) for e in client.orders.statuses(ids[i:i + BULK])]
+    cutoff = (today or client.clock.today()) + timedelta(days=days)
+    later = {int(e.order_id) for e in entries
+             if e.order_id and e.status == "active" and (till := _date(e.expires)) is not None and till > cutoff}
     return [i for i in ids if i not in later]
 
 

@@ -17,12 +17,12 @@ if TYPE_CHECKING:
     from provider.client.models import OrderStatus
 
 ORDER_TYPE = Object({"order_id": Number(), "status": String(), "product_id": Number(), "domain": String(),
-                     "dns_names": List(String()), "valid_till": String()})
+                     "dns_names": List(String()), "valid_till": String(), "end_date": String()})
 
 
 def order_values(o: OrderStatus) -> dict[str, Any]:
     return {"order_id": o.order_id, "status": o.status, "product_id": o.product_id, "domain": o.domain or None,
-            "dns_names": listing.names_of(o)[1:], "valid_till": o.valid_till}
+            "dns_names": listing.names_of(o)[1:], "valid_till": o.valid_till, "end_date": o.end_date}
 
 
 class SslOrdersDataSource(BaseDataSource):
@@ -33,7 +33,7 @@ class SslOrdersDataSource(BaseDataSource):
     @classmethod
     def get_schema(cls) -> Schema:
         return Schema(
-            version=1,
+            version=2,
             description="The account's orders, whoever placed them, optionally filtered; filters combine. Reads "
                         "the order listing (one call per 1000 orders; GoGetSSL's listing reaches at most 2,000 "
                         "orders, and a larger account is reported) and the status of each order that passes the "
@@ -42,8 +42,10 @@ class SslOrdersDataSource(BaseDataSource):
                 *listing.filter_attributes(),
                 Attribute("orders", List(ORDER_TYPE), computed=True,
                           description="The matching orders by order id: `order_id`, `status`, `product_id`, "
-                                      "`domain` (the common name), `dns_names` (the SANs) and `valid_till` "
-                                      "(`YYYY-MM-DD`, null before issuance)."),
+                                      "`domain` (the common name), `dns_names` (the SANs), `valid_till` (when "
+                                      "the current certificate ends, to be reissued inside the subscription) and "
+                                      "`end_date` (when the subscription ends, to be renewed) (`YYYY-MM-DD`, null "
+                                      "before issuance)."),
                 Attribute("ids", List(Number()), computed=True, description="The matching orders' ids, ascending."),
             ],
         )

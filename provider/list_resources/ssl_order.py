@@ -8,6 +8,7 @@ generate configuration, or with `include_resource = true`), the state an import 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from typing import Any
 
@@ -58,8 +59,8 @@ class SslOrderList:
         if filters is None or client is None:
             return
         if filters.statuses is None:
-            filters = listing.Filters(frozenset(s for s in listing.STATUSES if s not in NOT_LISTED),
-                                      filters.domain, filters.product_id, filters.expiring_within_days)
+            filters = dataclasses.replace(filters, statuses=frozenset(s for s in listing.STATUSES
+                                                                      if s not in NOT_LISTED))
         try:
             found = listing.find_orders(client, filters, self.provider.stopping, limit)
         except errors.GoGetSSLError as exc:
@@ -78,5 +79,7 @@ class SslOrderList:
 
 def _display(order: Any, names: list[str]) -> str:
     more = f" (+{len(names) - 1} SANs)" if len(names) > 1 else ""
-    till = f", until {order.valid_till}" if order.valid_till else ""
+    till = f", certificate until {order.valid_till}" if order.valid_till else ""
+    if order.end_date and order.end_date != order.valid_till:
+        till += f", subscription until {order.end_date}"
     return f"{order.order_id}: {names[0] if names else '?'}{more}, {order.status}, product {order.product_id}{till}"

@@ -167,7 +167,7 @@ class SslOrderResource(Resource):
         new = self._place(ctx.diagnostics, planned, renewal=False)
         if new is None:
             return None
-        new["certificate_requested_at"] = policy.stamp(policy.utc_now())
+        new["certificate_requested_at"] = policy.request_stamp(None)
         return purchase.carry_planned(new, planned)
 
     def _place(self, diags: Diagnostics, planned: dict[str, Any], *, renewal: bool) -> dict[str, Any] | None:
@@ -253,7 +253,7 @@ class SslOrderResource(Resource):
             renewed = self._place(diags, planned, renewal=True)
             if renewed is None:
                 return None
-            renewed["certificate_requested_at"] = policy.stamp(policy.utc_now())
+            renewed["certificate_requested_at"] = policy.request_stamp(current.get("certificate_requested_at"))
             if not renewed.get("certificate_pem"):
                 # The renewal order is issued later: until then the state keeps serving the certificate of the
                 # order it renews (still valid), and a refresh keeps it until the renewal's own is issued.
@@ -272,7 +272,7 @@ class SslOrderResource(Resource):
                 snapshot.forget(client)
             if action == "reissue":
                 spend.reissue(client, order_id, current, planned)
-                state["certificate_requested_at"] = policy.stamp(policy.utc_now())
+                state["certificate_requested_at"] = policy.request_stamp(current.get("certificate_requested_at"))
             elif action == "change_validation":
                 spend.change_validation(client, order_id, current, planned, changed)
             status = client.orders.status(order_id)

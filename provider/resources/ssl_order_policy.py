@@ -231,6 +231,16 @@ def utc_today() -> dt.date:
     return utc_now().date()
 
 
+def request_stamp(previous: Any, now: dt.datetime | None = None) -> str:
+    """certificate_requested_at for a request made now: RFC 3339 to the microsecond, and never `previous` (the
+    waiter waits again only when it changes, so two requests within one clock tick must still differ)."""
+    when = now or utc_now()
+    text = when.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    if text == previous:
+        text = (when + dt.timedelta(microseconds=1)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return text
+
+
 def stamp(when: dt.datetime) -> str:
     return when.strftime("%Y-%m-%dT%H:%M:%SZ")
 

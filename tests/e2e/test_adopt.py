@@ -186,7 +186,11 @@ def test_expiry_check_warns_in_plan_about_unmanaged_certificates(workdir: Terraf
     _example("expiry-check", workdir).init()
     plan = " ".join(workdir.plan().text.split())  # Terraform wraps long messages
     assert "Check block assertion failed" in plan
-    assert f"1 certificate(s) expire within 30 days: {soon['domain']} (order {soon['order_id']}" in plan
+    assert (f"1 certificate(s) end within 30 days and need a (free) reissue: {soon['domain']} "
+            f"(order {soon['order_id']}") in plan
+    # a 12-month order issued before 15 March 2026: its certificate and its subscription end together
+    assert (f"1 subscription(s) end within 30 days and need a (paid) renewal: {soon['domain']} "
+            f"(order {soon['order_id']}") in plan
     assert workdir.plan().rc == 0, "a warning, not a change: a drift check (-detailed-exitcode) stays clean"
     workdir.write("terraform.tfvars", "warn_days = 5\n")
     assert "Check block assertion failed" not in workdir.plan().text

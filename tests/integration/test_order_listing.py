@@ -16,7 +16,7 @@ from provider.common import order_listing as listing
 from provider.data_sources.ssl_orders import SslOrdersDataSource
 from provider.list_resources.ssl_order import SslOrderList
 from provider.provider import GoGetSSLProvider
-from tests.support import Sandbox, seed_account
+from tests.support import Sandbox, make_csr, seed_account
 
 REACH = "The account has more orders than GoGetSSL's listing reaches"
 
@@ -24,7 +24,8 @@ def _read(box: Sandbox, **config: Any) -> tuple[dict[str, Any] | None, Diagnosti
     client = GoGetSSLClient(ClientSettings(box.url, box.user, box.password))
     ds = SslOrdersDataSource(GoGetSSLProvider(client=client))
     diags = Diagnostics()
-    full = {"status": None, "domain": None, "product_id": None, "expiring_within_days": None, **config}
+    full = {"status": None, "domain": None, "product_id": None, "expiring_within_days": None,
+            "subscription_ending_within_days": None, **config}
     return ds.read(ReadDataContext(diags, "gogetssl_ssl_orders"), full), diags
 
 
@@ -80,6 +81,28 @@ def test_the_expiry_filter_reads_only_orders_that_expire_soon(new_sandbox):
     assert state is not None and state["ids"] == [] and _summaries(diags) == []
     assert box.count("/orders/status/") == before, "every active order expires in a year: none read in full"
     assert box.count("/orders/statuses") >= 1 and len(active) == 10
+
+
+def test_certificates_to_reissue_and_subscriptions_to_renew_are_told_apart(new_sandbox):
+    """A two-year order issued 185 days ago holds a certificate ending in 15 days (a free reissue) inside a
+    subscription ending in a year and a half; a one-year order issued 355 days ago (398-day certificates then)
+    ends both in 10 days (a paid renewal). Days count from GoGetSSL's date, not this machine's."""
+    box = new_sandbox()
+    issued = {}
+    box.clock(30)  # GoGetSSL's date runs 30 days ahead of this machine's
+    for period, ago in ((24, 185), (12, 355)):
+        box.clock(-ago)
+        issued[period] = box.place(make_csr(key="ec256").csr_pem, period=period)
+        box.set_status(issued[period], "active")
+        box.clock(ago)
+    certificates, _ = _read(box, expiring_within_days=20)
+    subscriptions, _ = _read(box, subscription_ending_within_days=20)
+    assert certificates is not None and certificates["ids"] == sorted(issued.values())
+    assert subscriptions is not None and subscriptions["ids"] == [issued[12]]
+    two_year = next(o for o in certificates["orders"] if o["order_id"] == issued[24])
+    assert two_year["end_date"] > two_year["valid_till"]
+    bad, diags = _read(box, subscription_ending_within_days=-1)
+    assert bad is None and "subscription_ending_within_days:" in " ".join(d.detail for d in diags.to_pb())
 
 
 def test_bad_filters_are_errors_that_name_the_field_and_call_nothing(new_sandbox):

@@ -198,3 +198,13 @@ def test_san_names_unknown_until_apply_plan_an_in_place_reissue_without_crashing
     assert (change.action, change.replace) == ("reissue", [])
     assert planned["validation_records"] is Unknown
 
+
+
+def test_each_certificate_request_gets_a_stamp_of_its_own() -> None:
+    """The waiter waits again only when certificate_requested_at changes: a reissue in the same clock tick as
+    the request before it must still change it."""
+    now = dt.datetime(2026, 12, 6, 12, 0, 0, 5, tzinfo=dt.UTC)
+    first = policy.request_stamp(None, now)
+    assert first == "2026-12-06T12:00:00.000005Z"
+    assert policy.request_stamp(first, now) not in (first, "")
+    assert policy.parse_time(policy.request_stamp(first, now)) > policy.parse_time(first)

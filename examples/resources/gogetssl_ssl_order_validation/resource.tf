@@ -21,9 +21,10 @@ resource "aws_route53_record" "dcv" {
 }
 
 resource "gogetssl_ssl_order_validation" "site" {
-  order_id                = gogetssl_ssl_order.site.order_id
-  csr                     = gogetssl_ssl_order.site.csr # a reissue (new CSR) makes it wait again
-  validation_record_fqdns = [for r in aws_route53_record.dcv : r.fqdn]
+  order_id                 = gogetssl_ssl_order.site.order_id
+  csr                      = gogetssl_ssl_order.site.csr                      # a reissue (new CSR) makes it wait again
+  certificate_requested_at = gogetssl_ssl_order.site.certificate_requested_at # and each reissue or renewal
+  validation_record_fqdns  = [for r in aws_route53_record.dcv : r.fqdn]
   timeouts {
     create = "45m"
   }
