@@ -9,7 +9,8 @@ order or a renewal), the total per currency, and a non-zero exit when the total 
 A purchase is a gogetssl_ssl_order change whose actions include "create" or "update" and whose
 `planned_action` is "order" or "renew" (a replacement is a delete and a create: its create buys). Reissues,
 validation changes and plans with nothing to do buy nothing. A price unknown at plan time (the catalogue
-could not be read) is reported as such and fails --max-total. Python 3.8+, standard library only.
+could not be read) is reported as such and fails --max-total. Prices include `planned_tax` where the
+account's tax rate is known. Python 3.8+, standard library only.
 """
 
 from __future__ import annotations
@@ -32,9 +33,11 @@ def purchases(plan: dict[str, Any]) -> list[dict[str, Any]]:
             continue
         unknown = (change.get("after_unknown") or {}).get("planned_price") is True
         if after.get("planned_action") in PAID:
+            price = None if unknown else after.get("planned_price")
+            tax = after.get("planned_tax") or 0  # null: the account's tax rate is not known
             out.append({"address": rc.get("address"), "action": after["planned_action"],
                         "product_id": after.get("product_id"), "period": after.get("period"),
-                        "price": None if unknown else after.get("planned_price"),
+                        "price": None if price is None else round(float(price) + float(tax), 2),
                         "currency": after.get("planned_currency") or ""})
     return out
 
