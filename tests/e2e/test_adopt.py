@@ -57,7 +57,7 @@ list "gogetssl_ssl_order" "beta" {
     assert workdir.plan().rc == 0, "a second plan must be empty"
     assert len(sb.orders()) == placed and sb.count("/orders/add_ssl_order") == 120, "no order was placed"
     assert sb.count("/orders/add_ssl_renew_order") == 0, "nothing was renewed"
-    assert "renew_before_days  = 0" in generated
+    assert re.search(r"renew_before_days\s+= 0", generated) and re.search(r"reissue_before_days\s+= 0", generated)
     adopted = {r["values"]["order_id"] for r in workdir.show_json()["values"]["root_module"]["resources"]}
     assert sorted(adopted) == want
 
