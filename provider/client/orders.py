@@ -150,10 +150,11 @@ class OrdersAPI:
 
         Pages are asked for at offsets 0, then the number of records received so far (a server may return
         fewer than `page_size` while more exist, and `count` may describe only the page). The scan is
-        complete when a page comes back empty, or when a page is shorter both than `page_size` and than the
-        largest page this scan already received: the server has shown it gives pages that long, so a shorter
-        one is the last. A short first page proves nothing by itself (the account may hold that many orders,
-        or the server may cap pages at that size): the next page, at its end, settles it.
+        complete when a page comes back empty. A short page (fewer than `page_size` records) is no proof
+        of the end: a server's page size may vary, and a reconciliation takes a complete scan as proof that
+        an order was not placed. One exception, at the vendor's offset ceiling: when the page after a page
+        shorter than both `page_size` and the largest page already received is refused, the short page was
+        the last (an account of 1,999 orders lists whole under a ceiling of 1000 with pages of 1000).
 
         The scan ends incomplete, with `reason` saying why, on an error answer, after `max_pages` pages, on a
         page that repeats orders already seen (a server ignoring offset), or when `stop(entry)` returns True
@@ -177,6 +178,7 @@ class OrdersAPI:
 
         offset = 0
         largest = 0  # the longest page received so far: the server gives pages at least this long
+        after_short = 0  # the length of the page before, when it was shorter than page_size and `largest`
         for page in range(max_pages):
             try:
                 records = self._listing_page(page_size, offset)
@@ -184,7 +186,11 @@ class OrdersAPI:
                 if page == 0:
                     raise
                 log.info("order scan ended at offset %d: %s", offset, exc)
-                if isinstance(exc, APIError) and not isinstance(exc, (AuthError, NotFoundError)):
+                refused = isinstance(exc, APIError) and not isinstance(exc, (AuthError, NotFoundError))
+                if refused and after_short:
+                    return ended(True, f"the listing ended at offset {offset} (a page of {after_short} after "
+                                       f"pages of {largest}, and no page is listed past the offset ceiling)")
+                if refused:
                     return ended(False, f"GoGetSSL refused the listing page at offset {offset} ({exc}): it "
                                         f"lists no further than an offset ceiling (at most offset "
                                         f"{LISTING_OFFSET_CEILING} plus one page of {LISTING_PAGE}, i.e. "
@@ -213,9 +219,7 @@ class OrdersAPI:
                 return ended(False, f"the page at offset {offset} repeated orders already seen "
                                     "(the server may ignore offset)")
             offset += len(records)
-            if len(records) < min(page_size, largest):
-                return ended(True, f"the listing ended at offset {offset} (a page of {len(records)} after pages "
-                                   f"of {largest})")
+            after_short = len(records) if len(records) < min(page_size, largest) else 0
             largest = max(largest, len(records))
         return ended(False, f"stopped after {max_pages} pages (max_pages)")
 

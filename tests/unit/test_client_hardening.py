@@ -443,8 +443,10 @@ class Listing:
     """getAllSSLOrders over `ids`, with the vendor's possible quirks switched on one by one."""
 
     def __init__(self, ids: list[int], *, page_cap: int | None = None, offset_cap: int | None = None,
-                 ignore_offset: bool = False, count_is_page: bool = True, fail_at: set[int] | None = None):
+                 ignore_offset: bool = False, count_is_page: bool = True, fail_at: set[int] | None = None,
+                 short_at: dict[int, int] | None = None):
         self.ids = ids
+        self.short_at = short_at or {}  # offset -> records that page holds (a page size that varies)
         self.page_cap, self.offset_cap, self.ignore_offset = page_cap, offset_cap, ignore_offset
         self.count_is_page = count_is_page
         self.fail_at = fail_at or set()
@@ -464,7 +466,7 @@ class Listing:
             return 200, {"error": True, "message": "Invalid offset", "description": "offset too large"}, {}
         if self.ignore_offset:
             offset = 0
-        n = min(limit, self.page_cap or limit)
+        n = min(limit, self.page_cap or limit, self.short_at.get(offset, limit))
         page = [{"order_id": str(i), "status": "active"} for i in self.ids[offset:offset + n]]
         count = len(page) if self.count_is_page else len(self.ids)
         return 200, {"orders": page, "limit": limit, "offset": offset, "count": count, "success": True}, {}
@@ -479,7 +481,16 @@ def test_scan_reads_every_page_despite_a_page_cap_and_ends_at_a_shorter_page():
     scan = scanning(listing).orders.scan(page_size=100)
     assert [e.order_id for e in scan.entries] == list(range(1000, 1250))
     assert scan.complete is True and scan.newest_first is False
-    assert listing.offsets == [0, 40, 80, 120, 160, 200, 240], "a page of 10 after pages of 40 is the last"
+    assert listing.offsets == [0, 40, 80, 120, 160, 200, 240, 250], "a page of 10 after pages of 40, then none"
+
+
+def test_a_short_page_in_the_middle_of_the_listing_is_not_taken_for_its_end():
+    """A server whose page size varies answers 7 records at offset 10 while 25 orders exist: the scan asks the
+    next offset before calling the listing complete (a reconciliation takes a complete scan as proof that an
+    order was not placed, and would buy it again)."""
+    listing = Listing(list(range(1, 26)), page_cap=10, short_at={10: 7})
+    scan = scanning(listing).orders.scan()
+    assert [e.order_id for e in scan.entries] == list(range(1, 26)) and scan.complete is True
 
 
 def test_scan_of_whole_pages_ends_at_an_empty_page():
@@ -499,8 +510,9 @@ def test_scan_asks_for_the_largest_page_the_vendor_gives():
     (1, True, [0, 1]),  # a short first page proves nothing alone: the next one, empty, does
     (999, True, [0, 999]),
     (1000, True, [0, 1000]),
-    (1001, True, [0, 1000]),  # a page of 1 after a page of 1000 is the last
-    (1999, True, [0, 1000]),  # then offset 1999 would be refused: never asked
+    (1001, True, [0, 1000, 1001]),  # a page of 1 after a page of 1000, then an empty one
+    # a page of 999 after one of 1000; offset 1999 is refused, past the ceiling: the short page was the end
+    (1999, True, [0, 1000, 1999]),
     (2000, False, [0, 1000, 2000]),  # exactly at the reach: 2000 or more cannot be told apart
     (2600, False, [0, 1000, 2000]),
 ])
@@ -517,7 +529,7 @@ def test_scan_reads_up_to_the_offset_ceiling_plus_one_page(orders, complete, off
 
 
 @pytest.mark.parametrize("orders, cap, complete, offsets", [
-    (100, 37, True, [0, 37, 74]),  # pages of 37 shown twice, then 26: the end
+    (100, 37, True, [0, 37, 74, 100]),  # pages of 37 shown twice, then 26, then none
     (74, 37, True, [0, 37, 74]),  # two whole pages: only the empty page ends it
     (37, None, True, [0, 37]),
 ])
