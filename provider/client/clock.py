@@ -1,7 +1,12 @@
 """The vendor's clock, as its answers state it: getOrderStatus and getOrdersStatus carry `time_stamp` (Unix
 seconds, docs/vendor-api.md §1.4). Every date the provider decides by (a certificate's `valid_till`, a
 subscription's `end_date`) is the vendor's, so "today" is taken from the vendor too: a CI runner whose clock is
-off neither reissues nor renews early, nor misses either. Until an answer stated the time, the local clock."""
+off neither reissues nor renews early, nor misses either. Until an answer stated the time, the local clock.
+
+A stated time more than MAX_SKEW (two years) from this machine's is a defect, not a clock: it is ignored, so
+one absurd answer (a year 2099, a 1970 epoch) cannot make every order due for a paid renewal. Within that, the
+vendor decides what it accepts by its own clock (a renewal asked for too early is refused), and refund decisions
+do not rely on the stated time alone (provider/common/services.py `refund_today`)."""
 
 from __future__ import annotations
 
@@ -18,6 +23,7 @@ log = logging.getLogger("gogetssl.client")
 _EARLIEST = dt.datetime(2020, 1, 1, tzinfo=dt.UTC).timestamp()
 _LATEST = dt.datetime(2100, 1, 1, tzinfo=dt.UTC).timestamp()
 _SKEW_NOTED = 86400.0
+MAX_SKEW = 730 * 86400.0
 
 
 class VendorClock:
@@ -39,6 +45,9 @@ class VendorClock:
         if not _EARLIEST <= seconds <= _LATEST:
             return
         offset = seconds - self._local()
+        if abs(offset) > MAX_SKEW:
+            log.warning("GoGetSSL stated a time %.0f days from this machine's clock; it was ignored", offset / 86400)
+            return
         with self._lock:
             if abs(offset - self._offset) > _SKEW_NOTED:
                 log.info("GoGetSSL's clock is %.1f days from this machine's; dates are judged by GoGetSSL's",

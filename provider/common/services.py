@@ -70,6 +70,15 @@ def vendor_today(services: ProviderServices, order_id: int | None = None) -> dt.
     return client.clock.today()
 
 
+def refund_today(services: ProviderServices) -> dt.date:
+    """The day a refund window is judged by: the later of this machine's date and GoGetSSL's. A window either
+    clock says is closed is closed: cancelling after it ends the certificate with no refund (KB 19), while
+    forgetting the order instead keeps the certificate and says so."""
+    local = dt.datetime.now(dt.UTC).date()
+    vendor = vendor_today(services)
+    return max(local, vendor) if vendor is not None else local
+
+
 def report_not_configured(diags: Diagnostics, exc: NotConfigured) -> None:
     diags.add_error("Provider not configured", str(exc))
 

@@ -11,7 +11,7 @@ from provider.client import errors
 from provider.common.diagnostics import add_api_error
 from provider.common.order_schema import DEFAULT_ON_DESTROY
 from provider.common.order_state import order_id_of
-from provider.common.services import ProviderServices, configured_client
+from provider.common.services import ProviderServices, configured_client, refund_today
 from provider.common.vendor import CANCEL_REVIEW_HOURS
 from provider.resources import ssl_order_policy as policy
 from provider.resources import ssl_order_purchase as purchase
@@ -60,7 +60,7 @@ def destroy(provider: ProviderServices, diags: Diagnostics, current: dict[str, A
         issued = policy.first_issued(status.begin_date, status.valid_from)
         if issued is not None:  # issued once: also while a reissue of it is pending
             days = purchase.refund_days(provider, status.product_id)
-            open_, why = policy.refund_window(issued, days, client.clock.today())
+            open_, why = policy.refund_window(issued, days, refund_today(provider))
         if not open_:
             diags.add_warning(
                 f"Order {order_id} was forgotten, not cancelled: its refund window is closed",

@@ -20,7 +20,7 @@ from provider.common import pricing
 from provider.common.order_rules import is_whole
 from provider.common.order_schema import DEFAULT_ON_DESTROY, PLANNED_NAMES
 from provider.common.order_state import common_name, order_id_of
-from provider.common.services import NotConfigured, ProviderServices, vendor_today
+from provider.common.services import NotConfigured, ProviderServices, refund_today
 from provider.common.vendor import REFUND_DAYS
 from provider.resources import ssl_order_policy as policy
 
@@ -122,7 +122,7 @@ def destroy_outcome(services: ProviderServices, current: dict[str, Any]) -> tupl
     issued = policy.first_issued(current.get("begin_date"), current.get("valid_from"))
     if issued is not None:  # issued once: also while a reissue of it is pending
         open_, why = policy.refund_window(issued, refund_days(services, current.get("product_id")),
-                                          vendor_today(services))
+                                          refund_today(services))
         if not open_:
             return "forget", f"{why}: its refund window is closed"
     return "refund", ""

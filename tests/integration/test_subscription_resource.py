@@ -6,6 +6,7 @@ Terraform adds nothing here but rendering (tests/e2e/test_subscription.py runs t
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -31,9 +32,9 @@ def _ordered(box: Sandbox, ago_days: int, **args: Any) -> dict[str, Any]:
     return _refresh(box, state)
 
 
-def _refresh(box: Sandbox, state: dict[str, Any]) -> dict[str, Any]:
+def _refresh(box: Sandbox, state: dict[str, Any], provider: Any = None) -> dict[str, Any]:
     diags = Diagnostics()
-    new = SslOrderResource(new_provider(box)).read(ReadContext(diags, "gogetssl_ssl_order"), state)
+    new = SslOrderResource(provider or new_provider(box)).read(ReadContext(diags, "gogetssl_ssl_order"), state)
     assert new is not None and not errors_of(diags), diags.diagnostics
     return new
 
@@ -101,3 +102,45 @@ def test_a_destroy_after_a_reissue_goes_by_the_first_issuance_for_its_refund(new
     assert SslOrderResource(new_provider(box)).delete(DeleteContext(diags, "gogetssl_ssl_order"), state) is None
     assert "refund window is closed" in " ".join(d.summary for d in diags.diagnostics)
     assert box.order(state["order_id"])["status"] == "active" and box.count("cancel_ssl_order") == 0
+
+
+def _stamped(box: Sandbox, when: dt.datetime) -> None:
+    """Every status answer states `when` as GoGetSSL's time (a vendor whose clock is broken, or a hostile one)."""
+    box.faults({"match": "/orders/status", "mode": "patch_body", "patch": {"time_stamp": int(when.timestamp())},
+                "times": 1000})
+
+
+def _destroy(box: Sandbox, state: dict[str, Any], provider: Any) -> Diagnostics:
+    diags = Diagnostics()
+    SslOrderResource(provider).delete(DeleteContext(diags, "gogetssl_ssl_order"), state)
+    return diags
+
+
+def test_an_absurd_vendor_time_decides_nothing(new_sandbox: Start):
+    """Answers stamped in 2099 would make a fresh order due for a paid renewal, and answers stamped in 2021 would
+    reopen a closed refund window (cancelling unrefunded): a time further from this machine's than any
+    certificate lasts is not a clock."""
+    box = new_sandbox("--cancel-review-seconds", "0")
+    fresh = _ordered(box, ago_days=0, period=12)
+    past_window = _ordered(box, ago_days=40, period=12)
+    _stamped(box, dt.datetime(2099, 6, 1, tzinfo=dt.UTC))
+    provider = new_provider(box)
+    planned, _ = plan_change(provider, _refresh(box, fresh, provider))
+    assert planned["planned_action"] == "none"
+    box.clear_faults()
+    _stamped(box, dt.datetime(2021, 1, 4, tzinfo=dt.UTC))
+    provider = new_provider(box)
+    diags = _destroy(box, _refresh(box, past_window, provider), provider)
+    assert box.count("cancel_ssl_order") == 0, [d.summary for d in diags.diagnostics]
+
+
+def test_a_refund_window_closed_by_either_clock_is_closed(new_sandbox: Start):
+    """GoGetSSL's stated date 20 days behind this machine's: the order issued 40 days ago looks 20 days old to
+    it. Cancelling on that word risks ending the certificate without a refund, so it is only forgotten."""
+    box = new_sandbox("--cancel-review-seconds", "0")
+    state = _ordered(box, ago_days=40, period=12)
+    _stamped(box, dt.datetime.now(dt.UTC) - dt.timedelta(days=20))
+    provider = new_provider(box)
+    diags = _destroy(box, _refresh(box, state, provider), provider)
+    assert box.count("cancel_ssl_order") == 0
+    assert "refund window is closed" in " ".join(d.summary for d in diags.diagnostics)

@@ -6,6 +6,7 @@ No sockets: a requests.Session with an adapter that plays the vendor's part (`Fa
 from __future__ import annotations
 
 import ast
+import datetime as dt
 import io
 import json
 import logging
@@ -602,3 +603,16 @@ def test_scan_skips_unreadable_records_but_does_not_claim_completeness():
 def test_list_all_still_works():
     entries, count = scanning(Listing(list(range(1, 6)), count_is_page=False)).orders.list_all(limit=2, offset=1)
     assert [e.order_id for e in entries] == [2, 3] and count == 5
+
+
+def test_the_vendor_clock_takes_a_plausible_stated_time_and_ignores_an_absurd_one():
+    from provider.client.clock import VendorClock
+
+    local = 1_800_000_000.0  # 2027-01-15
+    clock = VendorClock(local=lambda: local)
+    assert not clock.observed
+    clock.observe({"time_stamp": str(int(local + 30 * 86400))})
+    assert clock.observed and clock.today() == dt.date(2027, 2, 14)
+    for absurd in (local + 800 * 86400, local - 800 * 86400, 0, "soon", True, None, float("nan")):
+        clock.observe({"time_stamp": absurd})
+        assert clock.today() == dt.date(2027, 2, 14), absurd
