@@ -67,7 +67,9 @@ def filter_attributes() -> list[Attribute]:
         Attribute("expiring_within_days", Number(), optional=True,
                   description="Only active orders whose certificate (`valid_till`) expires within this many days "
                               "from today (GoGetSSL's date), including any already past their expiry but still "
-                              "reported active. Inside a subscription such a certificate is reissued free."),
+                              "reported active, inside a subscription that outlasts it (`end_date`): what needs a "
+                              "free reissue. A certificate that ends with its subscription is found by "
+                              "`subscription_ending_within_days`."),
         Attribute("subscription_ending_within_days", Number(), optional=True,
                   description="Only active orders whose subscription (`end_date`; `valid_till` where GoGetSSL "
                               "reports none) ends within this many days from today (GoGetSSL's date): what needs "
@@ -130,9 +132,11 @@ class Filters:
         if self.domain is not None and not any(_name_matches(self.domain, n) for n in names_of(order)):
             return False
         if self.expiring_within_days is not None:
-            till = _date(order.valid_till)
+            till, end = _date(order.valid_till), _date(order.end_date)
             if till is None or till > today + timedelta(days=self.expiring_within_days):
                 return False
+            if end is not None and end <= till:
+                return False  # nothing to reissue into: the subscription ends with it (a renewal)
         if self.subscription_ending_within_days is not None:
             end = _date(order.end_date) or _date(order.valid_till)
             if end is None or end > today + timedelta(days=self.subscription_ending_within_days):

@@ -183,9 +183,9 @@ def resource_schema() -> Schema:
     attributes += [
         Attribute("renew_before_days", Number(), optional=True, computed=True, default=DEFAULT_RENEW_BEFORE_DAYS,
                   description="Renew the order when its subscription (`end_date`) has this many days or fewer "
-                              f"left (default {DEFAULT_RENEW_BEFORE_DAYS}, the earliest GoGetSSL accepts a renewal; "
-                              "0 disables). `terraform plan` shows a due renewal as an update of this resource "
-                              "with `planned_action = \"renew\"` and its price; apply places a renewal order "
+                              f"left: 0 (no renewal) to 30, the earliest GoGetSSL accepts a renewal (default "
+                              f"{DEFAULT_RENEW_BEFORE_DAYS}). `terraform plan` shows a due renewal as an update of this "
+                              "resource with `planned_action = \"renew\"` and its price; apply places a renewal order "
                               "(addSSLRenewOrder, a new paid order with a new `order_id`, carrying the same "
                               "arguments) and leaves the old order as it is. An order whose `end_date` is not "
                               "known renews by its certificate's `valid_till`."),
@@ -194,11 +194,16 @@ def resource_schema() -> Schema:
                               "(`valid_till`) while the subscription (`end_date`) outlasts it: since 15 March "
                               "2026 a certificate lasts at most 200 days (100 from 15 March 2027, 47 from 15 "
                               "March 2029), so a 12- to 60-month order holds several certificates. Unset, it is "
-                              "a third of the longest lifetime a certificate issued that day may have (66 days "
-                              "now, 33 from 15 March 2027, 15 from 15 March 2029); 0 disables. The plan shows "
+                              "a third of the certificate's own lifetime (66 days of a 200-day certificate, 33 of "
+                              "100, 15 of 47), or nothing when `renew_before_days = 0` (an order whose lifecycle "
+                              "is left alone, as adopted ones are); 0 disables; it must be shorter than the "
+                              "longest certificate issued today. The plan shows "
                               "`planned_action = \"reissue\"` and `planned_price = 0`; apply reissues with the "
                               "order's CSR, publishes any new validation data through `validation_records`, and "
-                              "the state keeps the current certificate until its successor is issued."),
+                              "the state keeps the current certificate until its successor is issued (after a "
+                              "new csr, a certificate for the previous key: consumers should read the "
+                              "certificate of a `gogetssl_ssl_order_validation` given `certificate_requested_at`, "
+                              "which waits for the new one)."),
         Attribute("on_destroy", String(), optional=True, computed=True, default=DEFAULT_ON_DESTROY,
                   description="What destroying the resource does at GoGetSSL: `cancel_if_refundable` (default: "
                               "cancel while the refund window is open, i.e. before issuance or within the "

@@ -46,7 +46,7 @@ from provider.common.services import (
     report_not_configured,
     vendor_today,
 )
-from provider.common.vendor import CANCEL_REVIEW_HOURS
+from provider.common.vendor import CANCEL_REVIEW_HOURS, RENEWAL_OPENS_DAYS
 from provider.resources import ssl_order_destroy as destroy
 from provider.resources import ssl_order_policy as policy
 from provider.resources import ssl_order_purchase as purchase
@@ -76,10 +76,19 @@ class SslOrderResource(Resource):
             problems, _csr = rules.check_static(config)
             report_problems(diags, problems)
             days = config.get("renew_before_days")
-            if rules.known(days) and (not rules.is_whole(days) or days < 0):
+            if rules.known(days) and (not rules.is_whole(days) or not 0 <= days <= RENEWAL_OPENS_DAYS):
+                # GoGetSSL refuses a renewal earlier than 30 days before the subscription ends: a longer window
+                # would plan a purchase every apply fails, and hold back the free reissue meanwhile.
                 diags.add_error("Invalid renew_before_days",
-                                f"renew_before_days is {days!r}; give a whole number of days, or 0 to disable "
-                                "renewal.", path=["renew_before_days"])
+                                f"renew_before_days is {days!r}; give a whole number of days from 0 (no renewal) "
+                                f"to {RENEWAL_OPENS_DAYS}, the earliest GoGetSSL accepts a renewal before the "
+                                "subscription ends.", path=["renew_before_days"])
+            days = config.get("reissue_before_days")
+            if rules.known(days) and days is not None and (not rules.is_whole(days) or days < 0):
+                diags.add_error("Invalid reissue_before_days",
+                                f"reissue_before_days is {days!r}; give a whole number of days, 0 to disable "
+                                "automatic reissues, or leave it unset (a third of each certificate's "
+                                "lifetime).", path=["reissue_before_days"])
             on_destroy = config.get("on_destroy")
             if isinstance(on_destroy, str) and on_destroy not in ON_DESTROY:
                 diags.add_error("Invalid on_destroy",
@@ -96,6 +105,11 @@ class SslOrderResource(Resource):
         for name, default in (("renew_before_days", DEFAULT_RENEW_BEFORE_DAYS), ("on_destroy", DEFAULT_ON_DESTROY)):
             if ctx.config.get(name) is None:  # unset means the default, also after it was set once
                 planned[name] = default
+        window = policy.reissue_window_problem(planned.get("reissue_before_days"),
+                                               vendor_today(self.provider, order_id_of(current or {})))
+        if window is not None:
+            ctx.diagnostics.add_error(window.summary, window.detail, path=window.path)
+            return planned
         if current is None:
             planned["cancel_requested_at"] = None
             # A new order (also the create half of a replacement): check the product's rules

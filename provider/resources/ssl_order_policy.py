@@ -21,11 +21,13 @@ from provider.common.order_state import common_name
 from provider.common.vendor import CANCEL_REVIEW, CANCEL_REVIEW_HOURS, OPEN_STATUSES, longest_certificate
 
 # Outputs that a reissue or a renewal changes: planned unknown so the plan shows them changing.
-REISSUE_OUTPUTS = ("order_status", "status_description", "dcv_status", "valid_from", "valid_till", "begin_date",
-                   "end_date", "certificate_pem", "ca_bundle_pem", "san", "approver_method", "validation_records",
+# (A reissue changes no subscription: begin_date and end_date stay known.)
+REISSUE_OUTPUTS = ("order_status", "status_description", "dcv_status", "valid_from", "valid_till",
+                   "certificate_pem", "ca_bundle_pem", "san", "approver_method", "validation_records",
                    "partner_order_id", "domain", "certificate_requested_at")
 DCV_OUTPUTS = ("approver_method", "validation_records", "san", "dcv_status", "status_description")
-RENEWAL_OUTPUTS = REISSUE_OUTPUTS + ("id", "order_id", "invoice_id", "order_amount", "currency", "tax", "tax_rate")
+RENEWAL_OUTPUTS = REISSUE_OUTPUTS + ("begin_date", "end_date", "id", "order_id", "invoice_id", "order_amount",
+                                     "currency", "tax", "tax_rate")
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,17 @@ def plan_update(current: dict[str, Any], planned: dict[str, Any], changed: set[s
     notices: list[Notice] = []
     status = current.get("order_status")
     reissue = reissue_changes(current, changed)
+    if reissue and not replace and reissue_pending(current):
+        # GoGetSSL reissues active orders only, and a replacement would buy a new order and forget this paid
+        # one: the change waits until the pending reissue is issued.
+        fields = sorted(reissue)
+        notices.append(Notice(
+            f"Order {current.get('order_id')} cannot be reissued while a reissue is pending",
+            f"Changing {', '.join(fields)} reissues the order, but its previous reissue is not issued yet (it is "
+            f"{status}): GoGetSSL reissues only active orders. Nothing was planned. Complete the pending "
+            "validation (gogetssl_ssl_order_validation waits for it) and apply, then change "
+            f"{', '.join(fields)}; or revert the change for now.", path=[fields[0]], error=True))
+        return Change("state", [], notices)
     if reissue:
         # SANs known only at apply cannot be counted: plan the free reissue; GoGetSSL refuses one beyond the
         # SANs paid for, so nothing is bought or cancelled by guessing wrong.
@@ -89,10 +102,11 @@ def plan_update(current: dict[str, Any], planned: dict[str, Any], changed: set[s
         planned["validation_records"] = dcv.planned_records(planned, common_name(planned.get("csr")))
         notices.append(Notice(
             f"Order {current.get('order_id')}'s certificate is due for a free reissue",
-            f"{reissue_due(current, planned.get('reissue_before_days'), today)}. Applying this plan reissues it "
-            "with the order's CSR at no cost, publishes any new validation data through validation_records, and "
-            "waits (gogetssl_ssl_order_validation) for the new certificate; the current certificate stays in "
-            "state until then. Set reissue_before_days = 0 to stop automatic reissues."))
+            f"{reissue_due(current, planned.get('reissue_before_days'), today, planned.get('renew_before_days'))}. "
+            "Applying this plan reissues it with the order's CSR at no cost and publishes any new validation data "
+            "through validation_records; a gogetssl_ssl_order_validation given certificate_requested_at waits "
+            "for the new certificate. The current certificate stays in state until then. Set "
+            "reissue_before_days = 0 to stop automatic reissues."))
     if action == "renew":
         _mark_unknown(planned, RENEWAL_OUTPUTS)
         planned["validation_records"] = dcv.planned_records(planned, common_name(planned.get("csr")))
@@ -114,7 +128,7 @@ def update_action(current: dict[str, Any], planned: dict[str, Any], changed: set
         return "reissue"
     if renewal_due(current, planned.get("renew_before_days"), today):
         return "renew"
-    if reissue_due(current, planned.get("reissue_before_days"), today):
+    if reissue_due(current, planned.get("reissue_before_days"), today, planned.get("renew_before_days")):
         return "reissue"
     if changed & DCV_FIELDS and current.get("order_status") in ("processing", "reissue"):
         return "change_validation"
@@ -156,19 +170,47 @@ def renewal_due(state: dict[str, Any], renew_before_days: Any, today: dt.date | 
     return f"Its {what} {when}, within renew_before_days = {int(renew_before_days)}"
 
 
-def reissue_window(reissue_before_days: Any, today: dt.date | None = None) -> int:
-    """Days before `valid_till` from which a free reissue is due: `reissue_before_days`, or when it is unset a
-    third of the longest certificate issued today (66 days of 200; 33 of 100; 15 of 47)."""
+def reissue_window(reissue_before_days: Any, today: dt.date | None = None, state: dict[str, Any] | None = None,
+                   renew_before_days: Any = None) -> int:
+    """Days before `valid_till` from which a free reissue is due: `reissue_before_days`; unset, a third of the
+    certificate's own lifetime (66 days of a 200-day certificate, 33 of 100, 15 of 47: renewed at two thirds
+    of its life, as ACME clients do), or of the longest certificate issued today when its dates are not known;
+    and 0 (none) when unset while renewals are switched off (`renew_before_days = 0`: the owner of an adopted
+    order, or one who manages its certificates elsewhere, said to leave it alone)."""
     if is_whole(reissue_before_days):
         return max(0, int(reissue_before_days))
+    if is_whole(renew_before_days) and renew_before_days <= 0:
+        return 0
+    issued, till = parse_date((state or {}).get("valid_from")), parse_date((state or {}).get("valid_till"))
+    if issued is not None and till is not None and till > issued:
+        return (till - issued).days // 3
     return longest_certificate(today or utc_today()) // 3
 
 
-def reissue_due(state: dict[str, Any], reissue_before_days: Any, today: dt.date | None = None) -> str | None:
+def reissue_window_problem(reissue_before_days: Any, today: dt.date | None = None) -> Notice | None:
+    """An error when `reissue_before_days` is at least the longest certificate issued today: every new
+    certificate would be due at once, one reissue per apply."""
+    longest = longest_certificate(today or utc_today())
+    if not is_whole(reissue_before_days) or reissue_before_days < longest:
+        return None
+    return Notice("reissue_before_days is too long",
+                  f"reissue_before_days is {int(reissue_before_days)}, but the longest certificate GoGetSSL issues "
+                  f"today lasts {longest} days: every new certificate would be due for a reissue at once. Give "
+                  f"fewer days than {longest}, or leave it unset (a third of each certificate's lifetime).",
+                  path=["reissue_before_days"], error=True)
+
+
+def reissue_pending(state: dict[str, Any]) -> bool:
+    """Whether an issued order waits for a reissue (GoGetSSL reissues active orders only)."""
+    return state.get("order_status") in ("reissue", "processing") and parse_date(state.get("begin_date")) is not None
+
+
+def reissue_due(state: dict[str, Any], reissue_before_days: Any, today: dt.date | None = None,
+                renew_before_days: Any = None) -> str | None:
     """Why the order's certificate is due for a free reissue (from state at plan time), or None: it is active,
     its certificate ends within the reissue window, and its subscription (`end_date`) outlasts the certificate,
     so a new one fits in what was paid for."""
-    window = reissue_window(reissue_before_days, today)
+    window = reissue_window(reissue_before_days, today, state, renew_before_days)
     if window <= 0 or state.get("order_status") != "active":
         return None
     till, end = parse_date(state.get("valid_till")), parse_date(state.get("end_date"))
@@ -179,7 +221,7 @@ def reissue_due(state: dict[str, Any], reissue_before_days: Any, today: dt.date 
         return None
     when = f"ended on {till}" if left < 0 else f"ends on {till}, in {left} days"
     setting = (f"reissue_before_days = {int(reissue_before_days)}" if is_whole(reissue_before_days)
-               else f"the reissue window of {window} days (a third of the longest certificate issued today)")
+               else f"the reissue window of {window} days (a third of its lifetime)")
     return f"Its certificate {when}, within {setting}, and its subscription runs until {end}"
 
 
@@ -201,12 +243,14 @@ def refund_window(issued_on: str | None, refund_days: int, today: dt.date | None
     return False, f"It was issued on {issued_on}, {age} days ago; refunds end {refund_days} days after issuance"
 
 
-def first_issued(begin_date: Any, valid_from: Any) -> str | None:
-    """When the order was first issued: the subscription's start, else (an order that reports none) its
-    certificate's."""
-    for value in (begin_date, valid_from):
-        if parse_date(value) is not None:
-            return str(value)[:10]
+def first_issued(begin_date: Any, valid_from: Any, status: Any) -> str | None:
+    """When the order was first issued: the subscription's start, else, for an active order that reports none,
+    its certificate's. (A renewal's state carries the renewed order's certificate dates until its own is issued:
+    only an active order's valid_from is its own.)"""
+    if parse_date(begin_date) is not None:
+        return str(begin_date)[:10]
+    if status == "active" and parse_date(valid_from) is not None:
+        return str(valid_from)[:10]
     return None
 
 

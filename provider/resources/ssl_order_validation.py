@@ -177,11 +177,18 @@ class SslOrderValidationResource(Resource):
                             "this CSR did not go through (apply again: the plan shows the order's csr change).",
                             path=["csr"])
             return None
+        if previous and status.status == "active" and same_certificate(previous, status.crt_code):
+            # Active with the certificate held before, nothing pending: no reissue or renewal asked for one
+            # (certificate_requested_at changed by hand); waiting could only time out.
+            diags.add_warning(f"Order {order_id} has no new certificate to wait for",
+                              "certificate_requested_at changed, but the order is active with the certificate "
+                              "this resource holds and no reissue pending; the new value was recorded.")
+            return _state(planned, status)
         deadline = BACKOFF.clock() + timeout
         delay = BACKOFF.initial
         while True:
             if status.status == "active" and issued_for(planned.get("csr"), status.crt_code) and not (
-                    previous and normalize_pem(previous) == normalize_pem(status.crt_code or "")):
+                    previous and same_certificate(previous, status.crt_code)):
                 logs.event(f"order {order_id} is issued", order_id=order_id, valid_till=status.valid_till)
                 return _state(planned, status)
             if status.status in FAILED_STATUSES:
@@ -249,6 +256,11 @@ class SslOrderValidationResource(Resource):
         except errors.GoGetSSLError as exc:
             add_api_error(ctx.diagnostics, exc, f"reading order {int(order_id)}")
             return current
+        if status.status in ("reissue", "processing") and current.get("certificate_pem") and issued_for(
+                current.get("csr"), current.get("certificate_pem")):
+            # A reissue is pending: the certificate held is still the order's valid one, and consumers keep it
+            # until the successor is issued (the next apply that asks for it waits).
+            return current
         if status.status != "active":
             ctx.diagnostics.add_warning(
                 f"Order {int(order_id)} is no longer active ({status.status})",
@@ -292,6 +304,10 @@ def _state(base: dict[str, Any], status: OrderStatus) -> dict[str, Any]:
         "ca_bundle_pem": status.ca_code,
         "valid_till": status.valid_till or "",
     }
+
+
+def same_certificate(a: str | None, b: str | None) -> bool:
+    return bool(a) and normalize_pem(a or "") == normalize_pem(b or "")
 
 
 def issued_for(csr: Any, certificate_pem: str | None) -> bool:

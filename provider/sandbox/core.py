@@ -166,9 +166,10 @@ class Sandbox:
     @staticmethod
     def _expiry_due(order: dict[str, Any], now: float) -> bool:
         # An order ends with its subscription, not with a certificate inside it (whose successor is a free
-        # reissue); an order stored before subscriptions had only its certificate's end.
+        # reissue), also while a reissue is pending (only an issued order has end_ts: a new order in processing
+        # has none); an order stored before subscriptions had only its certificate's end.
         end = order.get("end_ts") or order.get("valid_till_ts")
-        return order["status"] in ("active", "reissue") and end is not None and now > float(end)
+        return order["status"] in ("active", "reissue", "processing") and end is not None and now > float(end)
 
     @staticmethod
     def cancel_pending(order: dict[str, Any]) -> bool:

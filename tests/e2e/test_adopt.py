@@ -108,12 +108,13 @@ def test_data_source_filters(workdir: TerraformWorkdir, sb: Sandbox):
         "zone": 'domain = "*.alpha.example.com"',
         "product": "product_id = 67",
         "expiring": "expiring_within_days = 30",
+        "ending": "subscription_ending_within_days = 30",
         "combined": 'status = ["active"]\n  product_id = 65\n  domain = "*.beta.example.org"',
         "all": "",
     }
     workdir.write("main.tf", PROVIDER_BLOCK + "".join(
         f'data "gogetssl_ssl_orders" "{k}" {{\n  {v}\n}}\noutput "{k}" {{\n  value = data.gogetssl_ssl_orders.{k}'
-        f'.ids\n}}\n' for k, v in filters.items()) + 'output "soon" {\n  value = data.gogetssl_ssl_orders.expiring.'
+        f'.ids\n}}\n' for k, v in filters.items()) + 'output "soon" {\n  value = data.gogetssl_ssl_orders.ending.'
         'orders\n}\n')
     workdir.init()
     workdir.apply()
@@ -129,11 +130,12 @@ def test_data_source_filters(workdir: TerraformWorkdir, sb: Sandbox):
     assert out["san"] == ids(lambda o: o["domain"] == a_name)
     assert out["zone"] == ids(lambda o: in_zone(o, ".alpha.example.com"))
     assert out["product"] == ids(lambda o: o["product_id"] == 67)
-    assert out["expiring"] == [soon]
+    # a one-year order issued before 15 March 2026: its certificate ends with its subscription (a renewal)
+    assert out["expiring"] == [] and out["ending"] == [soon]
     assert out["combined"] == ids(lambda o: o["status"] == "active" and o["product_id"] == 65
                                   and in_zone(o, ".beta.example.org"))
     assert out["all"] == sorted(orders) and len(orders) == 40
-    till = date.fromisoformat(out["soon"][0]["valid_till"])
+    till = date.fromisoformat(out["soon"][0]["end_date"])
     assert timedelta(days=5) < till - date.today() < timedelta(days=15)
     assert out["soon"][0]["domain"] == orders[soon]["domain"] and out["soon"][0]["status"] == "active"
 
@@ -186,11 +188,11 @@ def test_expiry_check_warns_in_plan_about_unmanaged_certificates(workdir: Terraf
     _example("expiry-check", workdir).init()
     plan = " ".join(workdir.plan().text.split())  # Terraform wraps long messages
     assert "Check block assertion failed" in plan
-    assert (f"1 certificate(s) end within 30 days and need a (free) reissue: {soon['domain']} "
-            f"(order {soon['order_id']}") in plan
-    # a 12-month order issued before 15 March 2026: its certificate and its subscription end together
+    # a 12-month order issued before 15 March 2026: its certificate ends with its subscription, so it is
+    # reported as a renewal, not as a reissue
     assert (f"1 subscription(s) end within 30 days and need a (paid) renewal: {soon['domain']} "
             f"(order {soon['order_id']}") in plan
+    assert "need a (free) reissue" not in plan
     assert workdir.plan().rc == 0, "a warning, not a change: a drift check (-detailed-exitcode) stays clean"
     workdir.write("terraform.tfvars", "warn_days = 5\n")
     assert "Check block assertion failed" not in workdir.plan().text

@@ -7,10 +7,12 @@ Terraform adds nothing here but rendering (tests/e2e/test_subscription.py runs t
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable
 from typing import Any
 
 from tf.iface import CreateContext, DeleteContext, ReadContext, UpdateContext
+from tf.types import Unknown
 from tf.utils import Diagnostics
 
 from provider.resources.ssl_order import SslOrderResource
@@ -144,3 +146,69 @@ def test_a_refund_window_closed_by_either_clock_is_closed(new_sandbox: Start):
     diags = _destroy(box, _refresh(box, state, provider), provider)
     assert box.count("cancel_ssl_order") == 0
     assert "refund window is closed" in " ".join(d.summary for d in diags.diagnostics)
+
+
+def test_a_reissue_window_as_long_as_a_certificate_fails_the_plan(new_sandbox: Start):
+    box = new_sandbox()
+    state = _ordered(box, ago_days=100, period=24)
+    _planned, diags = plan_change(new_provider(box), state, reissue_before_days=250)
+    assert errors_of(diags) == ["reissue_before_days is too long"]
+    _planned, diags = plan_create(new_provider(box), reissue_before_days=250)
+    assert errors_of(diags) == ["reissue_before_days is too long"] and box.count("add_ssl_order") == 1
+
+
+def test_an_issued_order_past_its_subscription_expires_even_with_a_reissue_pending(new_sandbox: Start):
+    """A reissue whose validation never completes must not keep the order open past the end of what was paid
+    for: the sandbox expires it, and the provider then plans the renewal."""
+    box = new_sandbox()
+    state = _ordered(box, ago_days=300, period=12)  # its subscription ends in about 65 days
+    box.clock(-100)  # a reissue 100 days ago whose validation never passed
+    assert box.api(f"/orders/ssl/reissue/{state['order_id']}", {"csr": state["csr"], "webserver_type": "1",
+                                                               "dcv_method": "dns"})["order_status"] == "processing"
+    box.clock(100 + 70)  # past the subscription's end
+    assert box.order(state["order_id"])["status"] == "expired"
+
+
+def _waiter_state(box: Sandbox, order: dict[str, Any]) -> dict[str, Any]:
+    """The gogetssl_ssl_order_validation of `order`, created (its certificate issued already)."""
+    from provider.resources.ssl_order_validation import SslOrderValidationResource
+
+    diags = Diagnostics()
+    planned = {"order_id": order["order_id"], "csr": order["csr"], "validation_record_fqdns": None,
+               "certificate_requested_at": order["certificate_requested_at"], "timeouts": {"create": "5s"},
+               "id": Unknown, "certificate_pem": Unknown, "ca_bundle_pem": Unknown, "valid_till": Unknown}
+    state = SslOrderValidationResource(new_provider(box)).create(CreateContext(diags, "x"), planned)
+    assert state is not None and not errors_of(diags), diags.diagnostics
+    return state
+
+
+def test_the_waiter_keeps_its_certificate_while_a_reissue_is_pending(new_sandbox: Start):
+    """Consumers of the waiter's certificate_pem must not see it go (and be replaced) while the order's next
+    certificate waits for validation: the current one is still valid."""
+    from provider.resources.ssl_order_validation import SslOrderValidationResource
+
+    box = new_sandbox()
+    order = _ordered(box, ago_days=210, period=36)
+    waiter = _waiter_state(box, order)
+    box.api(f"/orders/ssl/reissue/{order['order_id']}", {"csr": order["csr"], "webserver_type": "1",
+                                                        "dcv_method": "dns"})
+    diags = Diagnostics()
+    kept = SslOrderValidationResource(new_provider(box)).read(ReadContext(diags, "x"), waiter)
+    assert kept is not None and kept["certificate_pem"] == waiter["certificate_pem"], diags.diagnostics
+
+
+def test_a_certificate_request_with_nothing_pending_does_not_wait_out_the_timeout(new_sandbox: Start):
+    """certificate_requested_at changed by hand (no reissue, no renewal): the order is active with the
+    certificate the waiter holds and nothing pending, so the update records the value and returns at once."""
+    from provider.resources.ssl_order_validation import SslOrderValidationResource
+
+    box = new_sandbox()
+    order = _ordered(box, ago_days=10, period=12)
+    waiter = _waiter_state(box, order)
+    planned = {**waiter, "certificate_requested_at": "by hand", "certificate_pem": Unknown,
+               "ca_bundle_pem": Unknown, "valid_till": Unknown}
+    diags = Diagnostics()
+    started = time.monotonic()
+    after = SslOrderValidationResource(new_provider(box)).update(UpdateContext(diags, "x"), waiter, planned)
+    assert time.monotonic() - started < 4 and not errors_of(diags), [d.summary for d in diags.diagnostics]
+    assert after["certificate_requested_at"] == "by hand" and after["certificate_pem"] == waiter["certificate_pem"]

@@ -122,10 +122,11 @@ def test_a_cancellation_refunds_before_issuance_and_within_the_refund_days(
 def test_the_refund_window_runs_from_the_first_issuance_not_from_a_reissue() -> None:
     """A reissue gives the order a new valid_from, but the vendor refunds only within the refund days of the
     order's first issuance (begin_date); cancelling later ends it as expired with no refund."""
-    issued = policy.first_issued(begin_date="2026-06-01", valid_from="2026-11-20")
+    issued = policy.first_issued(begin_date="2026-06-01", valid_from="2026-11-20", status="active")
     assert issued == "2026-06-01"
     assert policy.refund_window(issued, 30, TODAY)[0] is False
-    assert policy.first_issued("0000-00-00", "") is None and policy.first_issued("", "2026-11-20") == "2026-11-20"
+    assert policy.first_issued("0000-00-00", "", "active") is None
+    assert policy.first_issued("", "2026-11-20", "active") == "2026-11-20"
 
 
 SUBSCRIPTION = {"valid_from": "2026-06-15", "valid_till": "2026-12-31", "begin_date": "2026-06-15",
@@ -133,9 +134,9 @@ SUBSCRIPTION = {"valid_from": "2026-06-15", "valid_till": "2026-12-31", "begin_d
 
 
 @pytest.mark.parametrize(("over", "reissue_before_days", "action"), [
-    ({}, None, "reissue"),                                  # 33 days left, default window 66 (a third of 200)
-    ({"valid_till": "2027-02-02"}, None, "reissue"),        # 66 days left: the default window
-    ({"valid_till": "2027-02-03"}, None, "state"),          # 67 days left
+    ({}, None, "reissue"),                                  # 33 days left of a 199-day certificate: window 66
+    ({"valid_from": "2026-07-17", "valid_till": "2027-02-02"}, None, "reissue"),  # 200-day cert: 66 days left
+    ({"valid_from": "2026-07-18", "valid_till": "2027-02-03"}, None, "state"),    # 67 days left
     ({}, 20, "state"),                                      # the user's window: 20 days
     ({}, 0, "state"),                                       # disabled
     ({"end_date": "2026-12-31"}, None, "state"),            # ends with the certificate, 33 days away: neither
@@ -208,3 +209,78 @@ def test_each_certificate_request_gets_a_stamp_of_its_own() -> None:
     assert first == "2026-12-06T12:00:00.000005Z"
     assert policy.request_stamp(first, now) not in (first, "")
     assert policy.parse_time(policy.request_stamp(first, now)) > policy.parse_time(first)
+
+
+def test_a_new_csr_while_a_reissue_is_pending_is_refused_at_plan_not_bought_as_a_new_order() -> None:
+    """The order was issued and is being reissued (validation asked for again: `processing`). A key rotation now
+    cannot be a reissue (GoGetSSL reissues active orders only), and a replacement would buy a new order and
+    forget this paid one: the plan fails, saying to wait."""
+    current = _issued_state(**SUBSCRIPTION, order_status="processing")
+    planned = {**current, "csr": make_csr("a.example.com").csr_pem}
+    change = policy.plan_update(current, planned, {"csr"}, [], TODAY)
+    assert change.action != "replace" and change.replace == []
+    [notice] = change.notices
+    assert notice.error and notice.path == ["csr"] and "reissue is pending" in notice.summary
+
+
+def test_an_order_never_issued_has_no_first_issuance_whatever_it_carries() -> None:
+    """After a renewal the state holds the new, unissued order with the old order's certificate dates carried
+    over: the destroy plan must judge it unissued (refundable), as the destroy itself will."""
+    assert policy.first_issued("", "2026-05-01", "processing") is None
+    assert policy.first_issued("2026-05-01", "2026-11-20", "processing") == "2026-05-01"
+    assert policy.first_issued("", "2026-11-20", "active") == "2026-11-20"
+
+
+@pytest.mark.parametrize(("valid_from", "valid_till", "window"), [
+    ("2026-12-06", "2027-06-24", 66),  # a 200-day certificate: a third of it
+    ("2027-04-01", "2027-07-10", 33),  # a 100-day one
+    ("2029-04-01", "2029-05-18", 15),  # a 47-day one
+])
+def test_the_default_reissue_window_is_a_third_of_the_certificates_own_life(valid_from: str, valid_till: str,
+                                                                            window: int) -> None:
+    state = _issued_state(valid_from=valid_from, valid_till=valid_till, end_date="2030-01-01")
+    assert policy.reissue_window(None, dt.date(2027, 5, 1), state) == window
+
+
+def test_renewals_switched_off_switch_automatic_reissues_off_unless_asked_for() -> None:
+    """An order whose configuration turned renewals off (adopted orders, before reissue_before_days existed) is
+    not reissued behind its owner's back; reissue_before_days set explicitly still reissues it."""
+    state = _issued_state(**SUBSCRIPTION, renew_before_days=0)
+    assert policy.update_action(state, {**state, "reissue_before_days": None}, set(), TODAY) == "state"
+    assert policy.update_action(state, {**state, "reissue_before_days": 40}, set(), TODAY) == "reissue"
+
+
+def test_a_reissue_window_as_long_as_a_certificate_is_refused_at_plan() -> None:
+    """With 100-day certificates, reissue_before_days = 120 would make every new certificate due at once: one
+    reissue per apply, forever."""
+    notice = policy.reissue_window_problem(120, dt.date(2027, 5, 1))
+    assert notice is not None and notice.error and notice.path == ["reissue_before_days"]
+    assert "100 days" in notice.detail
+    assert policy.reissue_window_problem(99, dt.date(2027, 5, 1)) is None
+    assert policy.reissue_window_problem(None, dt.date(2027, 5, 1)) is None
+
+
+@pytest.mark.parametrize(("setting", "value", "accepted"), [
+    ("renew_before_days", 30, True),
+    ("renew_before_days", 0, True),
+    ("renew_before_days", 31, False),  # GoGetSSL refuses a renewal earlier than 30 days before the end
+    ("renew_before_days", 400, False),
+    ("reissue_before_days", 0, True),
+    ("reissue_before_days", 40, True),
+    ("reissue_before_days", -5, False),
+    ("reissue_before_days", 2.5, False),
+])
+def test_lifecycle_settings_are_checked_at_validate(setting: str, value: Any, accepted: bool) -> None:
+    from tf.utils import Diagnostics
+
+    from provider.resources.ssl_order import SslOrderResource
+    from tests.support import planned_order
+
+    config = planned_order(SslOrderResource.get_schema(), csr=make_csr("a.example.com").csr_pem,
+                           **{setting: value})
+    diags = Diagnostics()
+    SslOrderResource(None).validate(diags, "gogetssl_ssl_order", config)  # type: ignore[arg-type]
+    errors = [d for d in diags.diagnostics if d.severity == "error"]
+    assert (not errors) is accepted, [d.summary for d in errors]
+    if not accepted:
+        assert errors[0].summary == f"Invalid {setting}" and setting in errors[0].detail
