@@ -184,8 +184,9 @@ def resource_schema() -> Schema:
         Attribute("renew_before_days", Number(), optional=True, computed=True, default=DEFAULT_RENEW_BEFORE_DAYS,
                   description="Renew the order when its subscription (`end_date`) has this many days or fewer "
                               f"left: 0 (no renewal) to 30, the earliest GoGetSSL accepts a renewal (default "
-                              f"{DEFAULT_RENEW_BEFORE_DAYS}). `terraform plan` shows a due renewal as an update of this "
-                              "resource with `planned_action = \"renew\"` and its price; apply places a renewal order "
+                              f"{DEFAULT_RENEW_BEFORE_DAYS}). `terraform plan` shows a due renewal as an update of "
+                              "this resource with `planned_action = \"renew\"` and its price; apply places a renewal "
+                              "order "
                               "(addSSLRenewOrder, a new paid order with a new `order_id`, carrying the same "
                               "arguments) and leaves the old order as it is. An order whose `end_date` is not "
                               "known renews by its certificate's `valid_till`."),
