@@ -71,8 +71,9 @@ class ProductsDataSource(BaseDataSource):
     def get_schema(cls) -> Schema:
         return Schema(
             version=1,
-            description="The SSL products this account can order, with their terms, SAN limits, DCV methods, "
-                        "prices and refund window. Filters are optional and combine.",
+            description="The SSL products this account can order, with their terms, SAN limits, DCV methods and "
+                        "the account's prices (refund days and included SANs are on `gogetssl_product`: the "
+                        "vendor's list does not carry them). Filters are optional and combine.",
             attributes=[
                 Attribute("brand", String(), optional=True, description="Only this brand (case-insensitive)."),
                 Attribute("validation", String(), optional=True, description="Only `DV`, `OV` or `EV` products."),
