@@ -145,6 +145,10 @@ Next steps:
         {shell_terraform} -chdir={work} plan
   - Change the order in {work / 'main.tf'} (say period = 24) and plan: the plan names what forces a new
     order, what it costs (planned_price) and what happens to the current certificate.
+  - Move the sandbox's clock near the certificate's end (it lasts at most 200 days, inside a 12-month
+    subscription) and plan: a free reissue (planned_action = "reissue", planned_price = 0), which one apply
+    carries out and waits for:
+        curl -s -X POST -d '{{"advance_days": 185}}' http://127.0.0.1:{SANDBOX_PORT}/_sandbox/clock
   - Try the other examples (examples/multi-domain-dns, examples/wildcard-dns) and the CI guide
     (docs/guides/ci.md). Against the real API, unset GOGETSSL_API_URL and use your API credentials.
   - Adopt orders placed elsewhere, and watch every certificate's expiry: docs/guides/adopt.md
