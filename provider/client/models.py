@@ -135,6 +135,7 @@ class OrderStatus(VendorModel):
     server_count: Int = None
     webserver_type: Int = None
     dcv_method: Str = ""
+    reissue_now: Flag = False  # a reissue is in progress (§2.3), whatever `status` says
     approver_method: ApproverMethod = Field(default_factory=ApproverMethod)
     san: list[SanEntry] = Field(default_factory=list)
     contacts: dict[str, str] = Field(default_factory=dict)

@@ -154,7 +154,8 @@ class OrdersAPI:
         of the end: a server's page size may vary, and a reconciliation takes a complete scan as proof that
         an order was not placed. One exception, at the vendor's offset ceiling: when the page after a page
         shorter than both `page_size` and the largest page already received is refused, the short page was
-        the last (an account of 1,999 orders lists whole under a ceiling of 1000 with pages of 1000).
+        the last, when that page's offset is past the vendor's ceiling (LISTING_OFFSET_CEILING): an account of
+        1,999 orders lists whole under a ceiling of 1000 with pages of 1000.
 
         The scan ends incomplete, with `reason` saying why, on an error answer, after `max_pages` pages, on a
         page that repeats orders already seen (a server ignoring offset), or when `stop(entry)` returns True
@@ -186,8 +187,11 @@ class OrdersAPI:
                 if page == 0:
                     raise
                 log.info("order scan ended at offset %d: %s", offset, exc)
-                refused = isinstance(exc, APIError) and not isinstance(exc, (AuthError, NotFoundError))
-                if refused and after_short:
+                # The vendor's own refusal (not a gateway's 5xx, not a login or not-found answer). It confirms a
+                # short page as the last only past the known ceiling: below it, a lock or a hiccup proves nothing.
+                refused = (isinstance(exc, APIError) and not isinstance(exc, (AuthError, NotFoundError))
+                           and exc.status_code < 500)
+                if refused and after_short and offset > LISTING_OFFSET_CEILING:
                     return ended(True, f"the listing ended at offset {offset} (a page of {after_short} after "
                                        f"pages of {largest}, and no page is listed past the offset ceiling)")
                 if refused:

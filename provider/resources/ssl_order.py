@@ -361,8 +361,9 @@ class SslOrderResource(Resource):
 
 #: planned_action -> what update() does (provider/resources/ssl_order_policy.py update_action)
 _PLANNED_ACTIONS = {"renew": "renew", "reissue": "reissue", "change_validation": "change_validation", "none": "state"}
-#: the certificate and its dates, kept in state while its successor is not issued yet
-_CERTIFICATE = ("certificate_pem", "ca_bundle_pem", "valid_from", "valid_till")
+#: the certificate a renewal's state keeps until the renewal's own is issued (not its dates: they are the renewed
+#: order's, and would make the unissued renewal look issued, to the refund window among others)
+_CERTIFICATE = ("certificate_pem", "ca_bundle_pem")
 
 
 def _order_key(planned: dict[str, Any]) -> str:

@@ -57,7 +57,7 @@ def destroy(provider: ProviderServices, diags: Diagnostics, current: dict[str, A
         return current
     if on_destroy == "cancel_if_refundable":
         open_, why = True, ""
-        issued = policy.first_issued(status.begin_date, status.valid_from, status.status)
+        issued = policy.first_issued(status.begin_date, status.valid_from)
         if issued is not None:  # issued once: also while a reissue of it is pending
             days = purchase.refund_days(provider, status.product_id)
             open_, why = policy.refund_window(issued, days, refund_today(provider))

@@ -102,7 +102,7 @@ def plan_update(current: dict[str, Any], planned: dict[str, Any], changed: set[s
         planned["validation_records"] = dcv.planned_records(planned, common_name(planned.get("csr")))
         notices.append(Notice(
             f"Order {current.get('order_id')}'s certificate is due for a free reissue",
-            f"{reissue_due(current, planned.get('reissue_before_days'), today, planned.get('renew_before_days'))}. "
+            f"{reissue_due(current, planned.get('reissue_before_days'), today)}. "
             "Applying this plan reissues it with the order's CSR at no cost and publishes any new validation data "
             "through validation_records; a gogetssl_ssl_order_validation given certificate_requested_at waits "
             "for the new certificate. The current certificate stays in state until then. Set "
@@ -128,7 +128,7 @@ def update_action(current: dict[str, Any], planned: dict[str, Any], changed: set
         return "reissue"
     if renewal_due(current, planned.get("renew_before_days"), today):
         return "renew"
-    if reissue_due(current, planned.get("reissue_before_days"), today, planned.get("renew_before_days")):
+    if reissue_due(current, planned.get("reissue_before_days"), today):
         return "reissue"
     if changed & DCV_FIELDS and current.get("order_status") in ("processing", "reissue"):
         return "change_validation"
@@ -170,17 +170,13 @@ def renewal_due(state: dict[str, Any], renew_before_days: Any, today: dt.date | 
     return f"Its {what} {when}, within renew_before_days = {int(renew_before_days)}"
 
 
-def reissue_window(reissue_before_days: Any, today: dt.date | None = None, state: dict[str, Any] | None = None,
-                   renew_before_days: Any = None) -> int:
+def reissue_window(reissue_before_days: Any, today: dt.date | None = None, state: dict[str, Any] | None = None) -> int:
     """Days before `valid_till` from which a free reissue is due: `reissue_before_days`; unset, a third of the
     certificate's own lifetime (66 days of a 200-day certificate, 33 of 100, 15 of 47: renewed at two thirds
-    of its life, as ACME clients do), or of the longest certificate issued today when its dates are not known;
-    and 0 (none) when unset while renewals are switched off (`renew_before_days = 0`: the owner of an adopted
-    order, or one who manages its certificates elsewhere, said to leave it alone)."""
+    of its life, as ACME clients do), or of the longest certificate issued today when its dates are not known.
+    (Renewals switched off, `renew_before_days = 0`, leave free reissues on: adopted orders switch both off.)"""
     if is_whole(reissue_before_days):
         return max(0, int(reissue_before_days))
-    if is_whole(renew_before_days) and renew_before_days <= 0:
-        return 0
     issued, till = parse_date((state or {}).get("valid_from")), parse_date((state or {}).get("valid_till"))
     if issued is not None and till is not None and till > issued:
         return (till - issued).days // 3
@@ -205,12 +201,11 @@ def reissue_pending(state: dict[str, Any]) -> bool:
     return state.get("order_status") in ("reissue", "processing") and parse_date(state.get("begin_date")) is not None
 
 
-def reissue_due(state: dict[str, Any], reissue_before_days: Any, today: dt.date | None = None,
-                renew_before_days: Any = None) -> str | None:
+def reissue_due(state: dict[str, Any], reissue_before_days: Any, today: dt.date | None = None) -> str | None:
     """Why the order's certificate is due for a free reissue (from state at plan time), or None: it is active,
     its certificate ends within the reissue window, and its subscription (`end_date`) outlasts the certificate,
     so a new one fits in what was paid for."""
-    window = reissue_window(reissue_before_days, today, state, renew_before_days)
+    window = reissue_window(reissue_before_days, today, state)
     if window <= 0 or state.get("order_status") != "active":
         return None
     till, end = parse_date(state.get("valid_till")), parse_date(state.get("end_date"))
@@ -243,14 +238,13 @@ def refund_window(issued_on: str | None, refund_days: int, today: dt.date | None
     return False, f"It was issued on {issued_on}, {age} days ago; refunds end {refund_days} days after issuance"
 
 
-def first_issued(begin_date: Any, valid_from: Any, status: Any) -> str | None:
-    """When the order was first issued: the subscription's start, else, for an active order that reports none,
-    its certificate's. (A renewal's state carries the renewed order's certificate dates until its own is issued:
-    only an active order's valid_from is its own.)"""
-    if parse_date(begin_date) is not None:
-        return str(begin_date)[:10]
-    if status == "active" and parse_date(valid_from) is not None:
-        return str(valid_from)[:10]
+def first_issued(begin_date: Any, valid_from: Any) -> str | None:
+    """When the order was first issued: the subscription's start, else (an order that reports none) its
+    certificate's, also while a reissue of it is pending. (A renewal's state carries the renewed order's
+    certificate, not its dates, until its own is issued: the renewal is judged unissued, as it is.)"""
+    for value in (begin_date, valid_from):
+        if parse_date(value) is not None:
+            return str(value)[:10]
     return None
 
 

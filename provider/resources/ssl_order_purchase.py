@@ -119,7 +119,7 @@ def destroy_outcome(services: ProviderServices, current: dict[str, Any]) -> tupl
         return "forget", "on_destroy = \"forget\""
     if on_destroy == "cancel":
         return "cancel", ""
-    issued = policy.first_issued(current.get("begin_date"), current.get("valid_from"), status)
+    issued = policy.first_issued(current.get("begin_date"), current.get("valid_from"))
     if issued is not None:  # issued once: also while a reissue of it is pending
         open_, why = policy.refund_window(issued, refund_days(services, current.get("product_id")),
                                           refund_today(services))

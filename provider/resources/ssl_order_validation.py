@@ -177,9 +177,16 @@ class SslOrderValidationResource(Resource):
                             "this CSR did not go through (apply again: the plan shows the order's csr change).",
                             path=["csr"])
             return None
-        if previous and status.status == "active" and same_certificate(previous, status.crt_code):
-            # Active with the certificate held before, nothing pending: no reissue or renewal asked for one
-            # (certificate_requested_at changed by hand); waiting could only time out.
+        if previous and _nothing_pending(status, previous):
+            # Read once more: the first answer after a reissue may lag behind it.
+            try:
+                status = client.orders.status(order_id)
+            except errors.GoGetSSLError as exc:
+                add_api_error(diags, exc, f"reading order {order_id}")
+                return None
+        if previous and _nothing_pending(status, previous):
+            # Active with the certificate held before, nothing pending, twice: no reissue or renewal asked for
+            # one (certificate_requested_at changed by hand); waiting could only time out.
             diags.add_warning(f"Order {order_id} has no new certificate to wait for",
                               "certificate_requested_at changed, but the order is active with the certificate "
                               "this resource holds and no reissue pending; the new value was recorded.")
@@ -304,6 +311,10 @@ def _state(base: dict[str, Any], status: OrderStatus) -> dict[str, Any]:
         "ca_bundle_pem": status.ca_code,
         "valid_till": status.valid_till or "",
     }
+
+
+def _nothing_pending(status: OrderStatus, previous: str) -> bool:
+    return status.status == "active" and not status.reissue_now and same_certificate(previous, status.crt_code)
 
 
 def same_certificate(a: str | None, b: str | None) -> bool:

@@ -1,8 +1,9 @@
 """An uncertain order in an account that fills more than one listing page: GoGetSSL lists at most offset 1000 plus
-one page of 1000 (2,000 orders, docs/vendor-api.md §9.4). The sandbox's page cap and offset ceiling are lowered to
-10 and 10, the same geometry with 19 orders standing for 1,999: reconciliation must read such an account whole
-(pages of 10 and 9, then the end, although offset 19 would be refused) in either sort order, and past the reach it
-must fail naming the ceiling, never order twice.
+one page of 1000 (2,000 orders, docs/vendor-api.md §9.4). The sandbox's page cap is lowered to 10: reconciliation
+must read an account of 19 orders whole (pages of 10 and 9, then an empty one) in either sort order; and where
+the listing is refused past an offset (an offset ceiling lowered to 10), it must fail naming the ceiling, never
+order twice. (That a short page before a refusal past the real ceiling ends the listing, 1,999 orders in pages of
+1000, is tested on the client: tests/unit/test_client_hardening.py.)
 
 In-process against a sandbox; the provider's own client and resource code run unchanged."""
 
@@ -23,14 +24,14 @@ from tests.support import Sandbox, live_orders, make_csr, planned_order
 Start = Callable[..., Sandbox]
 
 
-def _account(new_sandbox: Start, orders: int, list_order: str, fault: str) -> Sandbox:
-    """A sandbox listing 10 orders a page up to offset 10, holding `orders` orders placed by another tool, whose
-    next addSSLOrder meets `fault`."""
+def _account(new_sandbox: Start, orders: int, list_order: str, fault: str, offset_cap: int = 1000) -> Sandbox:
+    """A sandbox listing 10 orders a page up to offset `offset_cap`, holding `orders` orders placed by another
+    tool, whose next addSSLOrder meets `fault`."""
     box = new_sandbox()
     for _ in range(orders):
         box.place(make_csr(key="ec256").csr_pem)
     box.faults({"match": "add_ssl_order", "mode": fault, "times": 1},
-               list_order=list_order, list_page_cap=10, list_offset_cap=10)
+               list_order=list_order, list_page_cap=10, list_offset_cap=offset_cap)
     return box
 
 
@@ -67,7 +68,7 @@ def test_an_uncertain_call_that_placed_nothing_is_proven_so_in_an_account_of_two
 
 
 def test_past_the_listings_reach_an_uncertain_order_fails_naming_the_ceiling(new_sandbox: Start):
-    box = _account(new_sandbox, 20, "newest", "commit_then_reset")  # 20 orders: 20 or more, it cannot be told
+    box = _account(new_sandbox, 20, "newest", "commit_then_reset", offset_cap=10)  # offset 20 is refused
     csr = make_csr().csr_pem
     state, diags = _create(box, csr)
     assert state is None

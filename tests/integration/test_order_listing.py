@@ -46,11 +46,11 @@ def test_a_listing_cut_short_by_an_offset_ceiling_is_reported(new_sandbox):
 
 
 def test_an_account_of_two_pages_is_listed_whole_and_one_past_the_reach_is_reported(new_sandbox):
-    """The live geometry (pages of 1000, no offset above 1000: 2,000 orders at most) at a tenth of a hundredth:
-    19 orders list whole (pages of 10 and 9: the short page is the end, offset 19 is never asked); at 20 the
-    listing cannot tell 20 from more, and at 25 it certainly is short: both are reported naming the ceiling."""
+    """Pages of 10: 19 orders list whole (pages of 10 and 9, then an empty one). With the offset ceiling lowered
+    to 10 the listing is refused at offset 20: 20 orders cannot be told from more, and 25 certainly are more;
+    both are reported naming the ceiling."""
     box = new_sandbox()
-    box.faults(list_page_cap=10, list_offset_cap=10)
+    box.faults(list_page_cap=10)
     client = GoGetSSLClient(ClientSettings(box.url, box.user, box.password))
     finder = SslOrderList(GoGetSSLProvider(client=client))
     orders = seed_account(box, 19)
@@ -59,6 +59,7 @@ def test_an_account_of_two_pages_is_listed_whole_and_one_past_the_reach_is_repor
     diags = Diagnostics()
     assert len(list(finder.list(diags, {"status": list(listing.STATUSES)}, False, None))) == 19
     assert _summaries(diags) == []
+    box.faults(list_page_cap=10, list_offset_cap=10)
     for total in (20, 25):
         orders = seed_account(box, total - len(orders))  # (the whole account, as the sandbox records it)
         state, diags = _read(box)

@@ -212,3 +212,60 @@ def test_a_certificate_request_with_nothing_pending_does_not_wait_out_the_timeou
     after = SslOrderValidationResource(new_provider(box)).update(UpdateContext(diags, "x"), waiter, planned)
     assert time.monotonic() - started < 4 and not errors_of(diags), [d.summary for d in diags.diagnostics]
     assert after["certificate_requested_at"] == "by hand" and after["certificate_pem"] == waiter["certificate_pem"]
+
+
+def test_a_stale_status_right_after_a_reissue_is_not_taken_for_nothing_pending(new_sandbox: Start):
+    """The first status read after the reissue call still shows the order active with its old certificate (a
+    vendor lagging behind its own reissue answer): the waiter reads again, sees the reissue, and waits for the
+    new certificate instead of handing out the old one."""
+    from provider.resources.ssl_order_validation import SslOrderValidationResource
+
+    box = new_sandbox()
+    order = _ordered(box, ago_days=150, period=36)  # validation reusable: issued at the next recheck
+    waiter = _waiter_state(box, order)
+    planned, _ = plan_change(new_provider(box), order)
+    after, diags = _apply(box, order, planned)
+    assert planned["planned_action"] == "reissue" and not errors_of(diags)
+    box.faults({"match": "/orders/status", "mode": "patch_body", "times": 1,
+                "patch": {"status": "active", "crt_code": waiter["certificate_pem"], "reissue_now": "0"}})
+    wanted = {**waiter, "certificate_requested_at": after["certificate_requested_at"], "certificate_pem": Unknown,
+              "ca_bundle_pem": Unknown, "valid_till": Unknown}
+    diags = Diagnostics()
+    new = SslOrderValidationResource(new_provider(box)).update(UpdateContext(diags, "x"), waiter, wanted)
+    assert new["certificate_pem"] != waiter["certificate_pem"], [d.summary for d in diags.diagnostics]
+
+
+def test_the_destroy_plan_of_a_fresh_renewal_says_what_the_destroy_does(new_sandbox: Start):
+    """After a renewal the state holds the new, unissued order (with the renewed order's certificate until its
+    own is issued): its destroy plan must say "cancel for a refund", as the destroy then does."""
+    box = new_sandbox("--cancel-review-seconds", "0")
+    order = _ordered(box, ago_days=340, period=12)  # issued 2026-01: its subscription ends in about 25 days
+    planned, _ = plan_change(new_provider(box), order)
+    assert planned["planned_action"] == "renew"
+    renewed, diags = _apply(box, order, planned)
+    assert not errors_of(diags) and renewed["order_id"] != order["order_id"]
+    assert renewed["certificate_pem"] == order["certificate_pem"], "the renewed order's certificate is kept"
+    said = Diagnostics()
+    SslOrderResource(new_provider(box)).plan_destroy(said, renewed)
+    assert [d.summary for d in said.diagnostics] == [f"Destroying order {renewed['order_id']} cancels it for a "
+                                                     "refund"]
+    _destroy(box, renewed, new_provider(box))
+    assert box.order(renewed["order_id"])["status"] == "cancelled"
+
+
+def test_a_pending_reissue_of_an_order_past_its_refund_window_is_not_cancelled_even_without_a_begin_date(
+        new_sandbox: Start):
+    """A vendor that reports no begin_date: the order's first issuance is its certificate's valid_from, also while
+    a reissue of it is pending (cancelling then would end it without a refund)."""
+    box = new_sandbox("--cancel-review-seconds", "0")
+    order = _ordered(box, ago_days=150, period=36)
+    box.api(f"/orders/ssl/reissue/{order['order_id']}", {"csr": order["csr"], "webserver_type": "1",
+                                                        "dcv_method": "dns"})
+    box.faults({"match": "/orders/status", "mode": "patch_body", "patch": {"begin_date": ""}, "times": 100})
+    provider = new_provider(box)
+    state = _refresh(box, order, provider)
+    said = Diagnostics()
+    SslOrderResource(provider).plan_destroy(said, state)
+    assert "only forgets it" in " ".join(d.summary for d in said.diagnostics)
+    _destroy(box, state, provider)
+    assert box.count("cancel_ssl_order") == 0

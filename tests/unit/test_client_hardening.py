@@ -445,8 +445,9 @@ class Listing:
 
     def __init__(self, ids: list[int], *, page_cap: int | None = None, offset_cap: int | None = None,
                  ignore_offset: bool = False, count_is_page: bool = True, fail_at: set[int] | None = None,
-                 short_at: dict[int, int] | None = None):
+                 short_at: dict[int, int] | None = None, refuse_at: dict[int, tuple[int, str]] | None = None):
         self.ids = ids
+        self.refuse_at = refuse_at or {}  # offset -> (HTTP status, message) of a vendor error answer
         self.short_at = short_at or {}  # offset -> records that page holds (a page size that varies)
         self.page_cap, self.offset_cap, self.ignore_offset = page_cap, offset_cap, ignore_offset
         self.count_is_page = count_is_page
@@ -463,6 +464,9 @@ class Listing:
         self.limits.append(limit)
         if offset in self.fail_at:
             return 503, "busy", {}
+        if offset in self.refuse_at:
+            status, message = self.refuse_at[offset]
+            return status, {"error": True, "message": message, "description": message}, {}
         if self.offset_cap is not None and offset > self.offset_cap:
             return 200, {"error": True, "message": "Invalid offset", "description": "offset too large"}, {}
         if self.ignore_offset:
@@ -483,6 +487,15 @@ def test_scan_reads_every_page_despite_a_page_cap_and_ends_at_a_shorter_page():
     assert [e.order_id for e in scan.entries] == list(range(1000, 1250))
     assert scan.complete is True and scan.newest_first is False
     assert listing.offsets == [0, 40, 80, 120, 160, 200, 240, 250], "a page of 10 after pages of 40, then none"
+
+
+@pytest.mark.parametrize("refusal", [(200, "Function is locked"), (503, "Service unavailable")])
+def test_a_vendor_error_after_a_short_page_below_the_ceiling_is_no_proof_of_the_end(refusal):
+    """Only a refusal of an offset past the vendor's ceiling may confirm a short page as the last: an error
+    answer at offset 17 (a lock, or a 5xx carrying the vendor's error body) proves nothing."""
+    listing = Listing(list(range(1, 26)), page_cap=10, short_at={10: 7}, refuse_at={17: refusal})
+    scan = scanning(listing).orders.scan()
+    assert scan.complete is False and len(scan.entries) == 17
 
 
 def test_a_short_page_in_the_middle_of_the_listing_is_not_taken_for_its_end():

@@ -122,11 +122,10 @@ def test_a_cancellation_refunds_before_issuance_and_within_the_refund_days(
 def test_the_refund_window_runs_from_the_first_issuance_not_from_a_reissue() -> None:
     """A reissue gives the order a new valid_from, but the vendor refunds only within the refund days of the
     order's first issuance (begin_date); cancelling later ends it as expired with no refund."""
-    issued = policy.first_issued(begin_date="2026-06-01", valid_from="2026-11-20", status="active")
+    issued = policy.first_issued(begin_date="2026-06-01", valid_from="2026-11-20")
     assert issued == "2026-06-01"
     assert policy.refund_window(issued, 30, TODAY)[0] is False
-    assert policy.first_issued("0000-00-00", "", "active") is None
-    assert policy.first_issued("", "2026-11-20", "active") == "2026-11-20"
+    assert policy.first_issued("0000-00-00", "") is None and policy.first_issued("", "2026-11-20") == "2026-11-20"
 
 
 SUBSCRIPTION = {"valid_from": "2026-06-15", "valid_till": "2026-12-31", "begin_date": "2026-06-15",
@@ -223,12 +222,10 @@ def test_a_new_csr_while_a_reissue_is_pending_is_refused_at_plan_not_bought_as_a
     assert notice.error and notice.path == ["csr"] and "reissue is pending" in notice.summary
 
 
-def test_an_order_never_issued_has_no_first_issuance_whatever_it_carries() -> None:
-    """After a renewal the state holds the new, unissued order with the old order's certificate dates carried
-    over: the destroy plan must judge it unissued (refundable), as the destroy itself will."""
-    assert policy.first_issued("", "2026-05-01", "processing") is None
-    assert policy.first_issued("2026-05-01", "2026-11-20", "processing") == "2026-05-01"
-    assert policy.first_issued("", "2026-11-20", "active") == "2026-11-20"
+def test_the_first_issuance_is_the_subscriptions_start_else_the_certificates() -> None:
+    assert policy.first_issued("", "", ) is None and policy.first_issued("0000-00-00", "") is None
+    assert policy.first_issued("2026-05-01", "2026-11-20") == "2026-05-01"
+    assert policy.first_issued("", "2026-11-20") == "2026-11-20"
 
 
 @pytest.mark.parametrize(("valid_from", "valid_till", "window"), [
@@ -242,12 +239,12 @@ def test_the_default_reissue_window_is_a_third_of_the_certificates_own_life(vali
     assert policy.reissue_window(None, dt.date(2027, 5, 1), state) == window
 
 
-def test_renewals_switched_off_switch_automatic_reissues_off_unless_asked_for() -> None:
-    """An order whose configuration turned renewals off (adopted orders, before reissue_before_days existed) is
-    not reissued behind its owner's back; reissue_before_days set explicitly still reissues it."""
+def test_renewals_switched_off_leave_free_reissues_on() -> None:
+    """renew_before_days = 0 stops paid renewals only: a certificate ending inside its subscription is still
+    reissued (adopted orders switch both off, with reissue_before_days = 0)."""
     state = _issued_state(**SUBSCRIPTION, renew_before_days=0)
-    assert policy.update_action(state, {**state, "reissue_before_days": None}, set(), TODAY) == "state"
-    assert policy.update_action(state, {**state, "reissue_before_days": 40}, set(), TODAY) == "reissue"
+    assert policy.update_action(state, {**state, "reissue_before_days": None}, set(), TODAY) == "reissue"
+    assert policy.update_action(state, {**state, "reissue_before_days": 0}, set(), TODAY) == "state"
 
 
 def test_a_reissue_window_as_long_as_a_certificate_is_refused_at_plan() -> None:
