@@ -364,3 +364,24 @@ def plan_change(provider: Any, current: dict[str, Any], **config: Any) -> tuple[
 def errors_of(diags: Any) -> list[str]:
     """The summaries of the error diagnostics."""
     return [d.summary for d in diags.diagnostics if d.severity == "error"]
+
+
+def issued_order(box: Sandbox, ago_days: int = 0, **args: Any) -> dict[str, Any]:
+    """A gogetssl_ssl_order of minimal_order(**args) created through the resource in-process and issued
+    `ago_days` ago (the sandbox's clock moved back, then forward again); its state as a refresh today reads it."""
+    from tf.iface import CreateContext, ReadContext
+    from tf.utils import Diagnostics
+
+    from provider.resources.ssl_order import SslOrderResource
+
+    box.clock(-ago_days)
+    provider = new_provider(box)
+    planned, diags = plan_create(provider, **args)
+    state = SslOrderResource(provider).create(CreateContext(diags, "gogetssl_ssl_order"), planned)
+    assert state is not None and not errors_of(diags), diags.diagnostics
+    box.set_status(state["order_id"], "active")
+    box.clock(ago_days)
+    diags = Diagnostics()
+    state = SslOrderResource(new_provider(box)).read(ReadContext(diags, "gogetssl_ssl_order"), state)
+    assert state is not None and not errors_of(diags), diags.diagnostics
+    return state

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-#: Days after issuance within which a cancellation is refunded, when the product's page gives none (§5).
-REFUND_DAYS = 30
 #: The vendor reviews a cancellation request within 2-48 hours; the order keeps its status meanwhile (§2.1, §5).
 CANCEL_REVIEW_HOURS = 48
 CANCEL_REVIEW = dt.timedelta(hours=CANCEL_REVIEW_HOURS)

@@ -220,13 +220,17 @@ def reissue_due(state: dict[str, Any], reissue_before_days: Any, today: dt.date 
     return f"Its certificate {when}, within {setting}, and its subscription runs until {end}"
 
 
-def refund_window(issued_on: str | None, refund_days: int, today: dt.date | None = None) -> tuple[bool, str]:
+def refund_window(issued_on: str | None, refund_days: int | None,
+                  today: dt.date | None = None) -> tuple[bool, str]:
     """Whether cancelling now surely refunds: before issuance always; after it, before the last day of the
     `refund_days` after the FIRST issuance (`begin_date`: a reissue does not restart the window, and a
     cancellation after it ends the order as `expired` with no refund). Returns (open, why it is closed)."""
     issued = parse_date(issued_on) if issued_on else None
     if issued is None:
         return True, ""
+    if refund_days is None:
+        return False, (f"It was issued on {issued_on}, and its product's refund window could not be read "
+                       "(getProductDetails gave no refund days), so a refund cannot be counted on")
     age = ((today or utc_today()) - issued).days
     if age < refund_days:
         return True, ""

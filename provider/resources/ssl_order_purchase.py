@@ -21,7 +21,6 @@ from provider.common.order_rules import is_whole
 from provider.common.order_schema import DEFAULT_ON_DESTROY, PLANNED_NAMES
 from provider.common.order_state import common_name, order_id_of
 from provider.common.services import NotConfigured, ProviderServices, refund_today
-from provider.common.vendor import REFUND_DAYS
 from provider.resources import ssl_order_policy as policy
 
 PAID = ("order", "renew")
@@ -128,13 +127,15 @@ def destroy_outcome(services: ProviderServices, current: dict[str, Any]) -> tupl
     return "refund", ""
 
 
-def refund_days(services: ProviderServices, product_id: Any) -> int:
+def refund_days(services: ProviderServices, product_id: Any) -> int | None:
     """The product's refund days, from its details (the only place the vendor documents them), read once per
-    process; the vendor's standard window when they cannot be read or give none."""
+    process; None when they cannot be read or give none. Never a guess: taking the usual 30 for a product whose
+    window is shorter (0: no refund once issued) would cancel a certificate without a refund."""
     try:
-        return int(services.product_details(int(product_id or 0)).refund_days or REFUND_DAYS)
+        days = services.product_details(int(product_id or 0)).refund_days
     except (NotConfigured, errors.GoGetSSLError, TypeError, ValueError):
-        return REFUND_DAYS
+        return None
+    return int(days) if days is not None and days >= 0 else None
 
 
 def plan_destroy(services: ProviderServices, diags: Diagnostics, current: dict[str, Any]) -> None:

@@ -43,6 +43,9 @@ def set_status(sb: Sandbox, order_id: str, body: dict[str, Any]) -> Response:
     return 200, {"order_id": order["order_id"], "status": order["status"], "success": True}
 
 
+MAX_CLOCK_OFFSET_DAYS = 36_500  # a century either way
+
+
 def clock(sb: Sandbox, body: dict[str, Any]) -> Response:
     raw = body.get("advance_days", 0)
     try:
@@ -52,6 +55,10 @@ def clock(sb: Sandbox, body: dict[str, Any]) -> Response:
     if isinstance(raw, bool) or not math.isfinite(days):
         return error("Invalid advance_days", "advance_days must be a number of days", 400)
     offset = float(sb.store.get_meta("clock_offset", "0") or 0) + days * 86400
+    if abs(offset) > MAX_CLOCK_OFFSET_DAYS * 86400:
+        # Checked before it is kept: a date past year 9999 cannot be formatted, and every answer would fail.
+        return error("Invalid advance_days", f"advance_days would move the clock more than {MAX_CLOCK_OFFSET_DAYS} "
+                     "days from now", 400)
     sb.store.set_meta("clock_offset", str(offset))
     sb.settle_reviews()  # moving the clock past a review's end ends it, refund included
     return 200, {"now": sb.date(sb.now(), with_time=True), "offset_days": offset / 86400, "success": True}

@@ -16,22 +16,13 @@ from tf.types import Unknown
 from tf.utils import Diagnostics
 
 from provider.resources.ssl_order import SslOrderResource
-from tests.support import Sandbox, errors_of, new_provider, plan_change, plan_create
+from tests.support import Sandbox, errors_of, issued_order, new_provider, plan_change, plan_create
 
 Start = Callable[..., Sandbox]
 
 
 def _ordered(box: Sandbox, ago_days: int, **args: Any) -> dict[str, Any]:
-    """An order placed through the resource and issued `ago_days` ago (the sandbox's clock then back to today);
-    its state as a refresh today reads it."""
-    box.clock(-ago_days)
-    provider = new_provider(box)
-    planned, diags = plan_create(provider, **args)
-    state = SslOrderResource(provider).create(CreateContext(diags, "gogetssl_ssl_order"), planned)
-    assert state is not None and not errors_of(diags), diags.diagnostics
-    box.set_status(state["order_id"], "active")
-    box.clock(ago_days)
-    return _refresh(box, state)
+    return issued_order(box, ago_days, **args)
 
 
 def _refresh(box: Sandbox, state: dict[str, Any], provider: Any = None) -> dict[str, Any]:

@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+import requests
 from cryptography import x509
 
 from tests.support import Sandbox, make_csr, order_form
@@ -140,3 +141,13 @@ def test_a_pending_reissue_cannot_be_cancelled(new_sandbox: Start):
     assert _reissue(box, order_id, csr)["order_status"] == "processing"
     refused = box.api("/orders/cancel_ssl_order/", {"order_id": order_id, "reason": "test"})
     assert refused.get("error") is True and "reissue" in refused["description"]
+
+
+def test_a_clock_move_no_date_can_hold_is_refused_and_changes_nothing(new_sandbox: Start):
+    """advance_days = 1e7 (27,000 years) used to answer 500 and keep the offset, breaking every later answer."""
+    box = new_sandbox()
+    order_id, _csr = _issued(box, period=12)
+    before = box.api(f"/orders/status/{order_id}")["time_stamp"]
+    answer = requests.post(f"{box.root}/_sandbox/clock", json={"advance_days": 1e7}, timeout=10)
+    assert answer.status_code == 400 and "advance_days" in answer.json()["description"]
+    assert abs(box.api(f"/orders/status/{order_id}")["time_stamp"] - before) < 60
