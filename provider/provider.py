@@ -128,7 +128,7 @@ def _report_probe(diags: Diagnostics, exc: Exception, url: str, url_source: str,
             "GoGetSSL refused the credentials",
             f"The API at {url} answered: {exc}. The username and password came from {credentials}. The password "
             "is the API password from the client area (Reseller Modules → API settings), not the login "
-            "password, and it expires yearly.", path=["password"])
+            "password, and it expires yearly.")  # on the provider block: Terraform prints the line an error is on
     elif isinstance(exc, errors.TLSError):
         diags.add_error(
             "The GoGetSSL API's TLS certificate was refused",
@@ -252,7 +252,8 @@ class GoGetSSLProvider(Provider):
                 diags.add_error(
                     f"Missing GoGetSSL {name}",
                     f"Set {name} in the provider \"gogetssl\" block or the environment variable {env}.",
-                    path=[name],
+                    # never on the sensitive password: Terraform prints the configuration line an error is on
+                    path=[name] if name != "password" else None,
                 )
         numbers: dict[str, float] = {}
         for name, env, _desc in NUMERIC_SETTINGS:

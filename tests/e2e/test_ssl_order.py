@@ -220,3 +220,16 @@ def test_state_from_schema_version_1_upgrades_and_plans_clean(workdir: Terraform
     workdir.run("apply", "-refresh-only", "-auto-approve", "-no-color")
     upgraded = workdir.resource("gogetssl_ssl_order.site")
     assert upgraded["validation_records"][0]["method"] == "http" and upgraded["valid_till"] == ""
+
+
+def test_a_refused_password_written_in_the_configuration_is_not_printed(workdir: TerraformWorkdir, sandbox: Sandbox):
+    """Terraform prints the configuration line an error is attached to: a credential error attached to the
+    sensitive `password` would print `password = "..."`. It is attached to the provider block instead."""
+    workdir.write("main.tf", PROVIDER_BLOCK.replace('provider "gogetssl" {}', f'''provider "gogetssl" {{
+  username = "{sandbox.user}"
+  password = "Wr0ng-Secret-123"
+}}''') + 'data "gogetssl_account_balance" "b" {}\n')
+    workdir.init()
+    result = workdir.plan(ok=(1,))
+    assert "GoGetSSL refused the credentials" in result.text
+    assert "Wr0ng-Secret-123" not in result.text, result.text
