@@ -16,6 +16,7 @@ from urllib.parse import urljoin, urlsplit
 import requests
 
 from . import errors
+from .safety import printable
 
 log = logging.getLogger("gogetssl.client")
 
@@ -60,8 +61,8 @@ def interpret(resp: requests.Response, raw: bytes, method: str, path: str, *, ba
                                      status_code=status)
     if isinstance(body, dict) and body.get("error") in _ERROR_FLAGS:
         message, description = _text(body.get("message")), _text(body.get("description"))
-        clean_message = redact(message)[:_MAX_VENDOR_TEXT]
-        clean_description = redact(description)[:_MAX_VENDOR_TEXT]
+        clean_message = printable(redact(message), lines=False)[:_MAX_VENDOR_TEXT]
+        clean_description = printable(redact(description), lines=False)[:_MAX_VENDOR_TEXT]
         found = _NOT_FOUND.match(message)
         if found and status not in (401, 403) and status < 500:
             raise errors.NotFoundError(clean_message, clean_description, status_code=status,
@@ -88,7 +89,7 @@ def interpret(resp: requests.Response, raw: bytes, method: str, path: str, *, ba
 
 def snippet(text: str) -> str:
     """`text` on one line, cut to a length fit for an error message."""
-    flat = " ".join((text or "").split())
+    flat = " ".join(printable(text or "", lines=False).split())
     return flat[:MAX_BODY_IN_ERROR] + ("…" if len(flat) > MAX_BODY_IN_ERROR else "")
 
 

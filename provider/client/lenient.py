@@ -12,6 +12,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict
 
+from .safety import printable
+
 
 def _to_int(v: Any) -> Any:
     if v is None:
@@ -85,7 +87,7 @@ def _to_str(v: Any) -> Any:
             return str(v)
         except ValueError:  # an int too long to print (Python limits int-to-str conversion)
             raise ValueError("number too long") from None
-    return v
+    return printable(v, lines=True) if isinstance(v, str) else v
 
 
 def _to_date(v: Any) -> Any:

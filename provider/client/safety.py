@@ -1,4 +1,5 @@
-"""Keeping secrets secret: redaction of known values and secret-shaped text, and the clear-text URL rule.
+"""Keeping secrets secret and terminals safe: redaction of known values and secret-shaped text, the clear-text
+URL rule, and the removal of control characters from the vendor's text.
 
 One place for both users: the transport redacts everything that came from the network before it
 reaches an exception message or a log line, and `provider.logs` redacts every log record with the
@@ -20,6 +21,18 @@ SECRET_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 #: shorter values are not redacted: replacing every "a1" in a text would hide everything and protect nothing
 MIN_SECRET_LENGTH = 4
+#: C0 controls but tab, line feed and carriage return; DEL; C1 controls (0x9B alone starts an escape sequence)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_LINE_BREAKS = re.compile(r"[\t\r\n]+")
+
+
+def printable(text: str, *, lines: bool) -> str:
+    """The vendor's `text` without control characters: Terraform prints diagnostics and logs as they are, even
+    with -no-color, so an escape sequence in an answer could clear the screen, retitle the window or hide text.
+    `lines`: keep tabs and line breaks (PEM blocks, the CRLF-separated DCV file content); without it, a line
+    break becomes a space, so an error text cannot forge a line of Terraform's own output."""
+    text = _CONTROL.sub("", text)
+    return text if lines else _LINE_BREAKS.sub(" ", text)
 
 
 def redact(text: str, secrets: Iterable[str] = ()) -> str:

@@ -270,6 +270,31 @@ def test_vendor_texts_are_redacted():
     assert "REDACTED" in info.value.message
 
 
+# What a hostile vendor puts in its texts to take over a terminal: clear the screen, set the window title, hide
+# text, and forge a line of Terraform's own output.
+TERMINAL_TRICKS = "\x1b[2J\x1b]0;owned\x07\x1b[8mhidden\x1b[0m\x9b31m\x00\r\nApply complete! Resources: 0 added."
+
+
+def test_vendor_error_texts_carry_no_control_characters_nor_lines_of_their_own():
+    vendor = FakeVendor((200, {"error": True, "message": "Bad" + TERMINAL_TRICKS,
+                               "description": "Worse" + TERMINAL_TRICKS}, {}))
+    with pytest.raises(errors.APIError) as info:
+        client_with(vendor).orders.status(1)
+    for text in (info.value.message, info.value.description, str(info.value)):
+        assert not any(ord(c) < 32 or 127 <= ord(c) < 160 for c in text), repr(text)
+        assert "Apply complete!" in text, "the text itself is kept, on the same line"
+
+
+def test_vendor_strings_reach_state_without_control_characters():
+    """Strings of an answer (status_description, domain, ...) go into state and messages: no escape sequence
+    survives; line breaks and tabs do (PEM blocks and the CRLF-separated DCV file content need them)."""
+    body = {"order_id": "1", "status": "active", "status_description": "ok" + TERMINAL_TRICKS,
+            "crt_code": "-----BEGIN CERTIFICATE-----\r\nAAAA\n-----END CERTIFICATE-----\n", "success": True}
+    status = client_with(FakeVendor((200, body, {}))).orders.status(1)
+    assert not any(ord(c) < 32 and c not in "\r\n\t" or 127 <= ord(c) < 160 for c in status.status_description)
+    assert status.crt_code == body["crt_code"]
+
+
 def test_non_json_snippet_is_redacted_before_it_is_cut():
     early = f"<html>{PASSWORD} auth_key=QQQQQQQQ </html>"
     with pytest.raises(errors.ResponseFormatError) as info:
