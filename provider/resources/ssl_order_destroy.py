@@ -11,7 +11,7 @@ from provider.client import errors
 from provider.common.diagnostics import add_api_error
 from provider.common.order_schema import DEFAULT_ON_DESTROY
 from provider.common.order_state import order_id_of
-from provider.common.services import ProviderServices, configured_client, refund_today
+from provider.common.services import ProviderServices, configured_client
 from provider.common.vendor import CANCEL_REVIEW_HOURS
 from provider.resources import ssl_order_policy as policy
 from provider.resources import ssl_order_purchase as purchase
@@ -37,14 +37,17 @@ def destroy(provider: ProviderServices, diags: Diagnostics, current: dict[str, A
     except errors.GoGetSSLError as exc:
         add_api_error(diags, exc, f"reading order {order_id} before cancelling it")
         return current
-    if status is None or status.status == "cancelled":
+    if status is None:
         return None
-    if status.status in ("expired", "rejected"):
-        diags.add_warning(f"Order {order_id} is {status.status}: nothing to cancel",
-                          "It was removed from state without a call.")
+    kind, why = purchase.destroy_decision(provider, on_destroy, current.get("cancel_requested_at"), status.status,
+                                          status.begin_date, status.valid_from, status.product_id)
+    if kind == "gone":
+        if status.status != "cancelled":
+            diags.add_warning(f"Order {order_id} is {status.status}: nothing to cancel",
+                              "It was removed from state without a call.")
         return None
     review_ends = policy.cancel_review_ends(current.get("cancel_requested_at"))
-    if review_ends is not None:
+    if kind == "wait" and review_ends is not None:
         diags.add_error(
             f"The cancellation of order {order_id} may be under review",
             f"A cancellation was requested at {current.get('cancel_requested_at')}, and its answer was "
@@ -55,19 +58,13 @@ def destroy(provider: ProviderServices, diags: Diagnostics, current: dict[str, A
             "the cancellation pending, you may also run terraform state rm <address>.",
         )
         return current
-    if on_destroy == "cancel_if_refundable":
-        open_, why = True, ""
-        issued = policy.first_issued(status.begin_date, status.valid_from)
-        if issued is not None:  # issued once: also while a reissue of it is pending
-            days = purchase.refund_days(provider, status.product_id)
-            open_, why = policy.refund_window(issued, days, refund_today(provider))
-        if not open_:
-            diags.add_warning(
-                f"Order {order_id} was forgotten, not cancelled: its refund window is closed",
-                f"{why}. Cancelling now would end the certificate without a refund, so the order was only "
-                "removed from state and stays valid at GoGetSSL. Set on_destroy = \"cancel\" to cancel anyway.",
-            )
-            return None
+    if kind == "forget":  # (on_destroy = "forget" returned above, before any call)
+        diags.add_warning(
+            f"Order {order_id} was forgotten, not cancelled: its refund window is closed",
+            f"{why}. Cancelling now would end the certificate without a refund, so the order was only "
+            "removed from state and stays valid at GoGetSSL. Set on_destroy = \"cancel\" to cancel anyway.",
+        )
+        return None
     asked = policy.stamp(policy.utc_now())
     snapshot.forget(client)
     try:

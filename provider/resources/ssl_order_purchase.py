@@ -106,25 +106,38 @@ def carry_planned(new: dict[str, Any], planned: dict[str, Any]) -> dict[str, Any
     return new
 
 
-def destroy_outcome(services: ProviderServices, current: dict[str, Any]) -> tuple[str, str] | None:
-    """What destroying the order will do, as the resource's delete() decides it: ("forget", why), ("cancel",
-    "") or ("refund", ""); None when there is nothing to cancel or delete() will explain why it waits."""
-    status = current.get("order_status")
-    if order_id_of(current) is None or status in ("cancelled", "expired", "rejected") or policy.cancel_review_ends(
-            current.get("cancel_requested_at")) is not None:
-        return None
-    on_destroy = current.get("on_destroy") or DEFAULT_ON_DESTROY
+def destroy_decision(services: ProviderServices, on_destroy: Any, cancel_requested_at: Any, status: Any,
+                     begin_date: Any, valid_from: Any, product_id: Any) -> tuple[str, str]:
+    """What destroying an order does, decided once for the destroy plan (from state) and the destroy (from the
+    order's status read then): ("gone", status) nothing to cancel (cancelled, expired, rejected); ("wait", "")
+    an uncertain cancellation may still be under review; ("forget", why); ("cancel", "") on_destroy = "cancel";
+    ("refund", "") cancel, inside the refund window (or before issuance)."""
+    on_destroy = on_destroy or DEFAULT_ON_DESTROY
     if on_destroy == "forget":
         return "forget", "on_destroy = \"forget\""
+    if status in ("cancelled", "expired", "rejected"):
+        return "gone", str(status)
+    if policy.cancel_review_ends(cancel_requested_at) is not None:
+        return "wait", ""
     if on_destroy == "cancel":
         return "cancel", ""
-    issued = policy.first_issued(current.get("begin_date"), current.get("valid_from"))
+    issued = policy.first_issued(begin_date, valid_from)
     if issued is not None:  # issued once: also while a reissue of it is pending
-        open_, why = policy.refund_window(issued, refund_days(services, current.get("product_id")),
-                                          refund_today(services))
+        open_, why = policy.refund_window(issued, refund_days(services, product_id), refund_today(services))
         if not open_:
             return "forget", f"{why}: its refund window is closed"
     return "refund", ""
+
+
+def destroy_outcome(services: ProviderServices, current: dict[str, Any]) -> tuple[str, str] | None:
+    """What destroying the order will do, from state (destroy_decision): ("forget", why), ("cancel", "") or
+    ("refund", ""); None when there is nothing to cancel or delete() will explain why it waits."""
+    if order_id_of(current) is None:
+        return None
+    kind, why = destroy_decision(services, current.get("on_destroy"), current.get("cancel_requested_at"),
+                                 current.get("order_status"), current.get("begin_date"), current.get("valid_from"),
+                                 current.get("product_id"))
+    return None if kind in ("gone", "wait") else (kind, why)
 
 
 def refund_days(services: ProviderServices, product_id: Any) -> int | None:

@@ -58,3 +58,35 @@ def test_an_order_inside_a_known_refund_window_is_cancelled_for_its_refund(new_s
     planned, _done = _destroy(box, state)
     assert planned == [f"Destroying order {state['order_id']} cancels it for a refund"]
     assert box.order(state["order_id"])["status"] == "cancelled"
+
+
+KINDS = {  # the order a destroy meets: (how it got there, days since its first issuance)
+    "processing": ("processing", 0),
+    "issued 5 days ago": ("active", 5),
+    "issued 40 days ago": ("active", 40),
+    "expired": ("expired", 40),
+}
+
+
+@pytest.mark.parametrize("on_destroy", ["cancel_if_refundable", "cancel", "forget"])
+def test_the_destroy_plan_and_the_destroy_decide_alike(new_sandbox: Start, on_destroy: str):
+    """For every kind of order and on_destroy, what the destroy plan says is what the destroy does."""
+    box = new_sandbox("--cancel-review-seconds", "0")
+    for kind, (status, age) in KINDS.items():
+        if status == "processing":
+            state = issued_order(box, 0, on_destroy=on_destroy)
+            box.set_status(state["order_id"], "processing")
+        else:
+            state = issued_order(box, age, on_destroy=on_destroy)
+            if status != "active":
+                box.set_status(state["order_id"], status)
+        state = {**state, "order_status": status}
+        cancels = box.count("cancel_ssl_order")
+        planned, done = _destroy(box, state)
+        cancelled = box.count("cancel_ssl_order") > cancels
+        said = " ".join(planned)
+        if "cancels it" in said:
+            assert cancelled, (kind, planned, done)
+        else:
+            assert not cancelled, (kind, planned, done)
+            assert not planned or "only forgets it" in said, (kind, planned)
