@@ -105,8 +105,8 @@ class SslOrderResource(Resource):
         for name, default in (("renew_before_days", DEFAULT_RENEW_BEFORE_DAYS), ("on_destroy", DEFAULT_ON_DESTROY)):
             if ctx.config.get(name) is None:  # unset means the default, also after it was set once
                 planned[name] = default
-        window = policy.reissue_window_problem(planned.get("reissue_before_days"),
-                                               vendor_today(self.provider, order_id_of(current or {})))
+        today = vendor_today(self.provider, order_id_of(current or {}))  # GoGetSSL's date decides what is due
+        window = policy.reissue_window_problem(planned.get("reissue_before_days"), today)
         if window is not None:
             ctx.diagnostics.add_error(window.summary, window.detail, path=window.path)
             return planned
@@ -120,8 +120,7 @@ class SslOrderResource(Resource):
             if not ctx.diagnostics.has_errors():
                 purchase.plan_purchase(self.provider, ctx.diagnostics, planned, "order", _order_key(planned))
             return planned
-        change = policy.plan_update(current, planned, ctx.changed_fields, ctx.requires_replace,
-                                    vendor_today(self.provider, order_id_of(current)))
+        change = policy.plan_update(current, planned, ctx.changed_fields, ctx.requires_replace, today)
         ctx.requires_replace[:] = change.replace
         for n in change.notices:
             if n.error:
