@@ -15,6 +15,7 @@ from tf.utils import Diagnostics
 
 from provider import PROVIDER_ADDRESS
 from provider.client.settings import DEFAULT_MAX_RETRIES, DEFAULT_READ_TIMEOUT
+from provider.common.claims import ClaimBook
 from provider.common.pricing import PlanBudget
 from provider.common.services import NotConfigured
 
@@ -203,6 +204,8 @@ class GoGetSSLProvider(Provider):
         self._tax: _Once[tuple[float | None]] = _Once(lambda: (self._read_tax_percent(),))
         #: what the plans this process makes buy, checked against the balance
         self.budget = PlanBudget()
+        #: which order each gogetssl_ssl_order planned in this process holds (one owner per order)
+        self.claims = ClaimBook()
         #: set when Terraform asks the provider to stop (Ctrl-C): long waits end early
         self.stopping = threading.Event()
 

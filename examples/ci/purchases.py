@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """What a saved Terraform plan buys from GoGetSSL, from `terraform show -json`: one line per purchase (a new
-order or a renewal), the total per currency, and a non-zero exit when the total exceeds --max-total.
+order or a renewal), the total per currency, and a non-zero exit when the total exceeds --max-total; then one
+line per order the plan destroys (a destroy or a replacement's old order) saying whether it is cancelled.
 
     terraform plan -out=tfplan
     terraform show -json tfplan > plan.json
@@ -10,7 +11,11 @@ A purchase is a gogetssl_ssl_order change whose actions include "create" or "upd
 `planned_action` is "order" or "renew" (a replacement is a delete and a create: its create buys). Reissues,
 validation changes and plans with nothing to do buy nothing. A price unknown at plan time (the catalogue
 could not be read) is reported as such and fails --max-total. Prices include `planned_tax` where the
-account's tax rate is known. Python 3.8+, standard library only.
+account's tax rate is known.
+
+A destroyed order is one whose change includes "delete"; what destroying it does is its `destroy_outcome`
+before the change (`cancel_for_refund`, `cancel`, `forget`, `nothing`), as the plan's refresh decided it.
+Python 3.8+, standard library only.
 """
 
 from __future__ import annotations
@@ -42,6 +47,19 @@ def purchases(plan: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+def cancellations(plan: dict[str, Any]) -> list[dict[str, Any]]:
+    """The orders the plan destroys, with what destroying each does (its destroy_outcome before the change)."""
+    out = []
+    for rc in plan.get("resource_changes") or []:
+        change = rc.get("change") or {}
+        before = change.get("before") or {}
+        if rc.get("type") == "gogetssl_ssl_order" and "delete" in (change.get("actions") or []) and before:
+            out.append({"address": rc.get("address"), "order_id": before.get("order_id"),
+                        "status": before.get("order_status"),
+                        "outcome": before.get("destroy_outcome") or "unknown (refresh the state)"})
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("plan", help="the output of `terraform show -json PLANFILE` (- for stdin)")
@@ -63,6 +81,8 @@ def main(argv: list[str] | None = None) -> int:
     summary = ", ".join(f"{v:.2f} {k}".strip() for k, v in sorted(totals.items())) or "nothing"
     print(f"{len(bought)} purchase{'s' if len(bought) != 1 else ''}: {summary}"
           + (f", and {unknown} at a price unknown at plan time" if unknown else ""))
+    for c in cancellations(plan):
+        print(f"{c['outcome']:<6} {c['address']}: order {c['order_id']} ({c['status']})")
     if args.max_total is not None and (unknown or any(v > args.max_total for v in totals.values())):
         print(f"over the limit of {args.max_total:.2f}" + (" (or unknown)" if unknown else ""), file=sys.stderr)
         return 1

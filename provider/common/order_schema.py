@@ -13,7 +13,7 @@ from provider.common.vendor import CANCEL_REVIEW_HOURS
 from provider.tfext.protocol610 import IdentityAttribute, IdentitySchema
 from provider.tfext.types import Object, PemString
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 _FILE_DCV = Object({"link": String(), "filename": String(), "content": String()})
 APPROVER_METHOD_TYPE = Object({
@@ -132,6 +132,15 @@ COMPUTED: list[tuple[str, TfType, str]] = [
      "The tax on `planned_price` at the account's tax rate, when that rate is known (from the account's latest "
      "invoice); the balance check counts it. Null when the rate is not known: `planned_price` then excludes tax. "
      "0 when nothing is bought."),
+    ("destroy_outcome", String(),
+     "What destroying this order would do at GoGetSSL today, decided as a destroy decides it (`on_destroy`, the "
+     "order's status, its refund window by GoGetSSL's date), as of the last refresh or apply: "
+     "`cancel_for_refund` (cancelled before issuance or within the product's refund window; the refund goes to "
+     "the account balance), `cancel` (`on_destroy = \"cancel\"`: cancelled, refunded only within the window), "
+     "`forget` (removed from state; the order stays valid at GoGetSSL) or `nothing` (already cancelled, expired "
+     "or rejected). A replacement's plan (`-replace`, a tainted resource, a change that forces a new order) "
+     "shows the old order's value changing to (known after apply); `terraform show -json` of a plan carries it "
+     "in `change.before` of every destroy and replacement (docs/guides/ci.md)."),
 ]
 PLANNED_NAMES = ("planned_action", "planned_price", "planned_currency", "planned_tax")
 

@@ -11,6 +11,7 @@ from tf.utils import Diagnostics
 if TYPE_CHECKING:
     from provider.client import GoGetSSLClient
     from provider.client.models import Balance, Product, ProductDetails
+    from provider.common.claims import ClaimBook
     from provider.common.pricing import PlanBudget
 
 
@@ -33,6 +34,9 @@ class ProviderServices(Protocol):
 
     #: what the plans made in this process buy (checked against the balance)
     budget: PlanBudget
+
+    #: which order each gogetssl_ssl_order planned in this process holds (one owner per order)
+    claims: ClaimBook
 
     def catalogue(self) -> dict[int, Product]:
         """The SSL product catalogue by id, fetched once per process; raises the client's errors or NotConfigured."""

@@ -47,6 +47,7 @@ from provider.common.services import (
     vendor_today,
 )
 from provider.common.vendor import CANCEL_REVIEW_HOURS, RENEWAL_OPENS_DAYS
+from provider.resources import ssl_order_claims as claims
 from provider.resources import ssl_order_destroy as destroy
 from provider.resources import ssl_order_policy as policy
 from provider.resources import ssl_order_purchase as purchase
@@ -116,11 +117,16 @@ class SslOrderResource(Resource):
             # now, so `terraform plan` fails rather than `apply`.
             _problems, csr = rules.check_static(planned)
             self._check_product(ctx.diagnostics, planned, csr, strict=False)
+            claims.check_create(self.provider, ctx.diagnostics, planned)
             planned["validation_records"] = dcv.planned_records(planned, csr.common_name if csr else None)
             if not ctx.diagnostics.has_errors():
                 purchase.plan_purchase(self.provider, ctx.diagnostics, planned, "order", _order_key(planned))
             return planned
+        if not claims.hold(self.provider, ctx.diagnostics, current, destroying=False):
+            return planned
         change = policy.plan_update(current, planned, ctx.changed_fields, ctx.requires_replace, today)
+        if change.action == "renew" or "on_destroy" in ctx.changed_fields:
+            planned["destroy_outcome"] = Unknown  # another order, or another policy: decided at apply
         ctx.requires_replace[:] = change.replace
         for n in change.notices:
             if n.error:
@@ -181,7 +187,7 @@ class SslOrderResource(Resource):
         if new is None:
             return None
         new["certificate_requested_at"] = policy.request_stamp(None)
-        return purchase.carry_planned(new, planned)
+        return purchase.set_destroy_outcome(self.provider, purchase.carry_planned(new, planned))
 
     def _place(self, diags: Diagnostics, planned: dict[str, Any], *, renewal: bool) -> dict[str, Any] | None:
         """Place an order (or a renewal order): checks again, then the one call that spends."""
@@ -215,6 +221,8 @@ class SslOrderResource(Resource):
                 client, current, order_id, self.provider.stopping):
             new = dict(current)  # the account's listing says nothing changed: no call of its own
             purchase.settle(new)
+            purchase.set_destroy_outcome(self.provider, new)
+            self.provider.claims.seen(new)  # a create with its CSR would replace it (-replace, taint)
             return new
         try:
             status = spend.read_confirmed(client, order_id)
@@ -251,6 +259,8 @@ class SslOrderResource(Resource):
                 "arrived, the order will be cancelled even if you keep this resource.")
         refresh(new := dict(current), status)
         purchase.settle(new)
+        purchase.set_destroy_outcome(self.provider, new)
+        self.provider.claims.seen(new)  # a create with its CSR would replace it (-replace, taint)
         return new
 
     def update(self, ctx: UpdateContext, current: dict[str, Any], planned: dict[str, Any]) -> dict[str, Any] | None:
@@ -271,7 +281,7 @@ class SslOrderResource(Resource):
                 # The renewal order is issued later: until then the state keeps serving the certificate of the
                 # order it renews (still valid), and a refresh keeps it until the renewal's own is issued.
                 renewed.update({k: current.get(k) for k in _CERTIFICATE})
-            return purchase.carry_planned(renewed, planned)
+            return purchase.set_destroy_outcome(self.provider, purchase.carry_planned(renewed, planned), planned)
 
         order_id = order_id_of(current)
         state = {**current, **{k: v for k, v in planned.items() if v is not Unknown}}
@@ -299,11 +309,13 @@ class SslOrderResource(Resource):
         for k, v in state.items():
             if v is Unknown:
                 state[k] = None
-        return purchase.carry_planned(state, planned)
+        return purchase.set_destroy_outcome(self.provider, purchase.carry_planned(state, planned), planned)
 
     def plan_destroy(self, diags: Diagnostics, current: dict[str, Any]) -> None:
-        """Say in the plan what destroying the order will do at GoGetSSL, as delete() will decide it."""
-        purchase.plan_destroy(self.provider, diags, current)
+        """Say in the plan what destroying the order will do at GoGetSSL, as delete() will decide it; refuse to
+        destroy an order another resource of this run holds."""
+        if claims.hold(self.provider, diags, current, destroying=True):
+            purchase.plan_destroy(self.provider, diags, current)
 
     def delete(self, ctx: DeleteContext, current: dict[str, Any]) -> dict[str, Any] | None:
         return destroy.destroy(self.provider, ctx.diagnostics, current)
@@ -338,6 +350,8 @@ class SslOrderResource(Resource):
             return None
         state = state_from_status(status)
         purchase.settle(state)
+        purchase.set_destroy_outcome(self.provider, state)
+        self.provider.claims.imported(int(text))
         return state
 
     def upgrade(self, ctx: UpgradeContext, version: int, old: dict[str, Any]) -> dict[str, Any]:
@@ -347,6 +361,7 @@ class SslOrderResource(Resource):
         # v4 -> v5 added planned_action, planned_price, planned_currency: null until the next plan sets them.
         # v5 -> v6 added reissue_before_days (null: the automatic window), planned_tax (null until a plan) and
         # certificate_requested_at ("": not known, so that a waiter given it waits at the next reissue).
+        # v6 -> v7 added destroy_outcome: null, then set by the refresh after every upgrade.
         names = [a.name for a in self.get_schema().attributes]
         new = {name: old.get(name) for name in names}
         if new["renew_before_days"] is None:

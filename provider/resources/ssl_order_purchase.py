@@ -140,6 +140,27 @@ def destroy_outcome(services: ProviderServices, current: dict[str, Any]) -> tupl
     return None if kind in ("gone", "wait") else (kind, why)
 
 
+#: destroy_decision's kind -> the `destroy_outcome` attribute ("wait": a cancellation may be under review)
+_OUTCOMES = {"gone": "nothing", "wait": "cancel", "forget": "forget", "cancel": "cancel", "refund": "cancel_for_refund"}
+
+
+def set_destroy_outcome(services: ProviderServices, state: dict[str, Any],
+                        planned: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Set `destroy_outcome` in a state about to be returned: what the plan said when it knew (apply keeps what
+    its plan showed), else what destroying the order would do now (destroy_decision)."""
+    kept = (planned or {}).get("destroy_outcome")
+    if isinstance(kept, str):
+        state["destroy_outcome"] = kept
+    elif order_id_of(state) is None:
+        state["destroy_outcome"] = None
+    else:
+        kind, _why = destroy_decision(services, state.get("on_destroy"), state.get("cancel_requested_at"),
+                                      state.get("order_status"), state.get("begin_date"), state.get("valid_from"),
+                                      state.get("product_id"))
+        state["destroy_outcome"] = _OUTCOMES[kind]
+    return state
+
+
 def refund_days(services: ProviderServices, product_id: Any) -> int | None:
     """The product's refund days, from its details (the only place the vendor documents them), read once per
     process; None when they cannot be read or give none. Never a guess: taking the usual 30 for a product whose
@@ -178,9 +199,15 @@ def warn_replacement(services: ProviderServices, diags: Diagnostics, current: di
                      replace: list[str]) -> None:
     """A replacement of an issued order whose destroy cancels it: say so, and how to keep the site up."""
     outcome = destroy_outcome(services, current)
-    if outcome is None or outcome[0] == "forget":
+    if outcome is None:
         return
     order_id = order_id_of(current)
+    if outcome[0] == "forget":
+        diags.add_warning(f"Replacing order {order_id} only forgets it",
+                          f"Changing {', '.join(replace)} needs a new order; {outcome[1]}, so order {order_id} is "
+                          "removed from state and stays valid at GoGetSSL: nothing is cancelled or refunded.",
+                          path=[replace[0]])
+        return
     if current.get("order_status") != "active":
         diags.add_warning(f"Replacing order {order_id} cancels it",
                           f"Changing {', '.join(replace)} needs a new order; destroying order {order_id} (it is "

@@ -58,8 +58,9 @@ class TerraformWorkdir:
         """plan -detailed-exitcode: rc 0 = no changes, 2 = changes."""
         return self.run("plan", "-detailed-exitcode", "-input=false", "-no-color", *extra, ok=ok)
 
-    def plan_json(self) -> dict[str, Any]:
-        self.run("plan", "-input=false", "-no-color", "-out=tfplan")
+    def plan_json(self, *extra: str) -> dict[str, Any]:
+        """`terraform show -json` of a saved plan (plan options in `extra`, e.g. -replace=ADDR)."""
+        self.run("plan", "-input=false", "-no-color", "-out=tfplan", *extra)
         return json.loads(self.run("show", "-json", "tfplan").out)
 
     def show_json(self) -> dict[str, Any]:

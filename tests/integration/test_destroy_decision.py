@@ -90,3 +90,18 @@ def test_the_destroy_plan_and_the_destroy_decide_alike(new_sandbox: Start, on_de
         else:
             assert not cancelled, (kind, planned, done)
             assert not planned or "only forgets it" in said, (kind, planned)
+
+
+def test_a_replacement_plan_says_the_old_order_is_only_forgotten_past_its_refund_window(new_sandbox: Start):
+    """A change that forces a new order: the plan says what happens to the old one, forgotten as well as cancelled,
+    and the old order's destroy_outcome (in `terraform show -json`'s change.before) says the same."""
+    from tests.support import plan_change
+
+    box = new_sandbox()
+    state = issued_order(box, ago_days=40)
+    assert state["destroy_outcome"] == "forget"
+    _planned, diags = plan_change(new_provider(box), state, period=24)
+    assert [d.summary for d in diags.diagnostics if d.severity == "warning"][0] == \
+        f"Replacing order {state['order_id']} only forgets it"
+    fresh = issued_order(box, ago_days=3)
+    assert fresh["destroy_outcome"] == "cancel_for_refund"
