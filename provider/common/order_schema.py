@@ -13,7 +13,7 @@ from provider.common.vendor import CANCEL_REVIEW_HOURS
 from provider.tfext.protocol610 import IdentityAttribute, IdentitySchema
 from provider.tfext.types import Object, PemString
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 _FILE_DCV = Object({"link": String(), "filename": String(), "content": String()})
 APPROVER_METHOD_TYPE = Object({
@@ -22,6 +22,8 @@ APPROVER_METHOD_TYPE = Object({
     "dns": Object({"record": String()}),
     "email": String(),
 })
+
+SANS_PURCHASED_TYPE = Object({"single": Number(), "wildcard": Number()})
 
 # (name, type, description); every argument below is required unless listed in _OPTIONAL.
 ARGUMENTS: list[tuple[str, TfType, str]] = [
@@ -106,6 +108,10 @@ COMPUTED: list[tuple[str, TfType, str]] = [
     ("ca_bundle_pem", String(), "The CA chain in PEM (the vendor's `ca_code`); empty until issued."),
     ("san", dcv.SAN_TYPE, "Validation status of each additional domain, as the vendor reports it: `san_name`, "
                            "`validation_method`, `status` (`1` pending, `2` validated), `status_description`."),
+    ("sans_purchased", SANS_PURCHASED_TYPE,
+     "The additional domains (SANs) bought with the order, as GoGetSSL counts them: `single` (single-name SANs) and "
+     "`wildcard` (`*.` SANs). A reissue keeps them, so `dns_names` may shrink and grow back within them with a "
+     "free reissue; more SANs of either kind than bought need a new order. Null when GoGetSSL does not say."),
     ("certificate_requested_at", String(),
      "When this resource last asked GoGetSSL for a certificate (UTC, RFC 3339): placing the order, reissuing it "
      "or renewing it; empty for an order it imported. Give it to `gogetssl_ssl_order_validation`'s "

@@ -57,6 +57,8 @@ def refresh(state: dict[str, Any], status: OrderStatus) -> None:
         domain=status.domain,
         san=dcv.san_status(status),
     )
+    if status.single_san_count is not None or status.wildcard_san_count is not None:
+        state["sans_purchased"] = {"single": status.single_san_count or 0, "wildcard": status.wildcard_san_count or 0}
     if status.crt_code or not state.get("certificate_pem") or status.status in FAILED_STATUSES:
         state.update(certificate_pem=status.crt_code, ca_bundle_pem=status.ca_code,
                      valid_from=status.valid_from or "", valid_till=status.valid_till or "")
@@ -110,6 +112,12 @@ def vendor_sans(status: OrderStatus) -> list[str]:
     if not names and status.domains:
         names = [d.strip() for d in status.domains.split(",") if d.strip() and d.strip() != status.domain]
     return names
+
+
+def san_counts(names: list[Any]) -> dict[str, int]:
+    """{"single": n, "wildcard": n}: `names` counted as GoGetSSL prices and counts SANs, `*.` names apart."""
+    wildcards = sum(1 for n in names if str(n).startswith("*."))
+    return {"single": len(names) - wildcards, "wildcard": wildcards}
 
 
 def common_name(csr: Any) -> str | None:
