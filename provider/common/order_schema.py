@@ -93,7 +93,8 @@ COMPUTED: list[tuple[str, TfType, str]] = [
      "gogetssl_ssl_order.x.validation_records : r.domain => r }` plans on a first apply. For `dns`: "
      "`record_name`, `record_type` (`CNAME` for Sectigo brands, `TXT` for DigiCert brands), `record_value`; for "
      "`http`/`https`: `url`, `file_path` (`/.well-known/pki-validation/...`), `file_name`, `file_content`; for "
-     "`email`: `email`. Fields of other methods are null."),
+     "`email`: `email`. Fields of other methods are null. A DCV setting changed on an issued order is recorded for "
+     "its next reissue: until then the records keep the method and data of the validation GoGetSSL holds."),
     ("status_description", String(), "The vendor's description of the order status; empty until it has one."),
     ("dcv_status", String(), "Domain control validation status of the primary domain as the vendor reports it "
                              "(`1` pending, `2` validated)."),

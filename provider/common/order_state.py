@@ -20,6 +20,9 @@ from provider.tfext.types import normalize_pem
 if TYPE_CHECKING:
     from provider.client.models import ApproverMethod, OrderStatus
 
+#: statuses of an order whose validation is done: its DCV data is the vendor's until a reissue asks for more
+ISSUED_STATUSES = ("active", "expired")
+
 
 def build_state(arguments: dict[str, Any], **computed: Any) -> dict[str, Any]:
     """The one place a state is built: every schema key, arguments as given, computed as passed."""
@@ -65,7 +68,8 @@ def refresh(state: dict[str, Any], status: OrderStatus) -> None:
     # else: a reissue is pending. The vendor fills the certificate only while the order is active, so it gives
     # none until the successor is issued; the state keeps serving the current one, with its own dates.
     cn = common_name(state.get("csr")) or (status.domain or "").lower()
-    records = dcv.build_records(state, cn, status.approver_method, status.san)
+    held = dcv.held_methods(state, status) if status.status in ISSUED_STATUSES else state
+    records = dcv.build_records(held, cn, status.approver_method, status.san)
     if records is not None:
         state["validation_records"] = records
 

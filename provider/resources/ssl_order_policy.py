@@ -25,6 +25,7 @@ from provider.common.vendor import CANCEL_REVIEW, CANCEL_REVIEW_HOURS, OPEN_STAT
 REISSUE_OUTPUTS = ("order_status", "status_description", "dcv_status", "valid_from", "valid_till",
                    "certificate_pem", "ca_bundle_pem", "san", "approver_method", "validation_records",
                    "partner_order_id", "domain", "certificate_requested_at")
+VALIDATING = ("processing", "reissue")  # statuses whose validation a DCV change alters (change_validation)
 DCV_OUTPUTS = ("approver_method", "validation_records", "san", "dcv_status", "status_description")
 RENEWAL_OUTPUTS = REISSUE_OUTPUTS + ("begin_date", "end_date", "id", "order_id", "invoice_id", "order_amount",
                                      "currency", "tax", "tax_rate", "sans_purchased")
@@ -91,7 +92,9 @@ def plan_update(current: dict[str, Any], planned: dict[str, Any], changed: set[s
             planned["validation_records"] = dcv.planned_records(planned, common_name(planned.get("csr")))
     if replace and status in OPEN_STATUSES and not {"csr", "product_id"} & changed:
         notices.append(_open_replacement(current, sorted(set(replace))))
-    if not reissue and changed & DCV_FIELDS:
+    if not reissue and changed & DCV_FIELDS and status in VALIDATING:
+        # Only while validation is pending does a DCV change reach GoGetSSL; on an issued order it is recorded
+        # for the next reissue, and the records keep describing the validation the order has.
         _mark_unknown(planned, DCV_OUTPUTS)
         planned["validation_records"] = dcv.planned_records(planned, common_name(planned.get("csr")))
     if replace:
@@ -141,7 +144,7 @@ def update_action(current: dict[str, Any], planned: dict[str, Any], changed: set
         return "renew"
     if reissue_due(current, planned.get("reissue_before_days"), today):
         return "reissue"
-    if changed & DCV_FIELDS and current.get("order_status") in ("processing", "reissue"):
+    if changed & DCV_FIELDS and current.get("order_status") in VALIDATING:
         return "change_validation"
     return "state"
 
