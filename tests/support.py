@@ -385,3 +385,29 @@ def issued_order(box: Sandbox, ago_days: int = 0, **args: Any) -> dict[str, Any]
     state = SslOrderResource(new_provider(box)).read(ReadContext(diags, "gogetssl_ssl_order"), state)
     assert state is not None and not errors_of(diags), diags.diagnostics
     return state
+
+
+def refreshed(box: Sandbox, state: dict[str, Any]) -> dict[str, Any]:
+    """A gogetssl_ssl_order state as a refresh (Read) in a new plugin process reads it; no error allowed."""
+    from tf.iface import ReadContext
+    from tf.utils import Diagnostics
+
+    from provider.resources.ssl_order import SslOrderResource
+
+    diags = Diagnostics()
+    new = SslOrderResource(new_provider(box)).read(ReadContext(diags, "gogetssl_ssl_order"), state)
+    assert new is not None and not errors_of(diags), diags.diagnostics
+    return new
+
+
+def applied(box: Sandbox, current: dict[str, Any], planned: dict[str, Any]) -> tuple[dict[str, Any] | None, Any]:
+    """Apply an in-place update of a gogetssl_ssl_order planned by plan_change, in a new plugin process:
+    (the new state, diagnostics)."""
+    from tf.iface import UpdateContext
+    from tf.utils import Diagnostics
+
+    from provider.resources.ssl_order import SslOrderResource
+
+    diags = Diagnostics()
+    return SslOrderResource(new_provider(box)).update(UpdateContext(diags, "gogetssl_ssl_order"), current,
+                                                      planned), diags

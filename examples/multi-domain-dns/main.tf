@@ -45,9 +45,12 @@ resource "gogetssl_ssl_order" "site" {
 
 # Publishes every record at once; see README.md for the per-domain DNS record a real setup uses.
 resource "terraform_data" "dns_zone" {
-  input = { for r in gogetssl_ssl_order.site.validation_records : r.record_name => r.record_value }
+  # One entry per record name: a wildcard and its apex (*.example.com and example.com on a multi-domain wildcard
+  # product) are validated by one record, so two validation_records may share it; merge() keeps it once where a
+  # `{ for ... : r.record_name => ... }` map would fail on the duplicate key.
+  input = merge([for r in gogetssl_ssl_order.site.validation_records : { (r.record_name) = r.record_value }]...)
   # A reissue brings new records: replace this resource so that the provisioner publishes them again.
-  triggers_replace = { for r in gogetssl_ssl_order.site.validation_records : r.record_name => r.record_value }
+  triggers_replace = merge([for r in gogetssl_ssl_order.site.validation_records : { (r.record_name) = r.record_value }]...)
 
   provisioner "local-exec" {
     command = "printf '%s' \"$ZONE\" > \"$ZONE_FILE\""

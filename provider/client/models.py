@@ -122,6 +122,10 @@ class OrderStatus(VendorModel):
     product_id: Int = None
     domain: Str = ""
     domains: Str = ""
+    #: the SANs bought with the order (single-name and `*.` apart), kept across reissues: a reissue may hold up to
+    #: these (docs/vendor-api.md §5); None when the vendor does not say
+    single_san_count: Int = None
+    wildcard_san_count: Int = None
     approver_email: Str = ""
     approver_emails: Str = ""
     validity_period: Int = None

@@ -99,6 +99,35 @@ def build_records(cfg: dict[str, Any], common_name: str, primary: ApproverMethod
     return out
 
 
+def held_methods(cfg: dict[str, Any], status: OrderStatus) -> dict[str, Any]:
+    """`cfg` with the DCV methods GoGetSSL holds for an issued order: a DCV setting changed on an issued order is
+    only recorded for its next reissue, and until then the records describe the validation the order has (a
+    record naming the configured method would have no data: the vendor holds none for it)."""
+    methods = ("email", "http", "https", "dns")
+    if status.dcv_method not in methods:
+        return cfg
+    out = {**cfg, "dcv_method": status.dcv_method}
+    if status.dcv_method == "email":
+        out["approver_email"] = status.approver_email or cfg.get("approver_email")
+    names = cfg.get("dns_names")
+    if isinstance(names, list) and names:
+        by_san = {e.san_name.lower(): e for e in status.san}
+        configured = cfg.get("approver_emails")
+        approvers = []
+        for i, name in enumerate(names):
+            entry = by_san.get(str(name).lower())
+            before = configured[i] if isinstance(configured, list) and i < len(configured) else cfg.get("dcv_method")
+            if entry is None or entry.validation_method not in methods:
+                approvers.append(before)
+            elif entry.validation_method == "email":
+                held = entry.validation.email if entry.validation else ""
+                approvers.append(held or (before if before not in methods else None))
+            else:
+                approvers.append(entry.validation_method)
+        out["approver_emails"] = approvers
+    return out
+
+
 def split_dns_record(record: str) -> tuple[str, str, str]:
     """The vendor's record string, 'name CNAME value' (Sectigo) or 'name IN   TXT "value"' (DigiCert brands)."""
     tokens = record.split()

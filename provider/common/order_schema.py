@@ -23,6 +23,8 @@ APPROVER_METHOD_TYPE = Object({
     "email": String(),
 })
 
+SANS_PURCHASED_TYPE = Object({"single": Number(), "wildcard": Number()})
+
 # (name, type, description); every argument below is required unless listed in _OPTIONAL.
 ARGUMENTS: list[tuple[str, TfType, str]] = [
     ("product_id", Number(), "Product to order, an id from the vendor's product list (`/products/ssl/`)."),
@@ -91,7 +93,8 @@ COMPUTED: list[tuple[str, TfType, str]] = [
      "gogetssl_ssl_order.x.validation_records : r.domain => r }` plans on a first apply. For `dns`: "
      "`record_name`, `record_type` (`CNAME` for Sectigo brands, `TXT` for DigiCert brands), `record_value`; for "
      "`http`/`https`: `url`, `file_path` (`/.well-known/pki-validation/...`), `file_name`, `file_content`; for "
-     "`email`: `email`. Fields of other methods are null."),
+     "`email`: `email`. Fields of other methods are null. A DCV setting changed on an issued order is recorded for "
+     "its next reissue: until then the records keep the method and data of the validation GoGetSSL holds."),
     ("status_description", String(), "The vendor's description of the order status; empty until it has one."),
     ("dcv_status", String(), "Domain control validation status of the primary domain as the vendor reports it "
                              "(`1` pending, `2` validated)."),
@@ -106,6 +109,10 @@ COMPUTED: list[tuple[str, TfType, str]] = [
     ("ca_bundle_pem", String(), "The CA chain in PEM (the vendor's `ca_code`); empty until issued."),
     ("san", dcv.SAN_TYPE, "Validation status of each additional domain, as the vendor reports it: `san_name`, "
                            "`validation_method`, `status` (`1` pending, `2` validated), `status_description`."),
+    ("sans_purchased", SANS_PURCHASED_TYPE,
+     "The additional domains (SANs) bought with the order, as GoGetSSL counts them: `single` (single-name SANs) and "
+     "`wildcard` (`*.` SANs). A reissue keeps them, so `dns_names` may shrink and grow back within them with a "
+     "free reissue; more SANs of either kind than bought need a new order. Null when GoGetSSL does not say."),
     ("certificate_requested_at", String(),
      "When this resource last asked GoGetSSL for a certificate (UTC, RFC 3339): placing the order, reissuing it "
      "or renewing it; empty for an order it imported. Give it to `gogetssl_ssl_order_validation`'s "

@@ -20,6 +20,9 @@ from provider.tfext.types import normalize_pem
 if TYPE_CHECKING:
     from provider.client.models import ApproverMethod, OrderStatus
 
+#: statuses of an order whose validation is done: its DCV data is the vendor's until a reissue asks for more
+ISSUED_STATUSES = ("active", "expired")
+
 
 def build_state(arguments: dict[str, Any], **computed: Any) -> dict[str, Any]:
     """The one place a state is built: every schema key, arguments as given, computed as passed."""
@@ -57,13 +60,16 @@ def refresh(state: dict[str, Any], status: OrderStatus) -> None:
         domain=status.domain,
         san=dcv.san_status(status),
     )
+    if status.single_san_count is not None or status.wildcard_san_count is not None:
+        state["sans_purchased"] = {"single": status.single_san_count or 0, "wildcard": status.wildcard_san_count or 0}
     if status.crt_code or not state.get("certificate_pem") or status.status in FAILED_STATUSES:
         state.update(certificate_pem=status.crt_code, ca_bundle_pem=status.ca_code,
                      valid_from=status.valid_from or "", valid_till=status.valid_till or "")
     # else: a reissue is pending. The vendor fills the certificate only while the order is active, so it gives
     # none until the successor is issued; the state keeps serving the current one, with its own dates.
     cn = common_name(state.get("csr")) or (status.domain or "").lower()
-    records = dcv.build_records(state, cn, status.approver_method, status.san)
+    held = dcv.held_methods(state, status) if status.status in ISSUED_STATUSES else state
+    records = dcv.build_records(held, cn, status.approver_method, status.san)
     if records is not None:
         state["validation_records"] = records
 
@@ -110,6 +116,12 @@ def vendor_sans(status: OrderStatus) -> list[str]:
     if not names and status.domains:
         names = [d.strip() for d in status.domains.split(",") if d.strip() and d.strip() != status.domain]
     return names
+
+
+def san_counts(names: list[Any]) -> dict[str, int]:
+    """{"single": n, "wildcard": n}: `names` counted as GoGetSSL prices and counts SANs, `*.` names apart."""
+    wildcards = sum(1 for n in names if str(n).startswith("*."))
+    return {"single": len(names) - wildcards, "wildcard": wildcards}
 
 
 def common_name(csr: Any) -> str | None:

@@ -361,7 +361,8 @@ class SslOrderResource(Resource):
         # v4 -> v5 added planned_action, planned_price, planned_currency: null until the next plan sets them.
         # v5 -> v6 added reissue_before_days (null: the automatic window), planned_tax (null until a plan) and
         # certificate_requested_at ("": not known, so that a waiter given it waits at the next reissue).
-        # v6 -> v7 added destroy_outcome: null, then set by the refresh after every upgrade.
+        # v6 -> v7 added destroy_outcome (null, then set by the refresh after every upgrade) and sans_purchased
+        # (null, so the SANs held count as bought, until the refresh reads it).
         names = [a.name for a in self.get_schema().attributes]
         new = {name: old.get(name) for name in names}
         if new["renew_before_days"] is None:

@@ -17,7 +17,7 @@ from tf.types import Unknown
 from provider.common import dcv
 from provider.common.order_rules import is_whole
 from provider.common.order_schema import DCV_FIELDS
-from provider.common.order_state import common_name
+from provider.common.order_state import common_name, san_counts
 from provider.common.vendor import CANCEL_REVIEW, CANCEL_REVIEW_HOURS, OPEN_STATUSES, longest_certificate
 
 # Outputs that a reissue or a renewal changes: planned unknown so the plan shows them changing.
@@ -25,9 +25,10 @@ from provider.common.vendor import CANCEL_REVIEW, CANCEL_REVIEW_HOURS, OPEN_STAT
 REISSUE_OUTPUTS = ("order_status", "status_description", "dcv_status", "valid_from", "valid_till",
                    "certificate_pem", "ca_bundle_pem", "san", "approver_method", "validation_records",
                    "partner_order_id", "domain", "certificate_requested_at")
+VALIDATING = ("processing", "reissue")  # statuses whose validation a DCV change alters (change_validation)
 DCV_OUTPUTS = ("approver_method", "validation_records", "san", "dcv_status", "status_description")
 RENEWAL_OUTPUTS = REISSUE_OUTPUTS + ("begin_date", "end_date", "id", "order_id", "invoice_id", "order_amount",
-                                     "currency", "tax", "tax_rate")
+                                     "currency", "tax", "tax_rate", "sans_purchased")
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,7 @@ def plan_update(current: dict[str, Any], planned: dict[str, Any], changed: set[s
         # SANs known only at apply cannot be counted: plan the free reissue; GoGetSSL refuses one beyond the
         # SANs paid for, so nothing is bought or cancelled by guessing wrong.
         names = planned.get("dns_names")
-        grew = isinstance(names, list) and len(names) > len(current.get("dns_names") or [])
+        grew = isinstance(names, list) and beyond_purchased(current, names)
         if status != "active" or (grew and "dns_names" in reissue):
             # Only an active order can be reissued, and only within the SANs paid for.
             replace.extend(sorted(reissue if status != "active" else {"dns_names"}))
@@ -91,7 +92,9 @@ def plan_update(current: dict[str, Any], planned: dict[str, Any], changed: set[s
             planned["validation_records"] = dcv.planned_records(planned, common_name(planned.get("csr")))
     if replace and status in OPEN_STATUSES and not {"csr", "product_id"} & changed:
         notices.append(_open_replacement(current, sorted(set(replace))))
-    if not reissue and changed & DCV_FIELDS:
+    if not reissue and changed & DCV_FIELDS and status in VALIDATING:
+        # Only while validation is pending does a DCV change reach GoGetSSL; on an issued order it is recorded
+        # for the next reissue, and the records keep describing the validation the order has.
         _mark_unknown(planned, DCV_OUTPUTS)
         planned["validation_records"] = dcv.planned_records(planned, common_name(planned.get("csr")))
     if replace:
@@ -118,6 +121,17 @@ def plan_update(current: dict[str, Any], planned: dict[str, Any], changed: set[s
     return Change(action, replace, notices)
 
 
+def beyond_purchased(current: dict[str, Any], names: list[Any]) -> bool:
+    """Whether `names` hold more SANs of a kind (single-name, `*.`) than the order was bought with: what GoGetSSL
+    reports bought (`sans_purchased`, kept across reissues, so a reissue may grow back to it), else (not reported)
+    what the order holds now."""
+    bought = current.get("sans_purchased")
+    if not isinstance(bought, dict) or not all(is_whole(bought.get(k)) for k in ("single", "wildcard")):
+        bought = san_counts(list(current.get("dns_names") or []))
+    wanted = san_counts(names)
+    return any(wanted[k] > int(bought[k]) for k in ("single", "wildcard"))
+
+
 def update_action(current: dict[str, Any], planned: dict[str, Any], changed: set[str],
                   today: dt.date | None = None) -> str:
     """What applying an in-place update does, decided the same way at plan and at apply: "reissue" (free, an
@@ -130,7 +144,7 @@ def update_action(current: dict[str, Any], planned: dict[str, Any], changed: set
         return "renew"
     if reissue_due(current, planned.get("reissue_before_days"), today):
         return "reissue"
-    if changed & DCV_FIELDS and current.get("order_status") in ("processing", "reissue"):
+    if changed & DCV_FIELDS and current.get("order_status") in VALIDATING:
         return "change_validation"
     return "state"
 

@@ -37,11 +37,14 @@ def _list_price(account: str) -> str:
     return str((Decimal(account) * LIST_PRICE_FACTOR).quantize(Decimal("0.01")))
 
 
-def _prices(base: dict[int, str], san: dict[int, str] | None = None) -> dict[str, Any]:
+def _prices(base: dict[int, str], san: dict[int, str] | None = None,
+            wildcard_san: dict[int, str] | None = None) -> dict[str, Any]:
     prices: dict[str, Any] = {str(k): v for k, v in base.items()}
     prices["vendor"] = {str(k): _list_price(v) for k, v in base.items()}
     if san:
         prices["san"] = {str(k): v for k, v in san.items()}
+    if wildcard_san:
+        prices["wildcard_san"] = {str(k): v for k, v in wildcard_san.items()}
     return prices
 
 
@@ -57,6 +60,7 @@ def _product(
     san_included: int = 0,
     prices: dict[int, str],
     san_prices: dict[int, str] | None = None,
+    wildcard_san_prices: dict[int, str] | None = None,
 ) -> dict[str, Any]:
     periods = sorted(prices)
     return {
@@ -67,7 +71,7 @@ def _product(
         "max_period": periods[-1],
         "org_required": 1 if product_type in ("business", "extended") else 0,
         "san_enabled": 1 if san else 0,
-        "wildcard_san_enabled": 0,
+        "wildcard_san_enabled": 1 if wildcard_san_prices else 0,
         "wildcard_enabled": 1 if wildcard else 0,
         "unlimited_licencing": 1,
         "claim_ev_enabled": 0,
@@ -82,7 +86,7 @@ def _product(
         "single_san_included": san_included,  # no sandbox product includes wildcard SANs
         "wildcard_san_included": 0,
         "refund_days": REFUND_DAYS,
-        "prices": _prices(prices, san_prices),
+        "prices": _prices(prices, san_prices, wildcard_san_prices),
     }
 
 
@@ -92,6 +96,9 @@ PRODUCTS: list[dict[str, Any]] = [
              prices={12: "59.00", 24: "112.00"}),
     _product(67, "sectigo", "Sectigo PositiveSSL Multi-Domain", "domain", san=True, san_max=250, san_included=2,
              prices={12: "24.00", 24: "46.00"}, san_prices={12: "8.00", 24: "15.00"}),
+    # A wildcard common name plus single-name and wildcard SANs: `*.example.com` with `example.com` beside it.
+    _product(70, "sectigo", "Sectigo PositiveSSL Multi-Domain Wildcard", "domain", wildcard=True, san=True,
+             san_max=250, prices={12: "189.00"}, san_prices={12: "8.00"}, wildcard_san_prices={12: "55.00"}),
     _product(68, "sectigo", "Sectigo OV SSL", "business", prices={12: "39.00", 24: "75.00"}),
     _product(69, "sectigo", "Sectigo EV SSL", "extended", prices={12: "89.00", 24: "170.00"}),
     _product(71, "rapidssl", "RapidSSL Standard", "domain", prices={12: "9.50", 24: "18.00"}),

@@ -27,12 +27,22 @@ def orders(sb: Sandbox) -> Response:
     return 200, out
 
 
+def _unknown_keys(body: dict[str, Any], allowed: tuple[str, ...]) -> Response | None:
+    """A 400 naming the keys a control body may not hold: a misspelt key must not pass as a no-op."""
+    unknown = sorted(set(body) - set(allowed))
+    if not unknown:
+        return None
+    return error("Invalid body", f"unknown key(s) {', '.join(unknown)}; allowed: {', '.join(allowed)}", 400)
+
+
 def set_status(sb: Sandbox, order_id: str, body: dict[str, Any]) -> Response:
+    if (bad := _unknown_keys(body, ("status",))) is not None:
+        return bad
     order = sb.load(order_id)
     if order is None:
         return error("Order not found", f"Order {order_id} was not found", 404)
-    status = str(body.get("status", ""))
-    if status not in ("active", "cancelled", "expired", "rejected", "processing"):
+    status = body.get("status", "")
+    if not isinstance(status, str) or status not in ("active", "cancelled", "expired", "rejected", "processing"):
         return error("Invalid status", "status must be one of active, cancelled, expired, rejected, processing",
                      400)
     if status == "active" and order["status"] != "active":
@@ -47,10 +57,12 @@ MAX_CLOCK_OFFSET_DAYS = 36_500  # a century either way
 
 
 def clock(sb: Sandbox, body: dict[str, Any]) -> Response:
+    if (bad := _unknown_keys(body, ("advance_days",))) is not None:
+        return bad
     raw = body.get("advance_days", 0)
     try:
         days = float(raw)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: a JSON integer too large for a float
         days = math.nan
     if isinstance(raw, bool) or not math.isfinite(days):
         return error("Invalid advance_days", "advance_days must be a number of days", 400)

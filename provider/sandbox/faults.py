@@ -98,6 +98,8 @@ def _number(value: Any, name: str, minimum: float) -> float:
         number = float(value)
     except (TypeError, ValueError):
         raise ValueError(f"{name} must be a number") from None
+    except OverflowError:  # a JSON integer too large for a float
+        raise ValueError(f"{name} is too large") from None
     if not math.isfinite(number) or number < minimum:
         raise ValueError(f"{name} must be a finite number of at least {minimum:g}")
     return number

@@ -108,7 +108,9 @@ def _place_checked(sb: Sandbox, form: dict[str, str], renewal: bool, product: di
                       csr.md5, csr.sha256, unique)
             for i, name in enumerate(dns_names)
         ],
-        san_purchased=len(dns_names),
+        # The SANs bought, single and wildcard apart as the vendor prices and reports them: a reissue may use
+        # up to these and no more, however few SANs an earlier reissue held (docs/vendor-api.md §5).
+        **_san_counts(dns_names),
         partner_order_id="",
         crt_code="",
         ca_code="",
@@ -168,9 +170,11 @@ def reissue(sb: Sandbox, order_id: str, form: dict[str, str]) -> Response:
     except RuleError as exc:
         return error(exc.message, exc.description)
     dns_names = split_csv(merged.get("dns_names"))
-    if len(dns_names) > int(order.get("san_purchased", len(split_csv(order.get("dns_names"))))):
+    wanted, bought = _san_counts(dns_names), _sans_bought(order)
+    if any(wanted[k] > bought[k] for k in wanted):
         return error("Invalid dns_names", "More additional domains than purchased: order more SANs first "
-                                          "(addSSLSANOrder)")
+                                          f"(addSSLSANOrder). Purchased: {bought['san_single_purchased']} single, "
+                                          f"{bought['san_wildcard_purchased']} wildcard")
     if csr.common_name != order["domain"] and product["brand"] not in catalogue.SECTIGO_BRANDS:
         return error("Invalid CSR", "The common name can only change on Sectigo/GoGetSSL products")
     method = merged["dcv_method"].strip().lower()
@@ -196,6 +200,20 @@ def reissue(sb: Sandbox, order_id: str, form: dict[str, str]) -> Response:
     sb.store.update_order(order)
     return 200, {"order_id": str(order["order_id"]), "order_status": order["status"],
                  "validation": order["approver_method"], "san": order["san"], "success": True}
+
+
+def _san_counts(dns_names: list[str]) -> dict[str, int]:
+    wildcards = sum(1 for n in dns_names if n.startswith("*."))
+    return {"san_single_purchased": len(dns_names) - wildcards, "san_wildcard_purchased": wildcards}
+
+
+def _sans_bought(order: dict[str, Any]) -> dict[str, int]:
+    """The SANs an order was bought with (an order stored before they were kept apart: its `san_purchased`, else
+    the SANs it holds, all taken as single)."""
+    if "san_single_purchased" in order:
+        return {k: int(order.get(k) or 0) for k in ("san_single_purchased", "san_wildcard_purchased")}
+    held = len(split_csv(order.get("dns_names")))
+    return {"san_single_purchased": int(order.get("san_purchased", held)), "san_wildcard_purchased": 0}
 
 
 def cancel_ssl_order(sb: Sandbox, form: dict[str, str]) -> Response:
@@ -247,6 +265,7 @@ def _status_body(sb: Sandbox, o: dict[str, Any]) -> dict[str, Any]:
     # while a reissue is pending, whose predecessor the client has to keep.
     active = o["status"] == "active"
     dns_names = split_csv(o.get("dns_names"))
+    bought = _sans_bought(o)
     body: dict[str, Any] = {
         "order_id": str(o["order_id"]),
         "partner_order_id": o.get("partner_order_id", ""),
@@ -261,10 +280,12 @@ def _status_body(sb: Sandbox, o: dict[str, Any]) -> dict[str, Any]:
         "validation_description": o.get("validation_description", ""),
         "domain": o["domain"],
         "domains": ",".join([o["domain"], *dns_names]),
-        "total_domains": str(1 + len(dns_names)),
+        # The counts are of domains bought, kept across reissues (integrations compare them with a reissue's
+        # SANs to buy the shortfall, docs/vendor-api.md §5); `domains` lists the ones the order holds now.
+        "total_domains": str(1 + bought["san_single_purchased"] + bought["san_wildcard_purchased"]),
         "base_domain_count": "1",
-        "single_san_count": str(len(dns_names)),
-        "wildcard_san_count": "0",
+        "single_san_count": str(bought["san_single_purchased"]),
+        "wildcard_san_count": str(bought["san_wildcard_purchased"]),
         "approver_email": o.get("approver_email", ""),
         "approver_emails": o.get("approver_emails", ""),
         "validity_period": str(o["period"]),

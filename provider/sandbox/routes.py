@@ -149,6 +149,8 @@ def _json_object(raw: bytes) -> tuple[dict[str, Any], Response | None]:
         value = json.loads(raw)
     except ValueError as exc:  # UnicodeDecodeError is a ValueError too
         return {}, error("Invalid JSON", f"the body is not valid JSON: {exc}", 400)
+    except RecursionError:  # json.loads recurses once per level: a deep body would otherwise answer 500
+        return {}, error("Invalid JSON", "the body nests arrays or objects too deeply", 400)
     if not isinstance(value, dict):
         return {}, error("Invalid JSON", "the body must be a JSON object", 400)
     return value, None

@@ -114,6 +114,27 @@ def test_wildcard_dns_example(dcv_sandbox, tmp_path: Path):
     assert record["domain"] == "*." + base and record["record_name"].endswith("." + base)
 
 
+def test_the_dns_examples_publish_a_wildcard_and_its_apex_that_share_one_record(dcv_sandbox, tmp_path: Path):
+    """`*.example.com` with `example.com` beside it (a multi-domain wildcard product) validate by one DNS record:
+    two validation_records with one record_name. The examples' zone map, keyed by record_name, failed on the
+    duplicate key (issue 20). The example's HCL runs as shipped; only the product changes."""
+    sb, _www, zone = dcv_sandbox
+    base = unique_domain("apex")
+    kc = make_csr("*." + base)
+    wd = _copy_example("multi-domain-dns", tmp_path / "tf")
+    main = (tmp_path / "tf" / "main.tf").read_text()
+    assert main.count("product_id      = 67 ") == 1
+    wd.write("main.tf", main.replace("product_id      = 67 ", "product_id      = 70 "))  # multi-domain wildcard
+    wd.write("site.csr", kc.csr_pem)
+    wd.write("terraform.tfvars", f'dcv_dns_zone = "{zone}"\ndns_names = {json.dumps([base])}\n')
+    _apply_and_check(wd, ["*." + base, base], kc.public_key_der)
+    records = wd.resource("gogetssl_ssl_order.site")["validation_records"]
+    assert [r["domain"] for r in records] == ["*." + base, base]
+    assert len({(r["record_name"], r["record_value"]) for r in records}) == 1, "one record validates both"
+    assert json.loads(zone.read_text()) == {r["record_name"]: r["record_value"] for r in records}
+    _reissue_and_check(wd, sb, "*." + base)
+
+
 def _order_and_wait(extra: str) -> str:
     """A dns-validated order "site" and a waiter for it, with `extra` lines in the waiter's block."""
     return (PROVIDER_BLOCK + order_hcl("site", dcv_method="dns") + 'resource "gogetssl_ssl_order_validation" "site" {\n'

@@ -549,6 +549,39 @@ def test_control_endpoints_refuse_a_body_that_is_not_a_json_object(new_sandbox: 
         _still_serving(api)
 
 
+_DEEP = 100_000  # deeper than CPython's recursion limit
+_HUGE = b"1" + b"0" * 400  # a JSON integer too large for a float
+_CONTROL_PATHS = ("/_sandbox/faults", "/_sandbox/clock", "/_sandbox/orders/1800001")
+_MALFORMED_BODIES = [
+    *((path, "deeply nested list", b"[" * _DEEP + b"]" * _DEEP) for path in _CONTROL_PATHS),
+    *((path, "deeply nested object", b'{"a": ' * _DEEP + b"1" + b"}" * _DEEP) for path in _CONTROL_PATHS),
+    *((path, "deeply nested value", b'{"status": ' + b"[" * _DEEP + b"]" * _DEEP + b"}") for path in _CONTROL_PATHS),
+    ("/_sandbox/clock", "number too large", b'{"advance_days": ' + _HUGE + b"}"),
+    ("/_sandbox/faults", "number too large", b'{"latency_ms": ' + _HUGE + b"}"),
+    ("/_sandbox/faults", "rule number too large",
+     b'{"rules": [{"match": "x", "mode": "http_500", "times": ' + _HUGE + b"}]}"),
+    ("/_sandbox/clock", "misspelt key", b'{"advanse_days": 3}'),
+    ("/_sandbox/orders/1800001", "misspelt key", b'{"status": "active", "reason": "x"}'),
+]
+
+
+@pytest.mark.parametrize("path, kind, body", _MALFORMED_BODIES, ids=[f"{p}-{k}" for p, k, _ in _MALFORMED_BODIES])
+def test_every_malformed_control_body_is_a_400_that_says_what_is_wrong(new_sandbox: Start, path: str, kind: str,
+                                                                       body: bytes):
+    """Issue 20: a deeply nested body answered 500 (RecursionError), a number too large for a float 500
+    (OverflowError), and a misspelt key was ignored with a 200 that changed nothing."""
+    box = new_sandbox()
+    api = Api(box)
+    assert api.order()["order_id"] == 1800001
+    r = requests.post(f"{box.root}{path}", data=body, headers={"Content-Type": "application/json"}, timeout=30)
+    assert r.status_code == 400, (r.status_code, r.text[:200])
+    answer = r.json()
+    assert answer["error"] is True and answer["message"].startswith("Invalid") and answer["description"]
+    assert "Error" not in answer["description"], "a clear message, not an exception's name"
+    assert box.orders()[0]["status"] == "processing" and api.status(1800001)["valid_till"] == "0000-00-00"
+    _still_serving(api)
+
+
 # -- 9. only loopback by default; a warning otherwise --
 def test_a_non_loopback_host_draws_a_warning(tmp_path: Path):
     # 192.0.2.1 (TEST-NET-1) is on no interface: the sandbox warns, then cannot listen, and nothing is exposed.

@@ -49,6 +49,19 @@ def test_more_sans_than_were_paid_for_need_a_new_order() -> None:
     assert (change.action, change.replace) == ("replace", ["dns_names"])
 
 
+@pytest.mark.parametrize("bought, names, action", [
+    ({"single": 3, "wildcard": 0}, ["b.example.com", "c.example.com", "d.example.com"], "reissue"),
+    ({"single": 3, "wildcard": 0}, ["b.example.com", "*.b.example.com"], "replace"),  # wildcard SANs count apart
+    ({"single": 1, "wildcard": 1}, ["*.c.example.com", "c.example.com"], "reissue"),
+    ({"single": 1, "wildcard": 1}, ["*.c.example.com", "*.d.example.com"], "replace"),
+    (None, ["b.example.com", "c.example.com"], "replace"),  # not reported: the SANs held count as bought
+])
+def test_sans_count_against_what_the_order_was_bought_with(bought: Any, names: list[str], action: str) -> None:
+    current = _issued_state(sans_purchased=bought)
+    change = policy.plan_update(current, {**current, "dns_names": names}, {"dns_names"}, [], TODAY)
+    assert change.action == action and change.replace == ([] if action == "reissue" else ["dns_names"])
+
+
 def test_replacing_an_open_order_without_a_new_csr_is_refused_at_plan() -> None:
     current = _issued_state(order_status="processing")
     change = policy.plan_update(current, {**current, "period": 24}, {"period"}, ["period"], TODAY)
