@@ -5,7 +5,8 @@
     │   ├── ConnectError        no connection was made: the request was certainly not processed
     │   │   └── TLSError        the server's certificate (or the TLS handshake) was refused: nothing was sent
     │   ├── RequestTimeout      sent, but no complete answer in time: the outcome is unknown
-    │   └── ConnectionLost      sent, then the connection dropped: the outcome is unknown
+    │   ├── ConnectionLost      sent, then the connection dropped: the outcome is unknown
+    │   └── Stopped             the caller asked to stop (Ctrl-C): not sent, or abandoned in flight (outcome unknown)
     ├── HTTPStatusError         a non-2xx answer that is not the vendor's error body (3xx: redirects are refused)
     │   ├── RateLimited         429 (retry_after seconds, when the server said)
     │   └── ServerError         5xx: the outcome of a write is unknown
@@ -66,6 +67,11 @@ class RequestTimeout(TransportError):
 class ConnectionLost(TransportError):
     def __init__(self, message: str):
         super().__init__(message, sent=True)
+
+
+class Stopped(TransportError):
+    """The caller asked the client to stop (ClientSettings.stop): the request was not sent (`outcome_unknown`
+    False), or it was in flight and abandoned (True: the server may have acted)."""
 
 
 class HTTPStatusError(GoGetSSLError):

@@ -31,6 +31,9 @@ def add_api_error(diags: Diagnostics, exc: errors.GoGetSSLError, action: str,
     elif isinstance(exc, errors.APIError):
         summary = f"GoGetSSL API error: {exc.message}"
         detail = f"While {action}, the API answered: {exc}."
+    elif isinstance(exc, errors.Stopped):
+        summary = "Stopped: Terraform asked the provider to stop"
+        detail = f"While {action}: {exc}."
     elif isinstance(exc, errors.TransportError):
         summary = "Cannot reach the GoGetSSL API"
         detail = f"While {action}: {exc}. Check api_url and the network."
