@@ -2,7 +2,9 @@
 
 Owns the rules every call shares; the parts live beside it:
 
-- `POST /auth/` for a key, cached and renewed when the server refuses it (401/403) by `auth.AuthKeys`.
+- `POST /auth/` for a key, cached and renewed when the server refuses it (401/403) by `auth.AuthKeys`; once
+  the credentials themselves are refused (by /auth/, or a fresh key refused again) every later call fails at
+  once with that refusal, without a request.
 - The key travels as the `auth_key` query parameter; bodies are form-encoded; `answers` turns the
   answer into its JSON object or the error it means, `failures` what requests raised into the client's.
 - Every HTTP request has an overall deadline (`ClientSettings.total_timeout`) covering connect,
@@ -64,6 +66,8 @@ class Transport:
         self._sessions: list[requests.Session] = []
         self._sessions_lock = threading.Lock()
         self._keys = AuthKeys(self._login, settings.deadline)
+        self._refused: errors.AuthError | None = None  # the credentials' refusal, once GoGetSSL said no
+        self._refused_lock = threading.Lock()
         self._secrets = SecretSet()
         self._learn_secret(settings.password)
 
@@ -155,10 +159,14 @@ class Transport:
         self, method: str, path: str, *, params: dict[str, Any] | None, form: dict[str, str] | None,
         progress: _Progress, idempotent: bool,
     ) -> dict[str, Any]:
+        if self._refused is not None:
+            raise self._refused.again()  # the same credentials: asking again would only be refused again
         try:
             key = self._keys.current()
-        except (errors.AuthError, errors.ConnectError):
-            raise  # refused credentials; or nothing sent at all (TLS, no connection)
+        except errors.AuthError as exc:
+            raise self._remember(exc) from None
+        except errors.ConnectError:
+            raise  # nothing sent at all (TLS, no connection)
         except errors.Stopped:
             raise stopped_error(f"{method} {path}", sent=False) from None  # stopped while logging in: not sent
         except errors.GoGetSSLError as exc:
@@ -173,14 +181,27 @@ class Transport:
         # The key expired or was revoked: a refused request was not processed, so one retry with a
         # fresh key is safe even for writes.
         log.info("auth key refused on %s %s; authenticating again", method, path)
-        key = self._keys.current(refused=key)
+        try:
+            key = self._keys.current(refused=key)
+        except errors.AuthError as exc:
+            raise self._remember(exc) from None
         try:
             return self._send(method, path, params={**(params or {}), "auth_key": key}, form=form,
                               progress=progress, abandon_on_stop=idempotent)
         except errors.APIError as again:
             if again.status_code in (401, 403):
-                raise errors.AuthError(again.message, again.description, status_code=again.status_code) from None
+                raise self._remember(errors.AuthError(again.message, again.description,
+                                                      status_code=again.status_code)) from None
             raise
+
+    def _remember(self, refusal: errors.AuthError) -> errors.AuthError:
+        """Keep the first refusal of the credentials: later calls raise it again without a request, and calls
+        refused at the same time (Terraform refreshes in parallel) raise it again as well: one refusal per run."""
+        with self._refused_lock:
+            if self._refused is None:
+                self._refused = refusal
+                return refusal
+            return self._refused.again()
 
     def _send(
         self, method: str, path: str, *, params: dict[str, Any] | None = None, form: dict[str, str] | None = None,
