@@ -204,10 +204,16 @@ class GoGetSSLProvider(Provider):
         self._tax: _Once[tuple[float | None]] = _Once(lambda: (self._read_tax_percent(),))
         #: what the plans this process makes buy, checked against the balance
         self.budget = PlanBudget()
+<<<<<<< HEAD
         #: which order each gogetssl_ssl_order planned in this process holds (one owner per order)
         self.claims = ClaimBook()
         #: set when Terraform asks the provider to stop (Ctrl-C): long waits end early
         self.stopping = threading.Event()
+=======
+        #: set when Terraform asks the provider to stop (Ctrl-C): every wait ends early, and the client sends nothing
+        #: more and abandons a request in flight (it is the client's stop signal: a given client's own)
+        self.stopping: threading.Event = client.settings.stop if client is not None else threading.Event()
+>>>>>>> i20-b
 
     def get_model_prefix(self) -> str:
         return "gogetssl_"
@@ -288,6 +294,7 @@ class GoGetSSLProvider(Provider):
                 read_timeout=timeout,
                 total_timeout=timeout,  # request_timeout bounds a whole request, not each socket read
                 on_secret=REDACTOR.add_secret,  # the password and every auth key stay out of the logs
+                stop=self.stopping,  # Ctrl-C ends the client's waits and requests too
             )
         )
         # Log in now: a wrong URL, an API out of reach or refused credentials fail here, once, on the setting

@@ -411,3 +411,56 @@ def applied(box: Sandbox, current: dict[str, Any], planned: dict[str, Any]) -> t
     diags = Diagnostics()
     return SslOrderResource(new_provider(box)).update(UpdateContext(diags, "gogetssl_ssl_order"), current,
                                                       planned), diags
+
+
+def configured_provider(box: Sandbox, **settings: Any) -> Any:
+    """A provider configured as Terraform configures it (ConfigureProvider) against `box`: default settings
+    (request_timeout, max_retries) unless `settings` give them."""
+    from tf.utils import Diagnostics
+
+    from provider.provider import GoGetSSLProvider
+
+    provider = GoGetSSLProvider()
+    diags = Diagnostics()
+    provider.configure_provider(diags, {"api_url": box.url, "username": box.user, "password": box.password,
+                                        "max_retries": None, "request_timeout": None, "refresh_mode": None,
+                                        **settings})
+    assert not diags.has_errors(), diags.diagnostics
+    return provider
+
+
+@dataclass
+class Stopped:
+    """What a call did once Terraform asked the provider to stop: its result (or the exception it raised), and
+    how many seconds after the stop it returned."""
+
+    result: Any
+    after_stop: float
+
+
+def stop_while(provider: Any, call: Any, started: Any, bound: float = 3.0) -> Stopped:
+    """Run `call()` in a thread; once `started()` is true (the request it makes is at the sandbox, waited on),
+    do what StopProvider does (set `provider.stopping`) and give the call `bound` seconds to return. Fails the
+    test when the request never starts or the call outlives the bound."""
+    import threading
+
+    outcome: list[Any] = []
+
+    def run() -> None:
+        try:
+            outcome.append(call())
+        except BaseException as exc:  # noqa: BLE001 - handed to the test
+            outcome.append(exc)
+
+    worker = threading.Thread(target=run, name="stopped-call", daemon=True)
+    worker.start()
+    deadline = time.monotonic() + 20
+    while not started():
+        assert time.monotonic() < deadline and worker.is_alive(), f"the call never got going: {outcome}"
+        time.sleep(0.05)
+    provider.stopping.set()
+    stopped_at = time.monotonic()
+    worker.join(bound)
+    after = time.monotonic() - stopped_at
+    assert not worker.is_alive(), f"still running {after:.1f}s after StopProvider"
+    return Stopped(outcome[0], after)

@@ -3,6 +3,8 @@
 requests' own timeouts apply per socket read, so a server trickling a byte at a time could stretch a call
 without bound: `Deadline` cuts the exchange at its deadline wherever it is (name lookup, connect, TLS
 handshake, headers, body), and `DeadlineAdapter` is the requests adapter whose connections it can cut.
+The same watchdog cuts the exchange when the caller's stop signal is set (Terraform's Ctrl-C): a read that
+hangs would otherwise hold Terraform for the whole deadline.
 """
 
 from __future__ import annotations
@@ -27,24 +29,49 @@ class Deadline:
     connected (before a TLS handshake, which a slow server could stretch as well).
     """
 
-    def __init__(self, seconds: float):
+    def __init__(self, seconds: float, stop: threading.Event | None = None, poll: float = 0.25):
+        """`stop`: cut the exchange as soon as it is set too, looking at it every `poll` seconds (a plain Event
+        cannot wake two waiters' conditions at once)."""
         self._lock = threading.Lock()
         self._socks: list[socket.socket] = []
         self._expired = False
         self._done = False
-        self._timer = threading.Timer(seconds, self._fire)
-        self._timer.daemon = True
+        self._finished = threading.Event()
+        self._stop = stop
+        self._poll = poll
+        self._watch = threading.Thread(target=self._run, name="gogetssl-deadline", daemon=True)
         self.ends = time.monotonic() + seconds
+        #: the exchange was cut because `stop` was set (not because its deadline passed)
+        self.stopped = False
 
     def remaining(self) -> float:
         return max(0.0, self.ends - time.monotonic())
 
+    @property
+    def cut(self) -> bool:
+        """The deadline passed or the stop was set: the exchange is being cut."""
+        with self._lock:
+            return self._expired
+
     def start(self) -> None:
-        self._timer.start()
+        self._watch.start()
+
+    def _run(self) -> None:
+        while True:
+            left = self.ends - time.monotonic()
+            if left <= 0:
+                self._fire()
+                return
+            if self._finished.wait(left if self._stop is None else min(left, self._poll)):
+                return
+            if self._stop is not None and self._stop.is_set():
+                self._fire(stopped=True)
+                return
 
     def cancel(self) -> bool:
-        """Stop the watch; True when the deadline had already passed (the exchange was, or may be, cut)."""
-        self._timer.cancel()
+        """Stop the watch; True when the deadline had passed or the stop was set (the exchange was, or may be,
+        cut; `stopped` says which)."""
+        self._finished.set()
         with self._lock:
             self._done = True
             self._socks.clear()
@@ -61,11 +88,12 @@ class Deadline:
                 return
         _shut(sock)
 
-    def _fire(self) -> None:
+    def _fire(self, stopped: bool = False) -> None:
         with self._lock:
             if self._done:
                 return
             self._expired = True
+            self.stopped = stopped
             socks = list(self._socks)
         for sock in socks:
             _shut(sock)
@@ -116,7 +144,8 @@ def _resolve(host: str, port: int | None) -> list[str] | None:
 
     worker = threading.Thread(target=look_up, name="gogetssl-resolve", daemon=True)
     worker.start()
-    worker.join(deadline.remaining())
+    while worker.is_alive() and deadline.remaining() > 0 and not deadline.cut:
+        worker.join(min(deadline.remaining(), 0.25))  # a stop cuts the lookup too
     if worker.is_alive():
         raise ConnectTimeoutError(None, f"resolving {host} took longer than the request's deadline")
     if "error" in found or "infos" not in found:

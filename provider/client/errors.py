@@ -5,14 +5,16 @@
     │   ├── ConnectError        no connection was made: the request was certainly not processed
     │   │   └── TLSError        the server's certificate (or the TLS handshake) was refused: nothing was sent
     │   ├── RequestTimeout      sent, but no complete answer in time: the outcome is unknown
-    │   └── ConnectionLost      sent, then the connection dropped: the outcome is unknown
+    │   ├── ConnectionLost      sent, then the connection dropped: the outcome is unknown
+    │   └── Stopped             the caller asked to stop (Ctrl-C): not sent, or abandoned in flight (outcome unknown)
     ├── HTTPStatusError         a non-2xx answer that is not the vendor's error body (3xx: redirects are refused)
     │   ├── RateLimited         429 (retry_after seconds, when the server said)
     │   └── ServerError         5xx: the outcome of a write is unknown
     ├── ResponseFormatError     a 2xx answer that is not the JSON we expect (HTML page, truncated, wrong types);
     │                           `body_text` keeps the raw answer for machine use, never for display
     ├── APIError                the vendor's `{"error": true, "message", "description"}`
-    │   ├── AuthError           credentials refused, or the auth key refused even after re-authenticating
+    │   ├── AuthError           credentials refused, or the auth key refused even after re-authenticating; the
+    │   │                       client's later calls raise it again at once (`again()`), sending nothing
     │   └── NotFoundError       the order or product does not exist (for this account); `what` says which
     └── UnexpectedError         anything else that went wrong inside the client (a bug, a library failure)
 
@@ -33,6 +35,8 @@ a redirect's location) is redacted before it reaches an exception.
 """
 
 from __future__ import annotations
+
+import threading
 
 
 class GoGetSSLError(Exception):
@@ -66,6 +70,11 @@ class RequestTimeout(TransportError):
 class ConnectionLost(TransportError):
     def __init__(self, message: str):
         super().__init__(message, sent=True)
+
+
+class Stopped(TransportError):
+    """The caller asked the client to stop (ClientSettings.stop): the request was not sent (`outcome_unknown`
+    False), or it was in flight and abandoned (True: the server may have acted)."""
 
 
 class HTTPStatusError(GoGetSSLError):
@@ -110,8 +119,36 @@ class APIError(GoGetSSLError):
         super().__init__(text)
 
 
+class _ReportOnce:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._claimed = False
+
+    def claim(self) -> bool:
+        with self._lock:
+            first, self._claimed = not self._claimed, True
+            return first
+
+
 class AuthError(APIError):
-    pass
+    """The credentials were refused. The transport remembers the refusal: the password does not change within a
+    process, so every later call raises `again()` without a request, and one broken key costs one refusal (and
+    one full error for the user) per run, not one per resource."""
+
+    def __init__(self, message: str, description: str = "", *, status_code: int = 200,
+                 first: AuthError | None = None):
+        super().__init__(message, description, status_code=status_code)
+        #: the refusal this error repeats without a request; None when GoGetSSL answered this call itself
+        self.first = first
+        self._report: _ReportOnce = first._report if first is not None else _ReportOnce()
+
+    def again(self) -> AuthError:
+        """The same refusal, for a later call that was not sent."""
+        return AuthError(self.message, self.description, status_code=self.status_code, first=self.first or self)
+
+    def claim_report(self) -> bool:
+        """True for the first caller (of this refusal and every `again()` of it) who reports it to the user."""
+        return self._report.claim()
 
 
 class NotFoundError(APIError):

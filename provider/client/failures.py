@@ -1,7 +1,8 @@
 """Maps what requests raised during an exchange to the client's exception tree, saying whether anything was sent.
 
 ConnectError (and TLSError) only when the request certainly did not leave; RequestTimeout or ConnectionLost,
-both with an unknown outcome, once it may have.
+both with an unknown outcome, once it may have; Stopped when the caller's stop cut it (unknown outcome) or kept
+it from being sent.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ def transport_error(exc: requests.exceptions.RequestException, where: str, watch
         # the deadline cannot cause this: a socket is watched only once it is connected
         return errors.ConnectError(f"{where}: timed out connecting to {_host(base)}")
     if watch.cancel():
-        return deadline_error(where, settings)
+        return cut_error(where, settings, watch)
     text = repr(exc)
     if isinstance(exc, requests.exceptions.ReadTimeout) or (
             not before_answer and "Read timed out" in text):
@@ -52,6 +53,20 @@ def transport_error(exc: requests.exceptions.RequestException, where: str, watch
         return errors.ConnectionLost(
             f"{where}: the connection was closed before an answer arrived (the request may have been processed)")
     return errors.ConnectionLost(f"{where}: {type(exc).__name__} (the request may have been processed)")
+
+
+def cut_error(where: str, settings: ClientSettings, watch: Deadline) -> errors.TransportError:
+    """The error of an exchange the watchdog cut: at the caller's stop, or at the deadline."""
+    if watch.stopped:
+        return stopped_error(where, sent=True)
+    return deadline_error(where, settings)
+
+
+def stopped_error(where: str, *, sent: bool) -> errors.Stopped:
+    if sent:
+        return errors.Stopped(f"{where}: abandoned because Terraform asked the provider to stop (the request may "
+                              "have been processed)", sent=True)
+    return errors.Stopped(f"{where}: not sent, Terraform asked the provider to stop", sent=False)
 
 
 def deadline_error(where: str, settings: ClientSettings) -> errors.RequestTimeout:

@@ -21,24 +21,26 @@ _JUDGED = (errors.TransportError, errors.HTTPStatusError, errors.ResponseFormatE
 
 
 def with_retries(settings: ClientSettings, where: str, idempotent: bool, attempt: Callable[[], T]) -> T:
-    """`attempt()`, repeated up to `settings.max_retries` times while its failure is `retryable`."""
+    """`attempt()`, repeated up to `settings.max_retries` times while its failure is `retryable`; never once
+    `settings.stop` is set (the last failure is raised at once, also during the backoff)."""
     tries = 0
     while True:
         try:
             return attempt()
         except _JUDGED as exc:
-            if tries >= settings.max_retries or not retryable(exc, idempotent):
+            if tries >= settings.max_retries or not retryable(exc, idempotent) or settings.stop.is_set():
                 raise
             delay = backoff(settings, tries, exc)
             log.info("%s failed (%s); retry %d of %d in %.1fs", where, type(exc).__name__,
                      tries + 1, settings.max_retries, delay)
-            settings.sleep(delay)
+            if settings.pause(delay):
+                raise
             tries += 1
 
 
 def retryable(exc: Exception, idempotent: bool) -> bool:
-    if isinstance(exc, errors.TLSError):
-        return False  # an untrusted certificate stays untrusted
+    if isinstance(exc, (errors.TLSError, errors.Stopped)):
+        return False  # an untrusted certificate stays untrusted; a stop stays a stop
     if isinstance(exc, errors.ConnectError):
         return True  # nothing was sent: safe for any request
     if isinstance(exc, errors.RateLimited):

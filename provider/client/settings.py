@@ -1,15 +1,18 @@
-"""ClientSettings: every tunable of the client (URL, credentials, timeouts, retries, injectable sleep, randomness)."""
+"""ClientSettings: every tunable of the client (URL, credentials, timeouts, retries, injectable sleep, randomness, the
+stop signal)."""
 
 from __future__ import annotations
 
 import random
-import time
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 #: defaults the provider's settings document and fall back to
 DEFAULT_MAX_RETRIES = 3
 DEFAULT_READ_TIMEOUT = 60.0
+#: how often a request in flight looks at the stop signal: a stop abandons it within this many seconds
+STOP_POLL = 0.25
 
 
 def _ignore_secret(_value: str) -> None:
@@ -36,11 +39,23 @@ class ClientSettings:
     backoff_cap: float = 10.0
     retry_after_cap: float = 60.0
     max_body_bytes: int = 10 * 1024 * 1024
-    sleep: Callable[[float], None] = field(default=time.sleep, repr=False, compare=False)
+    #: set when the caller must stop (Terraform's Ctrl-C, StopProvider): no request is sent any more, a request in
+    #: flight is abandoned within STOP_POLL seconds, and no retry or wait goes on
+    stop: threading.Event = field(default_factory=threading.Event, repr=False, compare=False)
+    #: how the client waits (backoff, letting an uncertain request land); None: on `stop`, which ends the wait
+    sleep: Callable[[float], None] | None = field(default=None, repr=False, compare=False)
     random: Callable[[], float] = field(default=random.random, repr=False, compare=False)
     #: told every secret the client holds (the password, each auth key it receives), e.g. to keep them
     #: out of logs; the client itself never imports the provider's logging
     on_secret: Callable[[str], None] = field(default=_ignore_secret, repr=False, compare=False)
+
+    def pause(self, seconds: float) -> bool:
+        """Wait `seconds` (with the injected `sleep` when there is one); True when `stop` is set, waited or not."""
+        if self.sleep is not None:
+            self.sleep(seconds)
+        else:
+            self.stop.wait(seconds)
+        return self.stop.is_set()
 
     @property
     def deadline(self) -> float:

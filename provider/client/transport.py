@@ -2,11 +2,15 @@
 
 Owns the rules every call shares; the parts live beside it:
 
-- `POST /auth/` for a key, cached and renewed when the server refuses it (401/403) by `auth.AuthKeys`.
+- `POST /auth/` for a key, cached and renewed when the server refuses it (401/403) by `auth.AuthKeys`; once
+  the credentials themselves are refused (by /auth/, or a fresh key refused again) every later call fails at
+  once with that refusal, without a request.
 - The key travels as the `auth_key` query parameter; bodies are form-encoded; `answers` turns the
   answer into its JSON object or the error it means, `failures` what requests raised into the client's.
 - Every HTTP request has an overall deadline (`ClientSettings.total_timeout`) covering connect,
-  headers and body (`deadline`).
+  headers and body (`deadline`); once `ClientSettings.stop` is set (Ctrl-C) nothing more is sent, and a
+  read in flight is abandoned within STOP_POLL seconds (a write in flight is let finish: its answer is
+  what tells whether money was spent).
 - Redirects are never followed (the password and key would go wherever a 3xx points, and a POST
   would be sent again); a 3xx is an error telling the user to fix api_url.
 - One requests.Session per thread (Terraform calls the provider from many threads; a Session is not
@@ -32,10 +36,10 @@ from . import errors
 from .answers import interpret, read_capped, snippet
 from .auth import AuthKeys
 from .deadline import Deadline, DeadlineAdapter, set_active
-from .failures import deadline_error, transport_error
+from .failures import cut_error, stopped_error, transport_error
 from .retry import with_retries
 from .safety import SecretSet
-from .settings import ClientSettings
+from .settings import STOP_POLL, ClientSettings
 
 __all__ = ["ClientSettings", "Transport"]
 
@@ -62,6 +66,8 @@ class Transport:
         self._sessions: list[requests.Session] = []
         self._sessions_lock = threading.Lock()
         self._keys = AuthKeys(self._login, settings.deadline)
+        self._refused: errors.AuthError | None = None  # the credentials' refusal, once GoGetSSL said no
+        self._refused_lock = threading.Lock()
         self._secrets = SecretSet()
         self._learn_secret(settings.password)
 
@@ -133,7 +139,8 @@ class Transport:
         progress = _Progress()
         try:
             return with_retries(self.settings, f"{method} {path}", idempotent,
-                                lambda: self._call_once(method, path, params=params, form=form, progress=progress))
+                                lambda: self._call_once(method, path, params=params, form=form, progress=progress,
+                                                        idempotent=idempotent))
         except errors.GoGetSSLError:
             raise
         except Exception as exc:  # noqa: BLE001 - mapped: only the client's exceptions leave the client
@@ -150,38 +157,60 @@ class Transport:
 
     def _call_once(
         self, method: str, path: str, *, params: dict[str, Any] | None, form: dict[str, str] | None,
-        progress: _Progress,
+        progress: _Progress, idempotent: bool,
     ) -> dict[str, Any]:
+        if self._refused is not None:
+            raise self._refused.again()  # the same credentials: asking again would only be refused again
         try:
             key = self._keys.current()
-        except (errors.AuthError, errors.ConnectError):
-            raise  # refused credentials; or nothing sent at all (TLS, no connection)
+        except errors.AuthError as exc:
+            raise self._remember(exc) from None
+        except errors.ConnectError:
+            raise  # nothing sent at all (TLS, no connection)
+        except errors.Stopped:
+            raise stopped_error(f"{method} {path}", sent=False) from None  # stopped while logging in: not sent
         except errors.GoGetSSLError as exc:
             # Whatever /auth/ did, this request never left: a paid request is not in doubt.
             raise errors.ConnectError(f"{method} {path}: not sent, logging in failed ({exc})") from None
         try:
             return self._send(method, path, params={**(params or {}), "auth_key": key}, form=form,
-                              progress=progress)
+                              progress=progress, abandon_on_stop=idempotent)
         except errors.APIError as exc:
             if exc.status_code not in (401, 403):
                 raise
         # The key expired or was revoked: a refused request was not processed, so one retry with a
         # fresh key is safe even for writes.
         log.info("auth key refused on %s %s; authenticating again", method, path)
-        key = self._keys.current(refused=key)
+        try:
+            key = self._keys.current(refused=key)
+        except errors.AuthError as exc:
+            raise self._remember(exc) from None
         try:
             return self._send(method, path, params={**(params or {}), "auth_key": key}, form=form,
-                              progress=progress)
+                              progress=progress, abandon_on_stop=idempotent)
         except errors.APIError as again:
             if again.status_code in (401, 403):
-                raise errors.AuthError(again.message, again.description, status_code=again.status_code) from None
+                raise self._remember(errors.AuthError(again.message, again.description,
+                                                      status_code=again.status_code)) from None
             raise
+
+    def _remember(self, refusal: errors.AuthError) -> errors.AuthError:
+        """Keep the first refusal of the credentials: later calls raise it again without a request, and calls
+        refused at the same time (Terraform refreshes in parallel) raise it again as well: one refusal per run."""
+        with self._refused_lock:
+            if self._refused is None:
+                self._refused = refusal
+                return refusal
+            return self._refused.again()
 
     def _send(
         self, method: str, path: str, *, params: dict[str, Any] | None = None, form: dict[str, str] | None = None,
-        progress: _Progress | None = None,
+        progress: _Progress | None = None, abandon_on_stop: bool = True,
     ) -> dict[str, Any]:
-        """One HTTP exchange under the deadline; the answer's JSON object, or the error it means."""
+        """One HTTP exchange under the deadline; the answer's JSON object, or the error it means. Once the stop is
+        set nothing is sent; an exchange in flight is cut then when `abandon_on_stop`. A write is not: a request
+        that places or cancels an order and is already on its way is let finish (within the deadline), so that
+        its outcome reaches state instead of becoming a purchase in doubt."""
         url = self.base + path
         where = f"{method} {path}"
         s = self.settings
@@ -189,7 +218,9 @@ class Transport:
         timeout = (min(s.connect_timeout, deadline), min(s.read_timeout, deadline))
         session = self._session()
         log.debug("request %s", where)
-        watch = Deadline(deadline)
+        if s.stop.is_set():
+            raise stopped_error(where, sent=False)  # nothing more is sent once Terraform asked to stop
+        watch = Deadline(deadline, s.stop if abandon_on_stop else None, STOP_POLL)
         set_active(watch)
         watch.start()
         try:
@@ -200,14 +231,14 @@ class Transport:
             raise  # nothing was sent, deadline or not
         except Exception:
             if watch.cancel():
-                raise deadline_error(where, s) from None
+                raise cut_error(where, s, watch) from None
             raise
         finally:
             expired = watch.cancel()  # always stop the watch (it only reports after the first call)
             set_active(None)
-        if expired:  # the deadline cut in: the answer may be short, do not trust it
+        if expired:  # the deadline (or a stop) cut in: the answer may be short, do not trust it
             resp.close()
-            raise deadline_error(where, s)
+            raise cut_error(where, s, watch)
         return interpret(resp, raw, method, path, base=self.base, redact=self.redact)
 
     def _exchange(

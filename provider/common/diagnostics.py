@@ -23,7 +23,13 @@ def add_api_error(diags: Diagnostics, exc: errors.GoGetSSLError, action: str,
         m = _FIELD_IN_MESSAGE.search(exc.message)
         if m and m.group(1).lower() in known_fields:
             path = [m.group(1).lower()]
-    if isinstance(exc, errors.AuthError):
+    if isinstance(exc, errors.AuthError) and not exc.claim_report():
+        # One refusal, one full explanation per run: every other resource still fails (nothing may be planned
+        # unchecked), in a line that points to it.
+        summary = "Not checked: the credentials were refused"
+        detail = (f"While {action}: GoGetSSL refused the provider's credentials in this run (nothing more is sent "
+                  "with them); the one full credential error of this run says what to fix.")
+    elif isinstance(exc, errors.AuthError):
         summary = "GoGetSSL refused the credentials"
         detail = (f"While {action}, the API answered: {exc}. Check the provider's username and password "
                   "(or GOGETSSL_USERNAME / GOGETSSL_PASSWORD): the password is the API password from the client "
@@ -31,6 +37,9 @@ def add_api_error(diags: Diagnostics, exc: errors.GoGetSSLError, action: str,
     elif isinstance(exc, errors.APIError):
         summary = f"GoGetSSL API error: {exc.message}"
         detail = f"While {action}, the API answered: {exc}."
+    elif isinstance(exc, errors.Stopped):
+        summary = "Stopped: Terraform asked the provider to stop"
+        detail = f"While {action}: {exc}."
     elif isinstance(exc, errors.TransportError):
         summary = "Cannot reach the GoGetSSL API"
         detail = f"While {action}: {exc}. Check api_url and the network."

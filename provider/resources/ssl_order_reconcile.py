@@ -48,8 +48,9 @@ MAX_PAGES = 200  # beyond that a scan is partial and proves nothing (pages of 10
 
 
 def let_it_land(client: GoGetSSLClient) -> None:
-    """After an uncertain answer: give the request as long as a timed-out one (at most MAX_GRACE) to land."""
-    client.settings.sleep(min(client.settings.read_timeout, MAX_GRACE))
+    """After an uncertain answer: give the request as long as a timed-out one (at most MAX_GRACE) to land. A stop
+    (Ctrl-C) ends the wait; the client then sends nothing more, so what follows finds nothing proven."""
+    client.settings.pause(min(client.settings.read_timeout, MAX_GRACE))
 
 
 def duplicate_order_id(exc: errors.GoGetSSLError) -> int | None:

@@ -354,6 +354,8 @@ def cancel(client: GoGetSSLClient, order_id: int) -> str:
             last = exc
         except errors.GoGetSSLError as exc:
             if not exc.outcome_unknown:
+                if last is not None and isinstance(exc, errors.TransportError):
+                    raise CancelUnknown(str(last)) from None  # not sent again (a stop): the first is still in doubt
                 raise
             last = exc
         reconcile.let_it_land(client)
