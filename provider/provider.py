@@ -204,16 +204,11 @@ class GoGetSSLProvider(Provider):
         self._tax: _Once[tuple[float | None]] = _Once(lambda: (self._read_tax_percent(),))
         #: what the plans this process makes buy, checked against the balance
         self.budget = PlanBudget()
-<<<<<<< HEAD
         #: which order each gogetssl_ssl_order planned in this process holds (one owner per order)
         self.claims = ClaimBook()
-        #: set when Terraform asks the provider to stop (Ctrl-C): long waits end early
-        self.stopping = threading.Event()
-=======
         #: set when Terraform asks the provider to stop (Ctrl-C): every wait ends early, and the client sends nothing
         #: more and abandons a request in flight (it is the client's stop signal: a given client's own)
         self.stopping: threading.Event = client.settings.stop if client is not None else threading.Event()
->>>>>>> i20-b
 
     def get_model_prefix(self) -> str:
         return "gogetssl_"
