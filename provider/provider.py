@@ -16,7 +16,7 @@ from tf.utils import Diagnostics
 from provider import PROVIDER_ADDRESS
 from provider.client.settings import DEFAULT_MAX_RETRIES, DEFAULT_READ_TIMEOUT
 from provider.common.claims import ClaimBook
-from provider.common.pricing import PlanBudget
+from provider.common.pricing import ApplySpending, PlanBudget
 from provider.common.services import NotConfigured
 
 if TYPE_CHECKING:
@@ -206,6 +206,8 @@ class GoGetSSLProvider(Provider):
         self.budget = PlanBudget()
         #: which order each gogetssl_ssl_order planned in this process holds (one owner per order)
         self.claims = ClaimBook()
+        #: what this (apply) process has bought, each purchase checked against the balance just before it
+        self.spending = ApplySpending()
         #: set when Terraform asks the provider to stop (Ctrl-C): every wait ends early, and the client sends nothing
         #: more and abandons a request in flight (it is the client's stop signal: a given client's own)
         self.stopping: threading.Event = client.settings.stop if client is not None else threading.Event()

@@ -1,4 +1,5 @@
-"""What an order costs, known at plan time, and what the plans of one plugin process buy in all.
+"""What an order costs, known at plan time; what the plans of one plugin process buy in all; and what an
+apply's process has bought, each purchase checked against the balance read just before it.
 
 Prices come from the product catalogue (docs/vendor-api.md §2.4, §9.3). The top-level period keys of
 `prices` ("12", "24", ...) are the account's base price of each term; `prices.vendor` is the CA's price,
@@ -15,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import math
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -152,3 +153,38 @@ class PlanBudget:
         with self._lock:
             self._items[key] = amount
             return round(sum(self._items.values()), 2), len(self._items)
+
+
+class ApplySpending:
+    """What an apply's plugin process has bought, and what it is buying now: each purchase is checked against
+    the balance read just before it, less the purchases still on their way (Terraform applies resources
+    concurrently), so that the balance covers every order sent."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._in_flight = 0.0
+        self._bought: list[str] = []
+
+    def reserve(self, cost: float, read_balance: Callable[[], float | None]) -> tuple[bool, float | None]:
+        """Reserve `cost` if the balance (read under the lock, so two purchases never both count on one sum)
+        covers it beside the purchases in flight: (reserved, the balance read). A balance not stated (None)
+        reserves nothing and refuses nothing."""
+        with self._lock:
+            balance = read_balance()
+            if balance is None:
+                return True, None
+            if cost > balance - self._in_flight + 1e-9:
+                return False, balance
+            self._in_flight += cost
+            return True, balance
+
+    def release(self, cost: float, bought: str | None) -> None:
+        """The purchase of `cost` is done (`bought` describes it) or was not made (None)."""
+        with self._lock:
+            self._in_flight = max(0.0, self._in_flight - cost)
+            if bought:
+                self._bought.append(bought)
+
+    def bought(self) -> list[str]:
+        with self._lock:
+            return list(self._bought)

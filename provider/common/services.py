@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from provider.client import GoGetSSLClient
     from provider.client.models import Balance, Product, ProductDetails
     from provider.common.claims import ClaimBook
-    from provider.common.pricing import PlanBudget
+    from provider.common.pricing import ApplySpending, PlanBudget
 
 
 class NotConfigured(Exception):
@@ -37,6 +37,9 @@ class ProviderServices(Protocol):
 
     #: which order each gogetssl_ssl_order planned in this process holds (one owner per order)
     claims: ClaimBook
+
+    #: what this (apply) process has bought, each purchase checked against the balance just before it
+    spending: ApplySpending
 
     def catalogue(self) -> dict[int, Product]:
         """The SSL product catalogue by id, fetched once per process; raises the client's errors or NotConfigured."""

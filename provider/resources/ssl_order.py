@@ -205,8 +205,10 @@ class SslOrderResource(Resource):
         if request is None:
             return None
         try:
-            return spend.place_order(diags, client, planned, request, csr.common_name if csr else None,
-                                     renewal=renewal)
+            return purchase.covered_purchase(
+                self.provider, diags, client, planned,
+                lambda: spend.place_order(diags, client, planned, request, csr.common_name if csr else None,
+                                          renewal=renewal))
         finally:
             snapshot.forget(client)
 

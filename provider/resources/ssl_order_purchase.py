@@ -10,6 +10,7 @@ plan after an apply is empty.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from tf.types import Unknown
@@ -76,8 +77,77 @@ def plan_purchase(services: ProviderServices, diags: Diagnostics, planned: dict[
             "Account balance too low for this plan",
             f"This plan buys {count} certificate{'s' if count != 1 else ''} for {total:.2f}{cur} in all"
             f"{', tax included' if tax else ''} (this one {this}); the account's balance is "
-            f"{float(balance.balance):.2f}{cur}. Top the account up or buy fewer at once; nothing was ordered.",
+            f"{float(balance.balance):.2f}{cur}. Top the account up or buy fewer at once. "
+            + (f"Nothing was ordered for this resource.{_bought_note(services)}" if services.spending.bought()
+               else "Nothing was ordered."),
             path=["product_id"])
+
+
+def covered_purchase(services: ProviderServices, diags: Diagnostics, client: Any, planned: dict[str, Any],
+                     place: Callable[[], dict[str, Any] | None]) -> dict[str, Any] | None:
+    """Make the purchase `place()` at apply only if the balance, read just before it, covers what it costs
+    (what the plan said, tax included) beside this process's purchases still on their way. GoGetSSL may accept
+    an order it cannot charge and leave it unpaid; an apply of a saved plan made before the balance dropped
+    must not buy half of it and say nothing of that half."""
+    cost = _apply_cost(services, planned)
+    if cost is None:  # not known even now: GoGetSSL's own check decides (a refusal places nothing)
+        return place()
+
+    def read() -> float | None:
+        stated = client.account.balance().balance
+        return float(stated) if stated is not None else None
+
+    try:
+        reserved, balance = services.spending.reserve(cost, read)
+    except (NotConfigured, errors.GoGetSSLError) as exc:
+        diags.add_error("Account balance could not be read",
+                        f"Reading the account balance before buying failed ({exc}); nothing was ordered for this "
+                        f"resource.{_bought_note(services)}", path=["product_id"])
+        return None
+    if not reserved:
+        name = common_name(planned.get("csr")) or f"product {planned.get('product_id')}"
+        diags.add_error(
+            "Account balance too low for this order",
+            f"The order for {name} costs {cost:.2f}{_cur(planned)}"
+            f"{' with tax' if planned.get('planned_tax') else ''}, but the account's balance is now "
+            f"{float(balance or 0):.2f}{_cur(planned)}"
+            f"{' less the purchases of this apply still under way' if balance and cost <= balance else ''}: "
+            f"nothing was ordered for this resource, and GoGetSSL was not asked.{_bought_note(services)} Top the "
+            "account up and apply again; the next plan shows what is left to buy.", path=["product_id"])
+        return None
+    new = None
+    try:
+        new = place()
+        return new
+    finally:
+        bought = None
+        if new is not None and new.get("order_id") is not None:
+            bought = (f"order {new['order_id']} for {common_name(new.get('csr')) or 'product ' + str(new.get('product_id'))}"
+                      f" ({cost:.2f}{_cur(planned)})")
+        services.spending.release(cost, bought)
+
+
+def _apply_cost(services: ProviderServices, planned: dict[str, Any]) -> float | None:
+    price, tax = planned.get("planned_price"), planned.get("planned_tax")
+    if not isinstance(price, (int, float)) or isinstance(price, bool):
+        priced = _price(services, planned)
+        if priced is None:
+            return None
+        price = priced[0]
+        percent = services.tax_percent()
+        tax = pricing.tax_on(price, percent) if percent is not None else None
+    extra = tax if isinstance(tax, (int, float)) and not isinstance(tax, bool) else 0
+    return round(float(price) + float(extra), 2)
+
+
+def _cur(planned: dict[str, Any]) -> str:
+    currency = planned.get("planned_currency")
+    return f" {currency}" if isinstance(currency, str) and currency else ""
+
+
+def _bought_note(services: ProviderServices) -> str:
+    bought = services.spending.bought()
+    return (" This apply did buy: " + "; ".join(bought) + ".") if bought else " This apply bought nothing before it."
 
 
 def plan_free(planned: dict[str, Any], action: str) -> None:

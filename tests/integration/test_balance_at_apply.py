@@ -1,0 +1,45 @@
+"""No purchase the balance does not cover: an apply (of a saved plan, or one whose balance dropped since its
+plan) reads the balance before each purchase and refuses the one it does not cover before asking GoGetSSL,
+naming what it did buy. In-process against a sandbox of the test's own, one provider per plugin process."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from tf.iface import CreateContext
+from tf.utils import Diagnostics
+
+from provider.resources.ssl_order import SslOrderResource
+from tests.support import Sandbox, errors_of, make_csr, new_provider, plan_create
+
+Start = Callable[..., Sandbox]
+
+
+def test_a_saved_plan_applied_after_the_balance_dropped_buys_only_what_it_covers(new_sandbox: Start):
+    box = new_sandbox("--balance", "14")  # two PositiveSSL orders (6.90 each) fit at plan time
+    planner = new_provider(box)
+    plans = [plan_create(planner, csr=make_csr(key="ec256").csr_pem) for _ in range(2)]
+    assert all(not errors_of(diags) for _planned, diags in plans)
+    box.place(make_csr(key="ec256").csr_pem)  # someone else spends 6.90 before the apply
+    assert round(box.balance(), 2) == 7.10
+    applier = new_provider(box)  # the apply's own plugin process
+    first, second = Diagnostics(), Diagnostics()
+    bought = SslOrderResource(applier).create(CreateContext(first, "gogetssl_ssl_order"), plans[0][0])
+    assert bought is not None and not errors_of(first)
+    refused = SslOrderResource(applier).create(CreateContext(second, "gogetssl_ssl_order"), plans[1][0])
+    assert refused is None
+    assert errors_of(second) == ["Account balance too low for this order"]
+    detail = second.diagnostics[0].detail
+    assert "6.90" in detail and "0.20" in detail, detail
+    assert f"order {bought['order_id']}" in detail, "the error names what this apply did buy"
+    assert box.count("/orders/add_ssl_order") == 2, "the uncovered order was never sent to GoGetSSL"
+
+
+def test_an_order_the_balance_covers_is_bought(new_sandbox: Start):
+    box = new_sandbox("--balance", "7")
+    planned, diags = plan_create(new_provider(box))
+    assert not errors_of(diags)
+    done = Diagnostics()
+    state = SslOrderResource(new_provider(box)).create(CreateContext(done, "gogetssl_ssl_order"), planned)
+    assert state is not None and not errors_of(done)
+    assert round(box.balance(), 2) == 0.10
