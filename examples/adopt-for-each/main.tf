@@ -9,7 +9,9 @@ terraform {
 
 provider "gogetssl" {}
 
-# The orders to adopt: any filter of gogetssl_ssl_orders narrows them (status, domain, product_id, ...).
+# The orders to adopt: any filter of gogetssl_ssl_orders narrows them (status, domain, product_id, ...). A listing
+# that cannot be read to its end fails the plan (an order missing from it would leave the set): do not set
+# allow_incomplete here.
 data "gogetssl_ssl_orders" "adopt" {
   status = ["active", "processing"]
 }

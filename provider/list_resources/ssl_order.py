@@ -40,7 +40,7 @@ class SslOrderList:
 
     @classmethod
     def get_schema(cls) -> Schema:
-        return Schema(version=0, attributes=listing.filter_attributes(),
+        return Schema(version=0, attributes=[*listing.filter_attributes(), listing.allow_incomplete_attribute()],
                       description="Finds the account's orders, whoever placed them. Filters combine; without "
                                   "`status`, cancelled and rejected orders (which cannot be imported) and expired "
                                   "ones are left out. The configuration generated for an order sets "
@@ -66,8 +66,8 @@ class SslOrderList:
         except errors.GoGetSSLError as exc:
             add_api_error(diags, exc, "listing the account's orders")
             return
-        if not found.complete:
-            diags.add_warning(*listing.incomplete_warning(found))
+        if not listing.report_incomplete(diags, found, config.get("allow_incomplete")):
+            return  # nothing generated from a listing cut short, unless allow_incomplete accepts it
         for order in found.orders:
             state = None
             if include_state:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.harness import TerraformWorkdir
-from tests.support import PROVIDER_BLOCK, Sandbox, seed_account
+from tests.support import PROVIDER_BLOCK, Sandbox, seed_account, state_orders
 
 pytestmark = pytest.mark.e2e
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -220,3 +220,14 @@ output "ids" {
     assert plan.returncode == 0, plan.stdout + plan.stderr
     assert "ids = [" in plan.stdout
 
+
+
+def test_for_each_example_fails_on_a_listing_cut_short_and_adopts_nothing(workdir: TerraformWorkdir, sb: Sandbox):
+    """Issue 20 (item 2): orders that fell out of a short listing would leave the for_each set (forgotten, or
+    cancelled with the default on_destroy): the plan fails instead, saying why and what to do."""
+    seed_account(sb, 12)
+    sb.faults(list_page_cap=4, list_offset_cap=4)  # pages at 0 and 4, then "Invalid offset"
+    _example("adopt-for-each", workdir).init()
+    text = " ".join(workdir.plan(ok=(1,)).text.split())
+    assert "The account has more orders than GoGetSSL's listing reaches" in text and "allow_incomplete" in text
+    assert not (workdir.path / "terraform.tfstate").exists() or state_orders(workdir.show_json()) == {}
