@@ -76,9 +76,9 @@ resource "gogetssl_ssl_order" "adopted" {
   org_postalcode     = each.value.org_postalcode
   org_region         = each.value.org_region
 
-  # Adopting buys nothing and changes no certificate: no renewal (an order within that many days of the end of its
-  # subscription is renewed by the next apply, a paid order) and no reissue (a certificate within that many days of
-  # its end is reissued, free) until you remove these.
+  # Adopting buys nothing and changes no certificate: every import starts with these two at 0, and keeping them
+  # here keeps it so. Leaving them unset would plan renewal (an order within 30 days of the end of its subscription
+  # is renewed by the next apply, a paid order) and automatic reissues: remove them only after reading that plan.
   renew_before_days   = 0
   reissue_before_days = 0
   # An adopted order is forgotten, not cancelled, if it leaves this set; change this once it is yours.

@@ -19,7 +19,6 @@ from tf.utils import Diagnostics
 from provider.client import errors
 from provider.common import order_listing as listing
 from provider.common.diagnostics import add_api_error
-from provider.common.order_schema import ORDER_IDENTITY
 from provider.common.order_state import state_from_status
 from provider.common.services import ProviderServices, configured_client
 from provider.resources import ssl_order_purchase as purchase
@@ -71,7 +70,7 @@ class SslOrderList:
         for order in found.orders:
             state = None
             if include_state:
-                state = {**state_from_status(order), **ORDER_IDENTITY.adopt_settings}
+                state = state_from_status(order)  # (with ADOPTED_SETTINGS, as every import)
                 purchase.settle(state)
             names = listing.names_of(order)
             yield Found({"order_id": order.order_id}, _display(order, names), state)

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.harness import TerraformWorkdir
-from tests.support import PROVIDER_BLOCK, Sandbox, seed_account, state_orders
+from tests.support import PROVIDER_BLOCK, Sandbox, make_csr, seed_account, state_orders
 
 pytestmark = pytest.mark.e2e
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -168,11 +168,12 @@ def test_for_each_import_pattern_adopts_every_order(workdir: TerraformWorkdir, s
     want = sorted(o["order_id"] for o in orders if o["status"] in ("active", "processing"))
     _example("adopt-for-each", workdir).init()
     plan = workdir.plan().text
-    # The example sets on_destroy = "forget" (an adopted order leaving the set must not be cancelled) and
-    # renew_before_days = 0 (adopting buys no renewal): changes to state only; nothing is replaced or ordered.
+    # The example sets on_destroy = "forget" (an adopted order leaving the set must not be cancelled): a change
+    # to state only. renew_before_days = 0 and reissue_before_days = 0 are what every import starts with (Issue 20,
+    # item 3), so they plan no change; nothing is replaced or ordered.
     changes = {line.split("=")[0].strip() for line in plan.splitlines() if line.strip().startswith("~ ")
                and "=" in line}
-    assert changes == {"~ on_destroy", "~ renew_before_days"}
+    assert changes == {"~ on_destroy"}
     assert f"{len(want)} to import, 0 to add, {len(want)} to change, 0 to destroy" in plan
     workdir.apply()
     assert workdir.plan().rc == 0, "a second plan must be empty"
@@ -231,3 +232,24 @@ def test_for_each_example_fails_on_a_listing_cut_short_and_adopts_nothing(workdi
     text = " ".join(workdir.plan(ok=(1,)).text.split())
     assert "The account has more orders than GoGetSSL's listing reaches" in text and "allow_incomplete" in text
     assert not (workdir.path / "terraform.tfstate").exists() or state_orders(workdir.show_json()) == {}
+
+
+def test_an_id_import_with_generated_config_renews_nothing(workdir: TerraformWorkdir, sb: Sandbox):
+    """Issue 20 (item 3): the Terraform 1.5+ path (an import block by id, `plan -generate-config-out`) adopts an
+    order inside its renewal window without renewing it: the generated configuration says renew_before_days = 0."""
+    order_id = sb.place(make_csr(key="ec256").csr_pem)
+    _expiring_soon(sb, order_id, 10)
+    block = f'import {{\n  to = gogetssl_ssl_order.adopted\n  id = "{order_id}"\n}}\n'
+    workdir.write("main.tf", PROVIDER_BLOCK + block)
+    workdir.init()
+    workdir.run("plan", "-input=false", "-no-color", "-generate-config-out=generated.tf")
+    generated = (workdir.path / "generated.tf").read_text()
+    assert re.search(r"renew_before_days\s+= 0\b", generated), generated
+    assert re.search(r"reissue_before_days\s+= 0\b", generated), generated
+    plan = workdir.plan().text
+    assert "1 to import, 0 to add, 0 to change, 0 to destroy" in plan and "renew" not in plan.lower().replace(
+        "renew_before_days", "")
+    workdir.apply()
+    assert workdir.plan().rc == 0, "a second plan must be empty"
+    assert sb.count("/orders/add_ssl_renew_order") == 0, "adopting renewed the order"
+    assert workdir.resource("gogetssl_ssl_order.adopted")["renew_before_days"] == 0

@@ -11,7 +11,16 @@ from collections.abc import Callable
 import pytest
 
 from tests.e2e.harness import TerraformWorkdir
-from tests.support import PROVIDER_BLOCK, Sandbox, issued_auth_keys, live_orders, make_csr, order_hcl, state_orders
+from tests.support import (
+    PROVIDER_BLOCK,
+    Sandbox,
+    issued_auth_keys,
+    live_orders,
+    make_csr,
+    order_hcl,
+    planned_changes,
+    state_orders,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -278,4 +287,6 @@ def test_a_san_order_sends_one_approver_entry_per_san(own_sandbox: Start, workdi
     assert workdir.plan().rc == 0
     workdir.run("state", "rm", "gogetssl_ssl_order.site")
     workdir.import_("gogetssl_ssl_order.site", str(order["order_id"]))
-    assert workdir.plan().rc == 0, "an import of a SAN order plans clean"
+    # an import renews nothing (renew_before_days = 0); the configuration's default turns it back on, in state only
+    actions, changed = planned_changes(workdir.plan_json(), "gogetssl_ssl_order.site")
+    assert actions == ["update"] and changed == {"renew_before_days", "reissue_before_days"}, changed
