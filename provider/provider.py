@@ -203,6 +203,8 @@ class GoGetSSLProvider(Provider):
         self._tax: _Once[tuple[float | None]] = _Once(lambda: (self._read_tax_percent(),))
         #: what the plans this process makes buy, checked against the balance
         self.budget = PlanBudget()
+        #: the orders imported in this process (what an adopting plan must not undo)
+        self.imported_orders: set[int] = set()
         #: set when Terraform asks the provider to stop (Ctrl-C): long waits end early
         self.stopping = threading.Event()
 

@@ -33,6 +33,9 @@ class ProviderServices(Protocol):
 
     #: what the plans made in this process buy (checked against the balance)
     budget: PlanBudget
+    #: the orders imported in this process: Terraform imports, refreshes and plans them in one run
+    #: (provider/resources/ssl_order_adoption.py)
+    imported_orders: set[int]
 
     def catalogue(self) -> dict[int, Product]:
         """The SSL product catalogue by id, fetched once per process; raises the client's errors or NotConfigured."""

@@ -24,8 +24,8 @@ from provider.common.services import ProviderServices, configured_client
 from provider.resources import ssl_order_purchase as purchase
 from provider.tfext.protocol610 import Found
 
-#: left out unless `status` names them: nothing left to manage (the resource's import refuses cancelled and
-#: rejected orders), or nothing to adopt (an expired certificate)
+#: left out unless `status` names them: nothing left to manage (the resource imports a cancelled or rejected
+#: order inert, with a warning), or nothing to adopt (an expired certificate)
 NOT_LISTED = ("cancelled", "rejected", "expired")
 
 
@@ -41,7 +41,7 @@ class SslOrderList:
     def get_schema(cls) -> Schema:
         return Schema(version=0, attributes=[*listing.filter_attributes(), listing.allow_incomplete_attribute()],
                       description="Finds the account's orders, whoever placed them. Filters combine; without "
-                                  "`status`, cancelled and rejected orders (which cannot be imported) and expired "
+                                  "`status`, cancelled and rejected orders (nothing left to manage) and expired "
                                   "ones are left out. The configuration generated for an order sets "
                                   "`renew_before_days = 0`: adopting renews nothing until you set it.")
 

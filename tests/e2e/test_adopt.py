@@ -253,3 +253,62 @@ def test_an_id_import_with_generated_config_renews_nothing(workdir: TerraformWor
     assert workdir.plan().rc == 0, "a second plan must be empty"
     assert sb.count("/orders/add_ssl_renew_order") == 0, "adopting renewed the order"
     assert workdir.resource("gogetssl_ssl_order.adopted")["renew_before_days"] == 0
+
+
+_QUERY_ALL = """
+list "gogetssl_ssl_order" "all" {
+  provider = gogetssl
+}
+"""
+
+
+def _query_generated(workdir: TerraformWorkdir) -> None:
+    """`terraform query -generate-config-out=generated.tf` over the whole account (a fresh file each time)."""
+    if not (workdir.path / "main.tf").exists():
+        workdir.write("main.tf", PROVIDER_BLOCK)
+        workdir.write("all.tfquery.hcl", _QUERY_ALL)
+        workdir.init()
+    (workdir.path / "generated.tf").unlink(missing_ok=True)
+    workdir.run("query", "-no-color", "-generate-config-out=generated.tf")
+
+
+def test_a_key_rotated_between_query_and_apply_fails_the_plan_and_reissues_nothing(workdir: TerraformWorkdir,
+                                                                                  sb: Sandbox):
+    """Issue 20 (item 4a): the generated configuration pins the CSR the query saw; an adopting apply after a key
+    rotation in the client area must not reissue the order back to the old key. The plan fails naming the order
+    and what to do; a new query adopts it with the vendor's current CSR."""
+    ids = [sb.place(make_csr(key="ec256").csr_pem) for _ in range(2)]
+    for order_id in ids:
+        sb.set_status(order_id, "active")
+    _query_generated(workdir)
+    rotated = make_csr(sb.order(ids[0])["domain"], key="ec256").csr_pem
+    answer = sb.api(f"/orders/ssl/reissue/{ids[0]}", {"csr": rotated, "webserver_type": "1", "dcv_method": "dns"})
+    assert not answer.get("error"), answer
+    sb.set_status(ids[0], "active")  # the reissue is issued: the order holds the new key
+    reissues = sb.count("/orders/ssl/reissue")
+    text = " ".join(workdir.plan(ok=(1,)).text.split())
+    assert f"order {ids[0]}" in text and "terraform query -generate-config-out" in text, text
+    workdir.apply(ok=(1,))
+    assert sb.count("/orders/ssl/reissue") == reissues, "adopting reissued the order back to the old CSR"
+    _query_generated(workdir)
+    workdir.apply()
+    assert sorted(state_orders(workdir.show_json()).values()) == sorted(ids)
+    assert sb.count("/orders/ssl/reissue") == reissues and workdir.plan().rc == 0
+
+
+def test_an_order_cancelled_between_query_and_apply_is_skipped_and_never_bought(workdir: TerraformWorkdir,
+                                                                                sb: Sandbox):
+    """Issue 20 (item 4b): one order cancelled after the query must not block the other imports, and nothing may
+    be bought for it (a resource whose order is cancelled is otherwise ordered again)."""
+    ids = [sb.place(make_csr(key="ec256").csr_pem) for _ in range(3)]
+    _query_generated(workdir)
+    sb.set_status(ids[1], "cancelled")
+    text = " ".join(workdir.plan().text.split())
+    assert f"Order {ids[1]} is cancelled" in text, text
+    workdir.apply()
+    for _ in range(2):  # the applies after adoption buy nothing for it either
+        text = " ".join(workdir.apply().text.split())
+        assert f"Order {ids[1]} is cancelled" in text and "0 added" in text, text
+    assert sb.count("/orders/add_ssl_order") == 3 and sb.count("/orders/add_ssl_renew_order") == 0
+    held = state_orders(workdir.show_json()).values()
+    assert ids[0] in held and ids[2] in held
