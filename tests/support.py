@@ -244,6 +244,15 @@ def state_orders(show_json: dict[str, Any]) -> dict[str, int]:
     return {r["name"]: r["values"]["order_id"] for r in resources if r["type"] == "gogetssl_ssl_order"}
 
 
+def planned_changes(plan_json: dict[str, Any], address: str) -> tuple[list[str], set[str]]:
+    """(Terraform's actions, the attributes whose value changes) of `address` in `terraform show -json` of a plan."""
+    change = next(c["change"] for c in plan_json.get("resource_changes", []) if c["address"] == address)
+    before, after = change.get("before") or {}, change.get("after") or {}
+    unknown = change.get("after_unknown") or {}
+    return change["actions"], {k for k in set(before) | set(after)
+                               if before.get(k) != after.get(k) or unknown.get(k) is True}
+
+
 def live_orders(box: Sandbox, csr: str) -> list[dict[str, Any]]:
     """The sandbox's orders for a CSR that are not cancelled."""
     norm = "".join(csr.split())

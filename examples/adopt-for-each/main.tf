@@ -9,7 +9,9 @@ terraform {
 
 provider "gogetssl" {}
 
-# The orders to adopt: any filter of gogetssl_ssl_orders narrows them (status, domain, product_id, ...).
+# The orders to adopt: any filter of gogetssl_ssl_orders narrows them (status, domain, product_id, ...). A listing
+# that cannot be read to its end fails the plan (an order missing from it would leave the set): do not set
+# allow_incomplete here.
 data "gogetssl_ssl_orders" "adopt" {
   status = ["active", "processing"]
 }
@@ -74,9 +76,9 @@ resource "gogetssl_ssl_order" "adopted" {
   org_postalcode     = each.value.org_postalcode
   org_region         = each.value.org_region
 
-  # Adopting buys nothing and changes no certificate: no renewal (an order within that many days of the end of its
-  # subscription is renewed by the next apply, a paid order) and no reissue (a certificate within that many days of
-  # its end is reissued, free) until you remove these.
+  # Adopting buys nothing and changes no certificate: every import starts with these two at 0, and keeping them
+  # here keeps it so. Leaving them unset would plan renewal (an order within 30 days of the end of its subscription
+  # is renewed by the next apply, a paid order) and automatic reissues: remove them only after reading that plan.
   renew_before_days   = 0
   reissue_before_days = 0
   # An adopted order is forgotten, not cancelled, if it leaves this set; change this once it is yours.

@@ -5,7 +5,8 @@ The vendor's listing (getAllSSLOrders) gives only ids and statuses, page by page
 domain, SANs, expiry) is in its own status call (getOrderStatus). So:
 
 1. the listing is read to its end (`OrdersAPI.scan`: paging, an unknown sort order and page or offset caps are
-   handled there); a listing cut short is reported, never taken for the whole account. GoGetSSL lists at most
+   handled there); a listing cut short is an error (report_incomplete), never taken for the whole account,
+   unless the configuration accepts a partial result (`allow_incomplete`). GoGetSSL lists at most
    offset 1000 plus one page (2,000 orders, docs/vendor-api.md §9.4): past that, the report names the ceiling
    and the way round it (import by id);
 2. the status filter is applied to the listing's statuses (a status outside the documented set is left for step
@@ -33,7 +34,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from tf.schema import Attribute
-from tf.types import List, Number, String
+from tf.types import Bool, List, Number, String
 from tf.utils import Diagnostics
 
 from provider.client import errors
@@ -189,18 +190,45 @@ class Found:
     beyond_reach: bool = False  # the account has more orders than GoGetSSL's listing reaches (its offset ceiling)
 
 
-def incomplete_warning(found: Found) -> tuple[str, str]:
-    """The warning for results that may be short: (summary, detail)."""
+def allow_incomplete_attribute() -> Attribute:
+    """The opt-in to a partial result: the data source's argument and the list resource's config."""
+    return Attribute("allow_incomplete", Bool(), optional=True,
+                     description="Accept a partial result, with a warning, when the order listing cannot be read "
+                                 "to its end (GoGetSSL's listing stops early, or the account has more orders than "
+                                 "it reaches). Default `false`: such a listing is an error naming why, since a "
+                                 "partial result taken for the whole account shrinks a `for_each` or an import "
+                                 "over it, and the orders that fell out would be forgotten or cancelled. Do not "
+                                 "set it where the result drives `for_each` or `import` blocks.")
+
+
+def report_incomplete(diags: Diagnostics, found: Found, allowed: Any) -> bool:
+    """Report a listing that was not read to its end: an error, unless `allowed` (allow_incomplete = true) makes it
+    a warning. True when the results may be given out."""
+    if found.complete:
+        return True
+    summary, why = _incomplete(found)
+    if allowed is True:
+        diags.add_warning(summary, f"{why} allow_incomplete = true: these results are partial; a count, a check, a "
+                                   "for_each or an import based on them is short.")
+        return True
+    diags.add_error(summary, f"{why} No result was given: a partial list taken for the whole account would shrink a "
+                             "for_each or an import over it, and the orders that fell out would be forgotten or "
+                             "cancelled. Set allow_incomplete = true to accept a partial result (never where it "
+                             "drives for_each or import blocks).")
+    return False
+
+
+def _incomplete(found: Found) -> tuple[str, str]:
+    """Why results may be short, and what to do: (summary, detail)."""
     if found.beyond_reach:
         return ("The account has more orders than GoGetSSL's listing reaches",
-                f"{found.reason}. Orders past that point are missing from these results whatever the filters "
+                f"{found.reason}. Orders past that point are missing from the listing whatever the filters "
                 "(they apply to the orders listed), and running again will not reach them. An order the listing "
                 "does not reach can still be managed by its id (shown in the GoGetSSL client area): import it "
-                "with an import block or terraform import <address> <order_id>; a count or check based on these "
-                "results may be short.")
+                "with an import block or terraform import <address> <order_id>.")
     return ("The order listing was not read to its end",
-            f"GoGetSSL's order listing stopped early ({found.reason}): orders beyond that point are missing from "
-            "the results. Run again later; a count or check based on these results may be short.")
+            f"GoGetSSL's order listing stopped early ({found.reason}): orders beyond that point are missing. "
+            "Run again later.")
 
 
 def find_orders(client: GoGetSSLClient, filters: Filters, stopping: threading.Event | None = None,

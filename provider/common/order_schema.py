@@ -160,13 +160,17 @@ def _import_id(identity: dict[str, object]) -> str:
     return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
 
 
+#: what every adopted order starts with, whatever the import path (an id, an identity, `terraform query`): it
+#: renews and reissues nothing until its configuration says so. Adopting must not buy a renewal of an order
+#: inside its renewal window, nor change a certificate someone else may be serving; and the configuration
+#: Terraform generates from the imported state (`-generate-config-out`) carries these values.
+ADOPTED_SETTINGS: dict[str, object] = {"renew_before_days": 0, "reissue_before_days": 0}
+
 #: an order is identified by its order id alone (Terraform 1.12+ stores it beside state; `terraform query` and
-#: `import { identity = { order_id = N } }` use it). An order adopted that way renews and reissues nothing until
-#: its configuration says so: adopting must not buy a renewal of an order inside its renewal window, nor change
-#: a certificate someone else may be serving.
+#: `import { identity = { order_id = N } }` use it)
 ORDER_IDENTITY = IdentitySchema(
     attributes=(IdentityAttribute("order_id", Number(), "The GoGetSSL order id."),), import_id=_import_id,
-    adopt_settings={"renew_before_days": 0, "reissue_before_days": 0})
+    adopt_settings=ADOPTED_SETTINGS)
 
 
 def change_note(name: str) -> str:
@@ -205,7 +209,12 @@ def resource_schema() -> Schema:
                               "order "
                               "(addSSLRenewOrder, a new paid order with a new `order_id`, carrying the same "
                               "arguments) and leaves the old order as it is. An order whose `end_date` is not "
-                              "known renews by its certificate's `valid_till`."),
+                              "known renews by its certificate's `valid_till`. An imported order (by id, by "
+                              "identity or through `terraform query`) starts with 0, and with "
+                              "`reissue_before_days = 0`: adopting buys nothing. Write `renew_before_days = 0` to "
+                              "keep it so; leaving it unset after an import plans the change 0 -> 30 (in state, "
+                              "free; for an order already inside its window, the plan prices the renewal and "
+                              "warns), so read that plan before applying it."),
         Attribute("reissue_before_days", Number(), optional=True,
                   description="Reissue the certificate, free, when it has this many days or fewer left "
                               "(`valid_till`) while the subscription (`end_date`) outlasts it: since 15 March "

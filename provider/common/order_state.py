@@ -9,6 +9,7 @@ from tf.types import Unknown
 from provider.common import dcv
 from provider.common.order_rules import CSRProblem, parse_csr
 from provider.common.order_schema import (
+    ADOPTED_SETTINGS,
     ARGUMENT_NAMES,
     COMPUTED_NAMES,
     DEFAULT_ON_DESTROY,
@@ -75,10 +76,10 @@ def refresh(state: dict[str, Any], status: OrderStatus) -> None:
 
 
 def state_from_status(status: OrderStatus) -> dict[str, Any]:
-    """A complete state for an order known only by its status (import, the data source)."""
+    """A complete state for an order known only by its status (import, the list resource, the data source): an
+    adopted order renews and reissues nothing until its configuration says so (ADOPTED_SETTINGS)."""
     state = build_state(
-        {**arguments_from_status(status), "renew_before_days": DEFAULT_RENEW_BEFORE_DAYS,
-         "on_destroy": DEFAULT_ON_DESTROY},
+        {**arguments_from_status(status), **ADOPTED_SETTINGS, "on_destroy": DEFAULT_ON_DESTROY},
         order_id=status.order_id,
         invoice_id=None, order_status=None, order_amount=None, currency=None, tax=None, tax_rate=None,
         approver_method=None,

@@ -35,7 +35,8 @@ class ProviderServices(Protocol):
     #: what the plans made in this process buy (checked against the balance)
     budget: PlanBudget
 
-    #: which order each gogetssl_ssl_order planned in this process holds (one owner per order)
+    #: which order each gogetssl_ssl_order planned in this process holds (one owner per order), and which orders
+    #: it imported (Terraform imports, refreshes and plans them in one run: ssl_order_adoption.py)
     claims: ClaimBook
 
     #: what this (apply) process has bought, each purchase checked against the balance just before it

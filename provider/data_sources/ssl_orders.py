@@ -36,10 +36,14 @@ class SslOrdersDataSource(BaseDataSource):
             version=2,
             description="The account's orders, whoever placed them, optionally filtered; filters combine. Reads "
                         "the order listing (one call per 1000 orders; GoGetSSL's listing reaches at most 2,000 "
-                        "orders, and a larger account is reported) and the status of each order that passes the "
-                        "listing's status filter (one call each).",
+                        "orders) and the status of each order that passes the listing's status filter (one call "
+                        "each). A listing that cannot be read to its end (it stops early, or the account is "
+                        "larger than it reaches) fails the read, naming why, unless "
+                        "`allow_incomplete = true`: the ids feed `for_each` imports, and a short list would drop "
+                        "orders from them.",
             attributes=[
                 *listing.filter_attributes(),
+                listing.allow_incomplete_attribute(),
                 Attribute("orders", List(ORDER_TYPE), computed=True,
                           description="The matching orders by order id: `order_id`, `status`, `product_id`, "
                                       "`domain` (the common name), `dns_names` (the SANs), `valid_till` (when "
@@ -55,8 +59,9 @@ class SslOrdersDataSource(BaseDataSource):
         if filters is None:
             return None
         found = listing.find_orders(self.provider.client, filters, self.provider.stopping)
-        if not found.complete:
-            ctx.diagnostics.add_warning(*listing.incomplete_warning(found))
+        if not listing.report_incomplete(ctx.diagnostics, found, config.get("allow_incomplete")):
+            return None
         orders = [order_values(o) for o in found.orders]
         return {**{a.name: config.get(a.name) for a in listing.filter_attributes()},
+                "allow_incomplete": config.get("allow_incomplete"),
                 "orders": orders, "ids": [o["order_id"] for o in orders]}

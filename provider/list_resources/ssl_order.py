@@ -19,14 +19,13 @@ from tf.utils import Diagnostics
 from provider.client import errors
 from provider.common import order_listing as listing
 from provider.common.diagnostics import add_api_error
-from provider.common.order_schema import ORDER_IDENTITY
 from provider.common.order_state import state_from_status
 from provider.common.services import ProviderServices, configured_client
 from provider.resources import ssl_order_purchase as purchase
 from provider.tfext.protocol610 import Found
 
-#: left out unless `status` names them: nothing left to manage (the resource's import refuses cancelled and
-#: rejected orders), or nothing to adopt (an expired certificate)
+#: left out unless `status` names them: nothing left to manage (the resource imports a cancelled or rejected
+#: order inert, with a warning), or nothing to adopt (an expired certificate)
 NOT_LISTED = ("cancelled", "rejected", "expired")
 
 
@@ -40,9 +39,9 @@ class SslOrderList:
 
     @classmethod
     def get_schema(cls) -> Schema:
-        return Schema(version=0, attributes=listing.filter_attributes(),
+        return Schema(version=0, attributes=[*listing.filter_attributes(), listing.allow_incomplete_attribute()],
                       description="Finds the account's orders, whoever placed them. Filters combine; without "
-                                  "`status`, cancelled and rejected orders (which cannot be imported) and expired "
+                                  "`status`, cancelled and rejected orders (nothing left to manage) and expired "
                                   "ones are left out. The configuration generated for an order sets "
                                   "`renew_before_days = 0`: adopting renews nothing until you set it.")
 
@@ -66,12 +65,12 @@ class SslOrderList:
         except errors.GoGetSSLError as exc:
             add_api_error(diags, exc, "listing the account's orders")
             return
-        if not found.complete:
-            diags.add_warning(*listing.incomplete_warning(found))
+        if not listing.report_incomplete(diags, found, config.get("allow_incomplete")):
+            return  # nothing generated from a listing cut short, unless allow_incomplete accepts it
         for order in found.orders:
             state = None
             if include_state:
-                state = {**state_from_status(order), **ORDER_IDENTITY.adopt_settings}
+                state = state_from_status(order)  # (with ADOPTED_SETTINGS, as every import)
                 purchase.settle(state)
             names = listing.names_of(order)
             yield Found({"order_id": order.order_id}, _display(order, names), state)

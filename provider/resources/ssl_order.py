@@ -47,6 +47,7 @@ from provider.common.services import (
     vendor_today,
 )
 from provider.common.vendor import CANCEL_REVIEW_HOURS, RENEWAL_OPENS_DAYS
+from provider.resources import ssl_order_adoption as adoption
 from provider.resources import ssl_order_claims as claims
 from provider.resources import ssl_order_destroy as destroy
 from provider.resources import ssl_order_policy as policy
@@ -123,6 +124,12 @@ class SslOrderResource(Resource):
                 purchase.plan_purchase(self.provider, ctx.diagnostics, planned, "order", _order_key(planned))
             return planned
         if not claims.hold(self.provider, ctx.diagnostics, current, destroying=False):
+            return planned
+        if adoption.plan_closed(ctx.diagnostics, current):
+            ctx.requires_replace[:] = []  # an order closed when adopted: nothing bought, replaced or reissued
+            purchase.plan_free(planned, purchase.NOTHING)
+            return planned
+        if adoption.stale_csr(self.provider, ctx.diagnostics, ctx.config, current):
             return planned
         change = policy.plan_update(current, planned, ctx.changed_fields, ctx.requires_replace, today)
         if change.action == "renew" or "on_destroy" in ctx.changed_fields:
@@ -245,7 +252,7 @@ class SslOrderResource(Resource):
                 "removed from state.",
             )
             return None
-        if status.status in ("cancelled", "rejected"):
+        if status.status in ("cancelled", "rejected") and not adoption.closed_when_adopted(current, status.status):
             ctx.diagnostics.add_warning(
                 f"Order {order_id} was {status.status} outside Terraform",
                 f"GoGetSSL reports the order as {status.status}. It was removed from state, so this plan orders "
@@ -344,16 +351,13 @@ class SslOrderResource(Resource):
         except errors.GoGetSSLError as exc:
             add_api_error(ctx.diagnostics, exc, f"importing order {text}")
             return None
-        if status.status in ("cancelled", "rejected"):
-            ctx.diagnostics.add_error(
-                f"Order {text} is {status.status}",
-                f"GoGetSSL reports order {text} as {status.status}: there is nothing left to manage. (An order whose "
-                "cancellation is still under review keeps its status until the review ends.)")
-            return None
+        if status.status in adoption.CLOSED:
+            # Imported all the same: Terraform fails every import of the run when one returns nothing.
+            adoption.warn_closed_import(ctx.diagnostics, int(text), status.status)
         state = state_from_status(status)
         purchase.settle(state)
         purchase.set_destroy_outcome(self.provider, state)
-        self.provider.claims.imported(int(text))
+        adoption.imported(self.provider, state)
         return state
 
     def upgrade(self, ctx: UpgradeContext, version: int, old: dict[str, Any]) -> dict[str, Any]:

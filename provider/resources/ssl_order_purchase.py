@@ -122,8 +122,8 @@ def covered_purchase(services: ProviderServices, diags: Diagnostics, client: Any
     finally:
         bought = None
         if new is not None and new.get("order_id") is not None:
-            bought = (f"order {new['order_id']} for {common_name(new.get('csr')) or 'product ' + str(new.get('product_id'))}"
-                      f" ({cost:.2f}{_cur(planned)})")
+            name = common_name(new.get("csr")) or f"product {new.get('product_id')}"
+            bought = f"order {new['order_id']} for {name} ({cost:.2f}{_cur(planned)})"
         services.spending.release(cost, bought)
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.harness import TerraformWorkdir
-from tests.support import PROVIDER_BLOCK, Sandbox, seed_account
+from tests.support import PROVIDER_BLOCK, Sandbox, make_csr, seed_account, state_orders
 
 pytestmark = pytest.mark.e2e
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -168,11 +168,12 @@ def test_for_each_import_pattern_adopts_every_order(workdir: TerraformWorkdir, s
     want = sorted(o["order_id"] for o in orders if o["status"] in ("active", "processing"))
     _example("adopt-for-each", workdir).init()
     plan = workdir.plan().text
-    # The example sets on_destroy = "forget" (an adopted order leaving the set must not be cancelled) and
-    # renew_before_days = 0 (adopting buys no renewal): changes to state only; nothing is replaced or ordered.
+    # The example sets on_destroy = "forget" (an adopted order leaving the set must not be cancelled): a change
+    # to state only. renew_before_days = 0 and reissue_before_days = 0 are what every import starts with (Issue 20,
+    # item 3), so they plan no change; nothing is replaced or ordered.
     changes = {line.split("=")[0].strip() for line in plan.splitlines() if line.strip().startswith("~ ")
                and "=" in line}
-    assert changes == {"~ on_destroy", "~ renew_before_days"}
+    assert changes == {"~ on_destroy"}
     assert f"{len(want)} to import, 0 to add, {len(want)} to change, 0 to destroy" in plan
     workdir.apply()
     assert workdir.plan().rc == 0, "a second plan must be empty"
@@ -220,3 +221,94 @@ output "ids" {
     assert plan.returncode == 0, plan.stdout + plan.stderr
     assert "ids = [" in plan.stdout
 
+
+
+def test_for_each_example_fails_on_a_listing_cut_short_and_adopts_nothing(workdir: TerraformWorkdir, sb: Sandbox):
+    """Issue 20 (item 2): orders that fell out of a short listing would leave the for_each set (forgotten, or
+    cancelled with the default on_destroy): the plan fails instead, saying why and what to do."""
+    seed_account(sb, 12)
+    sb.faults(list_page_cap=4, list_offset_cap=4)  # pages at 0 and 4, then "Invalid offset"
+    _example("adopt-for-each", workdir).init()
+    text = " ".join(workdir.plan(ok=(1,)).text.split())
+    assert "The account has more orders than GoGetSSL's listing reaches" in text and "allow_incomplete" in text
+    assert not (workdir.path / "terraform.tfstate").exists() or state_orders(workdir.show_json()) == {}
+
+
+def test_an_id_import_with_generated_config_renews_nothing(workdir: TerraformWorkdir, sb: Sandbox):
+    """Issue 20 (item 3): the Terraform 1.5+ path (an import block by id, `plan -generate-config-out`) adopts an
+    order inside its renewal window without renewing it: the generated configuration says renew_before_days = 0."""
+    order_id = sb.place(make_csr(key="ec256").csr_pem)
+    _expiring_soon(sb, order_id, 10)
+    block = f'import {{\n  to = gogetssl_ssl_order.adopted\n  id = "{order_id}"\n}}\n'
+    workdir.write("main.tf", PROVIDER_BLOCK + block)
+    workdir.init()
+    workdir.run("plan", "-input=false", "-no-color", "-generate-config-out=generated.tf")
+    generated = (workdir.path / "generated.tf").read_text()
+    assert re.search(r"renew_before_days\s+= 0\b", generated), generated
+    assert re.search(r"reissue_before_days\s+= 0\b", generated), generated
+    plan = workdir.plan().text
+    assert "1 to import, 0 to add, 0 to change, 0 to destroy" in plan and "renew" not in plan.lower().replace(
+        "renew_before_days", "")
+    workdir.apply()
+    assert workdir.plan().rc == 0, "a second plan must be empty"
+    assert sb.count("/orders/add_ssl_renew_order") == 0, "adopting renewed the order"
+    assert workdir.resource("gogetssl_ssl_order.adopted")["renew_before_days"] == 0
+
+
+_QUERY_ALL = """
+list "gogetssl_ssl_order" "all" {
+  provider = gogetssl
+}
+"""
+
+
+def _query_generated(workdir: TerraformWorkdir) -> None:
+    """`terraform query -generate-config-out=generated.tf` over the whole account (a fresh file each time)."""
+    if not (workdir.path / "main.tf").exists():
+        workdir.write("main.tf", PROVIDER_BLOCK)
+        workdir.write("all.tfquery.hcl", _QUERY_ALL)
+        workdir.init()
+    (workdir.path / "generated.tf").unlink(missing_ok=True)
+    workdir.run("query", "-no-color", "-generate-config-out=generated.tf")
+
+
+def test_a_key_rotated_between_query_and_apply_fails_the_plan_and_reissues_nothing(workdir: TerraformWorkdir,
+                                                                                  sb: Sandbox):
+    """Issue 20 (item 4a): the generated configuration pins the CSR the query saw; an adopting apply after a key
+    rotation in the client area must not reissue the order back to the old key. The plan fails naming the order
+    and what to do; a new query adopts it with the vendor's current CSR."""
+    ids = [sb.place(make_csr(key="ec256").csr_pem) for _ in range(2)]
+    for order_id in ids:
+        sb.set_status(order_id, "active")
+    _query_generated(workdir)
+    rotated = make_csr(sb.order(ids[0])["domain"], key="ec256").csr_pem
+    answer = sb.api(f"/orders/ssl/reissue/{ids[0]}", {"csr": rotated, "webserver_type": "1", "dcv_method": "dns"})
+    assert not answer.get("error"), answer
+    sb.set_status(ids[0], "active")  # the reissue is issued: the order holds the new key
+    reissues = sb.count("/orders/ssl/reissue")
+    text = " ".join(workdir.plan(ok=(1,)).text.split())
+    assert f"order {ids[0]}" in text and "terraform query -generate-config-out" in text, text
+    workdir.apply(ok=(1,))
+    assert sb.count("/orders/ssl/reissue") == reissues, "adopting reissued the order back to the old CSR"
+    _query_generated(workdir)
+    workdir.apply()
+    assert sorted(state_orders(workdir.show_json()).values()) == sorted(ids)
+    assert sb.count("/orders/ssl/reissue") == reissues and workdir.plan().rc == 0
+
+
+def test_an_order_cancelled_between_query_and_apply_is_skipped_and_never_bought(workdir: TerraformWorkdir,
+                                                                                sb: Sandbox):
+    """Issue 20 (item 4b): one order cancelled after the query must not block the other imports, and nothing may
+    be bought for it (a resource whose order is cancelled is otherwise ordered again)."""
+    ids = [sb.place(make_csr(key="ec256").csr_pem) for _ in range(3)]
+    _query_generated(workdir)
+    sb.set_status(ids[1], "cancelled")
+    text = " ".join(workdir.plan().text.split())
+    assert f"Order {ids[1]} is cancelled" in text, text
+    workdir.apply()
+    for _ in range(2):  # the applies after adoption buy nothing for it either
+        text = " ".join(workdir.apply().text.split())
+        assert f"Order {ids[1]} is cancelled" in text and "0 added" in text, text
+    assert sb.count("/orders/add_ssl_order") == 3 and sb.count("/orders/add_ssl_renew_order") == 0
+    held = state_orders(workdir.show_json()).values()
+    assert ids[0] in held and ids[2] in held

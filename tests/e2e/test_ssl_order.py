@@ -10,7 +10,7 @@ import pytest
 from provider.client import ClientSettings, GoGetSSLClient
 from provider.client.models import AddSSLOrderRequest
 from tests.e2e.harness import TerraformWorkdir
-from tests.support import CONTACTS, PROVIDER_BLOCK, Sandbox, make_csr, minimal_order, order_hcl
+from tests.support import CONTACTS, PROVIDER_BLOCK, Sandbox, make_csr, minimal_order, order_hcl, planned_changes
 
 pytestmark = pytest.mark.e2e
 
@@ -69,7 +69,11 @@ def _order_through_api(sandbox: Sandbox, csr: str, **args: object) -> int:
     return int(client.orders.add_ssl_order(AddSSLOrderRequest(**minimal_order(csr=csr, **args))).order_id)
 
 
-def test_terraform_import_of_an_api_order_plans_clean(workdir: TerraformWorkdir, sandbox: Sandbox):
+def test_terraform_import_of_an_api_order_plans_turning_its_renewal_on_and_buys_nothing(
+        workdir: TerraformWorkdir, sandbox: Sandbox):
+    """An import renews nothing (Issue 20, item 3): the order comes with renew_before_days = 0 and
+    reissue_before_days = 0; a configuration that leaves them unset turns them on knowingly, in a plan that shows
+    exactly that change (state only) and buys nothing."""
     kc = make_csr()
     order_id = _order_through_api(sandbox, kc.csr_pem, product_id=67, period=24, dcv_method="dns",
                                   dns_names=["a." + kc.common_name, "b." + kc.common_name],
@@ -84,18 +88,27 @@ def test_terraform_import_of_an_api_order_plans_clean(workdir: TerraformWorkdir,
     workdir.import_("gogetssl_ssl_order.site", str(order_id))
     state = workdir.resource("gogetssl_ssl_order.site")
     assert state["order_id"] == order_id and state["dns_names"] == ["a." + kc.common_name, "b." + kc.common_name]
-    plan = workdir.plan()
-    assert "must be replaced" not in plan.text and "forces replacement" not in plan.text
-    workdir.apply()  # records the CSR text as written in the file; no API call that spends
+    assert (state["renew_before_days"], state["reissue_before_days"]) == (0, 0)
+    plan = workdir.plan_json()
+    actions, changed = planned_changes(plan, "gogetssl_ssl_order.site")
+    # approver_emails written out where the vendor's form implies them: a free change-validation call at most
+    assert actions == ["update"] and {"renew_before_days", "reissue_before_days"} <= changed, changed
+    after = next(c["change"]["after"] for c in plan["resource_changes"])
+    assert (after["renew_before_days"], after["reissue_before_days"], after["planned_price"]) == (30, None, 0)
+    assert after["planned_action"] in ("none", "change_validation")
+    workdir.apply()  # records the settings and the CSR text as written in the file; no API call that spends
     assert workdir.plan().rc == 0
-    assert sandbox.count("add_ssl_order") == adds
+    assert sandbox.count("add_ssl_order") == adds and sandbox.count("add_ssl_renew_order") == 0
+    assert sandbox.count("reissue") == 0
 
 
-def test_import_block_plans_clean(workdir: TerraformWorkdir, sandbox: Sandbox):
+def test_import_block_with_adoption_settings_plans_clean(workdir: TerraformWorkdir, sandbox: Sandbox):
     kc = make_csr()
     order_id = _order_through_api(sandbox, kc.csr_pem, dcv_method="http")
     workdir.write("site.csr", kc.csr_pem)
-    workdir.write("main.tf", PROVIDER_BLOCK + order_hcl("site", dcv_method="http") + f"""
+    # what docs/guides/adopt.md says an adopted order is configured with, to be adopted as it is
+    workdir.write("main.tf", PROVIDER_BLOCK + order_hcl("site", dcv_method="http", renew_before_days=0,
+                                                        reissue_before_days=0) + f"""
 import {{
   to = gogetssl_ssl_order.site
   id = "{order_id}"

@@ -1,5 +1,6 @@
-"""gogetssl_ssl_orders against the sandbox, through the data source's read: a listing cut short is a warning, not
-a silent partial answer; the expiry filter reads in full only the orders that expire soon; calls stay bounded."""
+"""gogetssl_ssl_orders against the sandbox, through the data source's read: a listing cut short is an error (a
+warning when `allow_incomplete` accepts a partial answer), never a silent partial answer; the expiry filter reads
+in full only the orders that expire soon; calls stay bounded."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ def _read(box: Sandbox, **config: Any) -> tuple[dict[str, Any] | None, Diagnosti
     ds = SslOrdersDataSource(GoGetSSLProvider(client=client))
     diags = Diagnostics()
     full = {"status": None, "domain": None, "product_id": None, "expiring_within_days": None,
-            "subscription_ending_within_days": None, **config}
+            "subscription_ending_within_days": None, "allow_incomplete": None, **config}
     return ds.read(ReadDataContext(diags, "gogetssl_ssl_orders"), full), diags
 
 
@@ -37,7 +38,7 @@ def test_a_listing_cut_short_by_an_offset_ceiling_is_reported(new_sandbox):
     box = new_sandbox()
     orders = seed_account(box, 30)
     box.faults(list_page_cap=10, list_offset_cap=10)  # pages at 0 and 10, then "Invalid offset"
-    state, diags = _read(box)
+    state, diags = _read(box, allow_incomplete=True)
     assert state is not None and len(state["ids"]) == 20
     assert REACH in _summaries(diags)
     box.faults(list_page_cap=10, list_offset_cap=1000)
@@ -62,14 +63,15 @@ def test_an_account_of_two_pages_is_listed_whole_and_one_past_the_reach_is_repor
     box.faults(list_page_cap=10, list_offset_cap=10)
     for total in (20, 25):
         orders = seed_account(box, total - len(orders))  # (the whole account, as the sandbox records it)
-        state, diags = _read(box)
+        state, diags = _read(box, allow_incomplete=True)
         assert state is not None and len(state["ids"]) == 20
         (warning,) = diags.to_pb()
         assert warning.summary == REACH
         assert "offset ceiling" in warning.detail and "2,000 orders" in warning.detail
         assert "terraform import" in warning.detail
         diags = Diagnostics()
-        assert len(list(finder.list(diags, {"status": list(listing.STATUSES)}, False, None))) == 20
+        everything = {"status": list(listing.STATUSES), "allow_incomplete": True}
+        assert len(list(finder.list(diags, everything, False, None))) == 20
         assert _summaries(diags) == [REACH]
 
 
@@ -133,7 +135,7 @@ def test_listing_records_with_impossible_ids_are_skipped_and_reported(new_sandbo
     raw = json.dumps([{"order_id": "1800001", "status": "active"}, {"order_id": "-5", "status": "active"},
                       {"order_id": "99999999999999999999999", "status": "active"}])
     box.faults({"match": "/orders/ssl/all", "mode": "patch_body", "times": 1, "patch_raw": f'"orders": {raw}'})
-    state, diags = _read(box)
+    state, diags = _read(box, allow_incomplete=True)
     assert state is not None and state["ids"] == [1800001]
     assert "The order listing was not read to its end" in _summaries(diags)
     assert box.count("/orders/status/-5") == 0
@@ -177,7 +179,7 @@ def test_a_listed_order_the_vendor_then_does_not_know_is_reported(new_sandbox):
     seed_account(box, 3)
     box.faults({"match": "/orders/status/1800002", "mode": "vendor_error", "times": 1000,
                 "message": "Order not found", "description": "Order 1800002 was not found"})
-    state, diags = _read(box)
+    state, diags = _read(box, allow_incomplete=True)
     assert state is not None and state["ids"] == [1800001, 1800003]
     assert "The order listing was not read to its end" in _summaries(diags)
     assert any("1800002" in d.detail for d in diags.to_pb())
@@ -208,3 +210,35 @@ def test_list_filters_still_unknown_at_validation_are_not_errors():
     diags = Diagnostics()
     SslOrderList(GoGetSSLProvider()).validate(diags, {"status": ["active", Unknown], "product_id": Unknown})
     assert _summaries(diags) == []
+
+
+
+def test_an_incomplete_listing_fails_the_data_source_unless_a_partial_result_is_allowed(new_sandbox):
+    """A `for_each` over a short listing forgets (or cancels) the orders that fell out: the data source fails,
+    saying why the listing is short and what to do; `allow_incomplete = true` takes the partial result."""
+    box = new_sandbox()
+    orders = seed_account(box, 6)
+    box.faults(list_page_cap=2, list_offset_cap=2)  # pages at 0 and 2, then "Invalid offset"
+    state, diags = _read(box)
+    assert state is None
+    (error,) = diags.to_pb()
+    assert error.severity == error.ERROR and error.summary == REACH
+    assert "offset 4" in error.detail and "allow_incomplete" in error.detail and "for_each" in error.detail
+    state, diags = _read(box, allow_incomplete=True)
+    assert state is not None and state["ids"] == sorted(o["order_id"] for o in orders)[:4]
+    (warning,) = diags.to_pb()
+    assert warning.severity == warning.WARNING and warning.summary == REACH
+
+
+def test_an_incomplete_listing_fails_the_list_resource_unless_a_partial_result_is_allowed(new_sandbox):
+    box = new_sandbox()
+    seed_account(box, 6)
+    box.faults(list_page_cap=2, list_offset_cap=2)
+    finder = SslOrderList(GoGetSSLProvider(client=GoGetSSLClient(ClientSettings(box.url, box.user, box.password))))
+    diags = Diagnostics()
+    assert list(finder.list(diags, {"status": list(listing.STATUSES)}, True, None)) == []
+    (error,) = diags.to_pb()
+    assert error.severity == error.ERROR and error.summary == REACH and "allow_incomplete" in error.detail
+    diags = Diagnostics()
+    found = list(finder.list(diags, {"status": list(listing.STATUSES), "allow_incomplete": True}, True, None))
+    assert len(found) == 4 and [(d.summary, d.severity == d.WARNING) for d in diags.to_pb()] == [(REACH, True)]
