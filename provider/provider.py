@@ -303,6 +303,8 @@ class GoGetSSLProvider(Provider):
                           self._sources(config))
             return
         self._client = client
+        if os.environ.get("TF_PLUGIN_MAGIC_COOKIE"):  # served by Terraform: one balance check per run and account
+            self.budget.share_run(values["api_url"], values["username"])
 
     @staticmethod
     def _sources(config: Config) -> str:

@@ -14,13 +14,23 @@ what is charged.
 from __future__ import annotations
 
 import hashlib
+import json
 import math
+import os
+import tempfile
 import threading
+import time
 from collections.abc import Callable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from provider.tfext.types import normalize_pem
+
+try:
+    import fcntl
+except ImportError:  # Windows: the balance check stays per plugin process
+    fcntl = None  # type: ignore[assignment]
 
 if TYPE_CHECKING:
     from provider.client.models import Invoice, Product
@@ -142,17 +152,66 @@ def purchase_key(kind: str, *parts: Any) -> str:
 
 
 class PlanBudget:
-    """What the plans made in this plugin process buy, so that their sum can be checked against the balance."""
+    """What the plans made in this plugin process buy, so that their sum can be checked against the balance;
+    shared (share_run) with the other provider blocks of the same Terraform run on the same account, which
+    Terraform serves from plugin processes of their own."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._items: dict[str, float] = {}
+        self._path: Path | None = None
+
+    def share_run(self, api_url: str, username: str) -> None:
+        """Keep the purchases in a file every plugin process of this Terraform run (the same parent process)
+        on this account (API URL and username) reads and writes, so that two provider blocks on one account
+        do not each pass the balance check alone. Best effort: where no such file can be kept (no fcntl, an
+        unwritable temp directory) the check stays per process."""
+        if fcntl is None:
+            return
+        run = f"{os.getppid()}:{_start_time(os.getppid())}:{api_url}:{username}"
+        folder = Path(tempfile.gettempdir()) / f"gogetssl-plan-budget-{os.getuid()}"
+        try:
+            folder.mkdir(mode=0o700, exist_ok=True)
+            for old in folder.glob("*.json"):  # runs long gone
+                if time.time() - old.stat().st_mtime > 2 * 86400:
+                    old.unlink(missing_ok=True)
+        except OSError:
+            return
+        self._path = folder / f"{hashlib.sha256(run.encode()).hexdigest()[:32]}.json"
 
     def add(self, key: str, amount: float) -> tuple[float, int]:
         """Record a purchase; (the total of every purchase recorded, their number)."""
         with self._lock:
             self._items[key] = amount
-            return round(sum(self._items.values()), 2), len(self._items)
+            items = self._shared(key, amount) if self._path is not None else self._items
+            return round(sum(items.values()), 2), len(items)
+
+    def _shared(self, key: str, amount: float) -> dict[str, float]:
+        assert self._path is not None and fcntl is not None
+        try:
+            with open(self._path, "a+", encoding="utf-8") as f:
+                fcntl.flock(f, fcntl.LOCK_EX)
+                f.seek(0)
+                try:
+                    items = {str(k): float(v) for k, v in json.loads(f.read() or "{}").items()}
+                except (ValueError, TypeError, AttributeError):
+                    items = {}
+                items[key] = amount
+                f.seek(0)
+                f.truncate()
+                f.write(json.dumps(items))
+                return items
+        except OSError:
+            return self._items
+
+
+def _start_time(pid: int) -> str:
+    """When process `pid` started (Linux), so that a reused pid is another run; "" where it cannot be read."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="utf-8") as f:
+            return f.read().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return ""
 
 
 class ApplySpending:

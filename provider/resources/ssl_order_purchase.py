@@ -78,8 +78,9 @@ def plan_purchase(services: ProviderServices, diags: Diagnostics, planned: dict[
             f"This plan buys {count} certificate{'s' if count != 1 else ''} for {total:.2f}{cur} in all"
             f"{', tax included' if tax else ''} (this one {this}); the account's balance is "
             f"{float(balance.balance):.2f}{cur}. Top the account up or buy fewer at once. "
-            + (f"Nothing was ordered for this resource.{_bought_note(services)}" if services.spending.bought()
-               else "Nothing was ordered."),
+            + "Nothing was ordered for this resource"
+            + (f".{_bought_note(services)}" if services.spending.bought() else
+               " (in an apply, others may have been: its output lists each one created)."),
             path=["product_id"])
 
 

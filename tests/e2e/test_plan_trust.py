@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.harness import TerraformWorkdir
-from tests.support import PROVIDER_BLOCK, Sandbox, make_csr, order_hcl
+from tests.support import PROVIDER_BLOCK, Sandbox, make_csr, order_hcl, state_orders
 
 pytestmark = pytest.mark.e2e
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -199,3 +199,42 @@ def test_an_unreadable_balance_stops_the_plan_and_a_saved_plans_apply_with_its_o
         assert "Account balance could not be read" in text, text
         assert "inconsistent final plan" not in text
     assert box.count("add_ssl_order") == 0
+
+
+def test_two_provider_blocks_on_one_account_share_the_balance_check(workdir: TerraformWorkdir,
+                                                                     own_sandbox: Callable[..., Sandbox]):
+    """Each provider block is a plugin process of its own; the plans of one Terraform run on one account are
+    checked against its balance together."""
+    box = own_sandbox("--balance", "10")  # one PositiveSSL (6.90) fits, two do not
+    for name in ("one", "two"):
+        workdir.write(f"{name}.csr", make_csr(key="ec256").csr_pem)
+    second = 'provider "gogetssl" {\n  alias = "second"\n}\n'
+    two = order_hcl("two").replace("{\n", "{\n  provider = gogetssl.second\n", 1)
+    workdir.write("main.tf", PROVIDER_BLOCK + second + order_hcl("one") + two)
+    workdir.init()
+
+    result = workdir.plan(ok=(1,))
+
+    assert "Account balance too low for this plan" in result.text, result.text
+    assert "13.80 EUR" in result.text and "10.00 EUR" in result.text
+    workdir.apply(ok=(1,))
+    assert box.count("add_ssl_order") == 0
+
+
+def test_a_saved_plan_applied_after_the_balance_dropped_names_what_it_bought(workdir: TerraformWorkdir,
+                                                                             own_sandbox: Callable[..., Sandbox]):
+    box = own_sandbox("--balance", "20.90")
+    box.place(make_csr(key="ec256").csr_pem)  # an invoice states the tax rate; 14.00 left: both orders fit
+    for name in ("one", "two"):
+        workdir.write(f"{name}.csr", make_csr(key="ec256").csr_pem)
+    workdir.write("main.tf", PROVIDER_BLOCK + order_hcl("one") + order_hcl("two"))
+    workdir.init()
+    workdir.run("plan", "-input=false", "-no-color", "-out=tfplan")
+    box.place(make_csr(key="ec256").csr_pem)  # the balance drops to 7.10 before the apply
+
+    result = workdir.run("apply", "-input=false", "-no-color", "tfplan", ok=(1,))
+
+    assert box.count("add_ssl_order") == 3, result.text
+    assert len(state_orders(workdir.show_json())) == 1
+    # whichever check stopped the second (the re-plan's or the purchase's), it does not say the apply bought nothing
+    assert "Nothing was ordered for this resource" in result.text and "Nothing was ordered." not in result.text
