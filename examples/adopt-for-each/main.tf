@@ -81,6 +81,8 @@ resource "gogetssl_ssl_order" "adopted" {
   # is renewed by the next apply, a paid order) and automatic reissues: remove them only after reading that plan.
   renew_before_days   = 0
   reissue_before_days = 0
+  # Before turning renewal on, freeze the set (a literal list of the adopted ids instead of the data source): a
+  # renewal order would otherwise enter the set a second time, and the plan fails with "held by two" resources.
   # An adopted order is forgotten, not cancelled, if it leaves this set; change this once it is yours.
   on_destroy = "forget"
 }
