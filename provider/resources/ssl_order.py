@@ -132,8 +132,10 @@ class SslOrderResource(Resource):
         if adoption.stale_csr(self.provider, ctx.diagnostics, ctx.config, current):
             return planned
         change = policy.plan_update(current, planned, ctx.changed_fields, ctx.requires_replace, today)
-        if change.action == "renew" or "on_destroy" in ctx.changed_fields:
-            planned["destroy_outcome"] = Unknown  # another order, or another policy: decided at apply
+        if change.action == "renew":
+            planned["destroy_outcome"] = Unknown  # another order: decided when it is placed
+        elif "on_destroy" in ctx.changed_fields:
+            planned["destroy_outcome"] = purchase.destroy_outcome_of(self.provider, {**current, **planned})
         ctx.requires_replace[:] = change.replace
         for n in change.notices:
             if n.error:

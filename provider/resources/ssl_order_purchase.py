@@ -219,17 +219,21 @@ def set_destroy_outcome(services: ProviderServices, state: dict[str, Any],
                         planned: dict[str, Any] | None = None) -> dict[str, Any]:
     """Set `destroy_outcome` in a state about to be returned: what the plan said when it knew (apply keeps what
     its plan showed), else what destroying the order would do now (destroy_decision)."""
-    kept = (planned or {}).get("destroy_outcome")
-    if isinstance(kept, str):
-        state["destroy_outcome"] = kept
-    elif order_id_of(state) is None:
-        state["destroy_outcome"] = None
+    if planned is not None and planned.get("destroy_outcome", Unknown) is not Unknown:
+        state["destroy_outcome"] = planned["destroy_outcome"]  # null too: a state upgraded, not yet refreshed
     else:
-        kind, _why = destroy_decision(services, state.get("on_destroy"), state.get("cancel_requested_at"),
-                                      state.get("order_status"), state.get("begin_date"), state.get("valid_from"),
-                                      state.get("product_id"))
-        state["destroy_outcome"] = _OUTCOMES[kind]
+        state["destroy_outcome"] = destroy_outcome_of(services, state)
     return state
+
+
+def destroy_outcome_of(services: ProviderServices, state: dict[str, Any]) -> str | None:
+    """The `destroy_outcome` of an order's state (destroy_decision), None without an order."""
+    if order_id_of(state) is None:
+        return None
+    kind, _why = destroy_decision(services, state.get("on_destroy"), state.get("cancel_requested_at"),
+                                  state.get("order_status"), state.get("begin_date"), state.get("valid_from"),
+                                  state.get("product_id"))
+    return _OUTCOMES[kind]
 
 
 def refund_days(services: ProviderServices, product_id: Any) -> int | None:

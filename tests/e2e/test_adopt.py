@@ -170,10 +170,11 @@ def test_for_each_import_pattern_adopts_every_order(workdir: TerraformWorkdir, s
     plan = workdir.plan().text
     # The example sets on_destroy = "forget" (an adopted order leaving the set must not be cancelled): a change
     # to state only. renew_before_days = 0 and reissue_before_days = 0 are what every import starts with (Issue 20,
-    # item 3), so they plan no change; nothing is replaced or ordered.
+    # item 3), so they plan no change; nothing is replaced or ordered. destroy_outcome says what a destroy then does.
     changes = {line.split("=")[0].strip() for line in plan.splitlines() if line.strip().startswith("~ ")
                and "=" in line}
-    assert changes == {"~ on_destroy"}
+    assert changes == {"~ on_destroy", "~ destroy_outcome"}
+    assert '"cancel_for_refund" -> "forget"' in plan and "(known after apply)" not in plan
     assert f"{len(want)} to import, 0 to add, {len(want)} to change, 0 to destroy" in plan
     workdir.apply()
     assert workdir.plan().rc == 0, "a second plan must be empty"

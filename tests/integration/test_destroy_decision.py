@@ -105,3 +105,15 @@ def test_a_replacement_plan_says_the_old_order_is_only_forgotten_past_its_refund
         f"Replacing order {state['order_id']} only forgets it"
     fresh = issued_order(box, ago_days=3)
     assert fresh["destroy_outcome"] == "cancel_for_refund"
+
+
+def test_changing_on_destroy_plans_the_destroy_outcome_it_gives(new_sandbox: Start):
+    """The plan that sets on_destroy shows what a destroy then does, rather than "known after apply"."""
+    from tests.support import plan_change
+
+    box = new_sandbox()
+    state = issued_order(box, ago_days=3)
+    assert state["destroy_outcome"] == "cancel_for_refund"
+    planned, diags = plan_change(new_provider(box), state, on_destroy="forget")
+    assert not [d for d in diags.diagnostics if d.severity == "error"]
+    assert planned["destroy_outcome"] == "forget"
