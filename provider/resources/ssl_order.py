@@ -317,6 +317,8 @@ class SslOrderResource(Resource):
         except spend.ReissueUnknown as exc:
             return spend.state_after_unknown_reissue(diags, order_id, current, planned, exc)
         refresh(state, status)
+        if planned.get("sans_purchased", Unknown) is not Unknown:
+            state["sans_purchased"] = planned["sans_purchased"]  # as planned (null: upgraded, not yet refreshed)
         for k, v in state.items():
             if v is Unknown:
                 state[k] = None
