@@ -3,8 +3,8 @@ order" and behind seeing a replacement Terraform does not show the provider.
 
 Terraform starts a plugin process per walk (the plan walk, the apply walk) and plans each resource instance
 once in it: a second plan of one order in one process is a second resource holding it. The plugin protocol
-names no resource address, so a claim is described by what the provider knows of it (imported in this run,
-kept in state, being destroyed). Two states (two configurations or workspaces) on one account are two
+names no resource address, so the other holder is described by what the provider knows (whether this run
+imports the order, whether one holder is being destroyed). Two states (two configurations or workspaces) on one account are two
 Terraform runs and stay invisible to each other.
 
 Terraform also plans `apply -replace=ADDR` and a tainted resource as a plain create, after planning the old
@@ -24,7 +24,7 @@ from provider.tfext.types import normalize_pem
 @dataclass(frozen=True)
 class Claim:
     order_id: int
-    #: how this run holds it: "in state", "imported in this plan", "destroyed by this plan"
+    #: how this run holds it: "planned" or "destroyed by this plan"
     how: str
 
 
@@ -36,6 +36,7 @@ class ClaimBook:
         self._claims: dict[int, Claim] = {}
         self._imported: set[int] = set()
         self._seen: dict[tuple[str, int], dict[str, Any]] = {}
+        self._creates: set[tuple[str, int]] = set()
 
     def imported(self, order_id: int) -> None:
         """An import of `order_id` in this process (its plan comes later and claims it)."""
@@ -66,6 +67,20 @@ class ClaimBook:
         key = _key(csr, product_id)
         with self._lock:
             return dict(self._seen[key]) if key is not None and key in self._seen else None
+
+
+    def create_planned(self, csr: Any, product_id: Any) -> None:
+        """A new order planned in this process with this CSR and product."""
+        key = _key(csr, product_id)
+        if key is not None:
+            with self._lock:
+                self._creates.add(key)
+
+    def create_like(self, state: dict[str, Any]) -> bool:
+        """Whether a new order with the CSR and product of `state` was planned in this process."""
+        key = _key(state.get("csr"), state.get("product_id"))
+        with self._lock:
+            return key is not None and key in self._creates
 
 
 def _key(csr: Any, product_id: Any) -> tuple[str, int] | None:

@@ -30,42 +30,41 @@ def hold(services: ProviderServices, diags: Diagnostics, current: dict[str, Any]
         return True
     book = services.claims
     book.seen(current)
-    how = ("destroyed by this plan" if destroying else
-           "imported in this plan" if book.was_imported(order_id) else "in state")
+    how = "destroyed by this plan" if destroying else "planned"
     earlier = book.claim(order_id, how)
     if earlier is None:
+        if destroying and current.get("order_status") in OPEN_STATUSES and book.create_like(current):
+            # the create half was planned first (a renamed key: Terraform plans both halves in no set order)
+            _open_replacement(diags, order_id, current.get("order_status"))
+            return False
         return True
-    this = f"this one ({how})"
-    other = f"another gogetssl_ssl_order of this configuration ({earlier.how})"
+    # The protocol names no resource address: Terraform prints this one's; the other is described.
+    destroyed = " (one of the two is destroyed by this plan)" if "destroyed by this plan" in (how, earlier.how) \
+        else ""
+    imports = (f"This plan imports order {order_id}: delete the import block (and the resource block `terraform "
+               "query` generated) of the copy you do not want. " if book.was_imported(order_id) else "")
     diags.add_error(
         f"Order {order_id} is held by two gogetssl_ssl_order resources",
-        f"GoGetSSL order {order_id} is held by {this} and by {other}. Two owners would reissue, renew or cancel "
-        "the order behind each other's back, and destroying either would cancel the certificate the other keeps. "
-        "Keep one: delete the import block (and the resource block `terraform query` generated) of the one that "
-        "is not yet in state; if both are in state already, remove one from state without cancelling anything: "
-        "a `removed { from = <its address> lifecycle { destroy = false } }` block, or `terraform state rm "
-        "<its address>`. Nothing was planned for this resource.")
+        f"GoGetSSL order {order_id} is held by this resource and by another gogetssl_ssl_order of this "
+        f"configuration{destroyed}. Two owners would reissue, renew or cancel the order behind each other's back, "
+        f"and destroying either would cancel the certificate the other keeps. Keep one. {imports}A copy already "
+        "in state leaves it without anything cancelled through a `removed { from = <its address> lifecycle { "
+        "destroy = false } }` block, or `terraform state rm <its address>`. Nothing was planned for this "
+        "resource.")
     return False
 
 
 def check_create(services: ProviderServices, diags: Diagnostics, planned: dict[str, Any]) -> None:
     """A create with the CSR and product of an order of this run: refuse it while that order is open, else say
     what destroying that order does (for a replacement) before this plan buys the new one."""
+    services.claims.create_planned(planned.get("csr"), planned.get("product_id"))
     old = services.claims.same_order(planned.get("csr"), planned.get("product_id"))
     old_id = order_id_of(old or {})
     if old is None or old_id is None:
         return
     status = old.get("order_status")
     if status in OPEN_STATUSES:
-        diags.add_error(
-            f"Order {old_id} cannot be replaced while it is {status}",
-            f"This plan places a new order with the CSR and product of order {old_id}, which is still {status} "
-            "(a replacement forced by `terraform apply -replace`, a tainted resource or a renamed key, or a "
-            "copied block). GoGetSSL refuses a second open order for one CSR and product, and cancelling order "
-            f"{old_id} is a request it reviews for up to {CANCEL_REVIEW_HOURS} hours while the order stays open: "
-            f"applying would cancel order {old_id} and then fail to place the new one. Wait until order "
-            f"{old_id} is issued, or give the new order a new CSR (a new key). Nothing was planned.",
-            path=["csr"])
+        _open_replacement(diags, old_id, status)
         return
     from provider.resources import ssl_order_purchase as purchase  # the destroy decision
 
@@ -93,3 +92,15 @@ def check_create(services: ProviderServices, diags: Diagnostics, planned: dict[s
         f"{old_id}, destroying it asks GoGetSSL to cancel it{refund}; {ends}. Unless the resource sets "
         "lifecycle { create_before_destroy = true }, Terraform destroys first, while the new order still waits "
         "for validation. Set on_destroy = \"forget\" first to keep the old order valid.", path=["csr"])
+
+
+def _open_replacement(diags: Diagnostics, old_id: int, status: Any) -> None:
+    diags.add_error(
+        f"Order {old_id} cannot be replaced while it is {status}",
+        f"This plan places a new order with the CSR and product of order {old_id}, which is still {status} "
+        "(a replacement forced by `terraform apply -replace`, a tainted resource or a renamed key, or a "
+        "copied block). GoGetSSL refuses a second open order for one CSR and product, and cancelling order "
+        f"{old_id} is a request it reviews for up to {CANCEL_REVIEW_HOURS} hours while the order stays open: "
+        f"applying would cancel order {old_id} and then fail to place the new one. Wait until order "
+        f"{old_id} is issued, or give the new order a new CSR (a new key). Nothing was planned.",
+        path=["csr"])

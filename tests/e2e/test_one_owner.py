@@ -37,7 +37,7 @@ def test_an_order_imported_beside_the_resource_that_holds_it_fails_the_plan(work
                                                          f'  id = "{order_id}"\n}}\n')
     plan = workdir.plan(ok=(1,))
     assert f"Order {order_id} is held by two gogetssl_ssl_order resources" in plan.text
-    assert "imported in this plan" in plan.text and "in state" in plan.text
+    assert f"This plan imports order {order_id}" in plan.text and "removed {" in plan.text
     # `terraform import` itself plans nothing: the next plan catches the second owner, and deleting the
     # second block then must not cancel the certificate the first keeps
     (workdir.path / "generated.tf").unlink()
@@ -84,3 +84,21 @@ def test_replacing_an_issued_order_says_it_cancels_its_certificate(workdir: Terr
     workdir.run("taint", "gogetssl_ssl_order.a")
     tainted = workdir.plan()
     assert tainted.rc == 2 and f"Replacing order {order_id} cancels its issued certificate" in tainted.text
+
+
+def test_renaming_the_key_of_a_processing_order_fails_every_plan(workdir: TerraformWorkdir, sb: Sandbox):
+    """Terraform plans the new key's create and the old key's destroy in parallel: whichever comes first, the
+    plan fails (the old order would be cancelled, then the new one refused as its duplicate)."""
+    def config(key: str) -> str:
+        block = order_hcl("site", "site").replace("{\n", f'{{\n  for_each = toset(["{key}"])\n', 1)
+        return PROVIDER_BLOCK + block
+
+    workdir.write("site.csr", make_csr().csr_pem)
+    workdir.write("main.tf", config("a"))
+    workdir.init()
+    workdir.apply()
+    workdir.write("main.tf", config("b"))
+    for refresh in ("-refresh=true", "-refresh=true", "-refresh=true", "-refresh=false"):
+        result = workdir.plan(refresh, ok=(1,))
+        assert "cannot be replaced while it is processing" in result.text, result.text
+    assert sb.count("cancel_ssl_order") == 0

@@ -45,7 +45,7 @@ def test_an_import_of_an_order_a_resource_already_holds_fails_the_plan(new_sandb
     imported = resource.read(ReadContext(diags, "gogetssl_ssl_order"), imported)
     _planned, again = plan_change(provider, imported)  # what `terraform query` generated for it
     assert errors_of(again) == [f"Order {state['order_id']} is held by two gogetssl_ssl_order resources"]
-    assert "imported in this plan" in again.diagnostics[0].detail
+    assert f"This plan imports order {state['order_id']}" in again.diagnostics[0].detail
     assert box.count("cancel_ssl_order") == 0
 
 
@@ -95,3 +95,20 @@ def test_a_replacement_with_the_same_csr_of_an_issued_order_says_it_cancels_it(n
     assert not errors_of(create)
     assert any(w.startswith(f"Replacing order {state['order_id']} cancels its issued certificate") and
                "refund" in w for w in _warnings(create)), _warnings(create)
+
+
+def test_a_renamed_key_of_a_processing_order_fails_whichever_half_terraform_plans_first(new_sandbox: Start):
+    """A renamed for_each key: Terraform plans the new key's create and the old key's destroy in parallel, in no
+    set order. The create planned first must not let the destroy through (cancel, then refused as duplicate)."""
+    box = new_sandbox()
+    provider = new_provider(box)
+    planned, diags = plan_create(provider)
+    from tf.iface import CreateContext
+    state = SslOrderResource(provider).create(CreateContext(diags, "gogetssl_ssl_order"), planned)
+    assert state is not None and state["order_status"] == "processing"
+    walk = new_provider(box)
+    _planned, create = plan_create(walk, csr=state["csr"])  # the new key, planned first
+    destroy = Diagnostics()
+    SslOrderResource(walk).plan_destroy(destroy, state)  # then the old key
+    assert errors_of(create) + errors_of(destroy) == \
+        [f"Order {state['order_id']} cannot be replaced while it is processing"]
