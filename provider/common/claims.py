@@ -4,8 +4,8 @@ order" and behind seeing a replacement Terraform does not show the provider.
 Terraform starts a plugin process per walk (the plan walk, the apply walk) and plans each resource instance
 once in it: a second plan of one order in one process is a second resource holding it. The plugin protocol
 names no resource address, so the other holder is described by what the provider knows (whether this run
-imports the order, whether one holder is being destroyed). Two states (two configurations or workspaces) on one account are two
-Terraform runs and stay invisible to each other.
+imports the order, whether one holder is being destroyed). Two states (two configurations or workspaces) on
+one account are two Terraform runs and stay invisible to each other.
 
 Terraform also plans `apply -replace=ADDR` and a tainted resource as a plain create, after planning the old
 order unchanged (`-replace`) or only reading it (taint): an order read or planned here is remembered by its
