@@ -240,6 +240,14 @@ class SslOrderResource(Resource):
         except errors.GoGetSSLError as exc:
             add_api_error(ctx.diagnostics, exc, f"reading order {order_id}")
             return current
+        if status is None and adoption.closed_when_adopted(current, None):
+            ctx.diagnostics.add_warning(
+                f"Order {order_id} no longer exists at GoGetSSL",
+                f"The order was already {current.get('order_status')} when it was adopted; this resource keeps it, "
+                "inert, and nothing is bought for it. Delete its resource block: it then leaves state without a "
+                "call.")
+            purchase.settle(kept := dict(current))
+            return kept
         if status is None:
             ctx.diagnostics.add_warning(
                 f"Order {order_id} no longer exists at GoGetSSL",
@@ -257,8 +265,8 @@ class SslOrderResource(Resource):
         if status.status in ("cancelled", "rejected") and not adoption.closed_when_adopted(current, status.status):
             ctx.diagnostics.add_warning(
                 f"Order {order_id} was {status.status} outside Terraform",
-                f"GoGetSSL reports the order as {status.status}. It was removed from state, so this plan orders "
-                "it again (a new paid order).",
+                f"GoGetSSL reports the order as {status.status}. It was removed from state: while its resource "
+                "block stays, this plan orders it again (a new paid order, shown in the plan).",
             )
             return None
         if current.get("cancel_requested_at"):

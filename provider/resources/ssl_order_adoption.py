@@ -47,9 +47,10 @@ def warn_closed_import(diags: Diagnostics, order_id: int, status: str) -> None:
 
 
 def closed_when_adopted(current: dict[str, Any], vendor_status: str | None) -> bool:
-    """Whether the state holds an order that was already closed when it was adopted (and still is): a refresh
-    keeps it rather than drop it, since dropping it would order it again."""
-    return current.get("order_status") in CLOSED and vendor_status == current.get("order_status")
+    """Whether the state holds an order that was already closed when it was adopted and still is closed, in
+    whatever closed status, or no longer known at all (`vendor_status` None): a refresh keeps it rather than drop
+    it, since dropping it would order it again."""
+    return current.get("order_status") in CLOSED and (vendor_status is None or vendor_status in CLOSED)
 
 
 def plan_closed(diags: Diagnostics, current: dict[str, Any]) -> bool:

@@ -1,0 +1,38 @@
+"""An order already closed when it was adopted stays inert: whatever closed status GoGetSSL moves it to, or if
+it stops knowing it, a refresh keeps it and no plan buys it again. In-process against a sandbox."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from tf.iface import ImportContext, ReadContext
+from tf.utils import Diagnostics
+
+from provider.resources.ssl_order import SslOrderResource
+from tests.support import Sandbox, make_csr, new_provider
+
+Start = Callable[..., Sandbox]
+
+
+@pytest.mark.parametrize("later", ["cancelled", "rejected", "gone"])
+def test_an_order_closed_when_adopted_is_never_dropped_to_be_bought_again(new_sandbox: Start, later: str):
+    box = new_sandbox()
+    order_id = box.place(make_csr(key="ec256").csr_pem)
+    box.set_status(order_id, "rejected")
+    provider = new_provider(box)
+    resource = SslOrderResource(provider)
+    imported = resource.import_(ImportContext(Diagnostics(), "gogetssl_ssl_order"), str(order_id))
+    assert imported is not None
+    kept = resource.read(ReadContext(Diagnostics(), "gogetssl_ssl_order"), imported)
+    assert kept is not None and kept["order_status"] == "rejected"
+    if later == "gone":
+        box.faults({"match": "/orders/status/", "mode": "patch_body", "times": 1000,
+                    "patch": {"success": False, "error": True, "message": "Order not found",
+                              "description": "Order not found"}})
+    else:
+        box.set_status(order_id, later)
+    diags = Diagnostics()
+    again = SslOrderResource(new_provider(box)).read(ReadContext(diags, "gogetssl_ssl_order"), kept)
+    assert again is not None, [d.detail for d in diags.diagnostics]
+    assert not any("orders it again" in (d.detail or "") for d in diags.diagnostics)
