@@ -37,6 +37,13 @@ def plan_purchase(services: ProviderServices, diags: Diagnostics, planned: dict[
     planned["planned_price"] = planned["planned_currency"] = planned["planned_tax"] = Unknown
     priced = _price(services, planned)
     if priced is None:
+        name = common_name(planned.get("csr")) or f"product {planned.get('product_id')}"
+        diags.add_warning(
+            f"Price not known at plan time for {name}",
+            "This plan buys a certificate whose price cannot be worked out now (the product's catalogue entry or "
+            "details could not be read, or its arguments are known only at apply), so the balance check does not "
+            "count it. Apply prices it again and checks it against the balance before buying; nothing is bought "
+            "without a price.", path=["product_id"])
         return
     price, product, included = priced
     try:
@@ -91,8 +98,14 @@ def covered_purchase(services: ProviderServices, diags: Diagnostics, client: Any
     an order it cannot charge and leave it unpaid; an apply of a saved plan made before the balance dropped
     must not buy half of it and say nothing of that half."""
     cost = _apply_cost(services, planned)
-    if cost is None:  # not known even now: GoGetSSL's own check decides (a refusal places nothing)
-        return place()
+    if cost is None:
+        diags.add_error(
+            "Price not known: nothing was ordered",
+            "The price of this order could not be worked out (the product's catalogue entry or details could not "
+            "be read), so it cannot be checked against the balance, and GoGetSSL may accept an order it cannot "
+            f"charge. GoGetSSL was not asked.{_bought_note(services)} Apply again once the product's details "
+            "load.", path=["product_id"])
+        return None
 
     def read() -> float | None:
         stated = client.account.balance().balance

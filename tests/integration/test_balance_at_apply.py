@@ -43,3 +43,20 @@ def test_an_order_the_balance_covers_is_bought(new_sandbox: Start):
     state = SslOrderResource(new_provider(box)).create(CreateContext(done, "gogetssl_ssl_order"), planned)
     assert state is not None and not errors_of(done)
     assert round(box.balance(), 2) == 0.10
+
+
+def test_an_order_whose_price_cannot_be_known_is_not_bought_unchecked(new_sandbox: Start):
+    """The SAN price needs the product's details; while they fail to load neither the plan nor the apply can
+    set the order against the balance: the plan says so, and the apply buys nothing."""
+    box = new_sandbox("--balance", "1")
+    box.faults({"match": "/products/details", "mode": "http_500", "times": 1000})
+    csr = make_csr(key="ec256")
+    args = {"product_id": 67, "csr": csr.csr_pem, "dns_names": [f"a.{csr.common_name}", f"b.{csr.common_name}"],
+            "approver_emails": ["dns", "dns"]}
+    planned, diags = plan_create(new_provider(box), **args)
+    assert not errors_of(diags)
+    assert any(d.summary.startswith("Price not known") for d in diags.diagnostics), diags.diagnostics
+    done = Diagnostics()
+    assert SslOrderResource(new_provider(box)).create(CreateContext(done, "gogetssl_ssl_order"), planned) is None
+    assert errors_of(done) == ["Price not known: nothing was ordered"]
+    assert box.count("/orders/add_ssl_order") == 0
