@@ -17,6 +17,7 @@ import hashlib
 import json
 import math
 import os
+import stat
 import tempfile
 import threading
 import time
@@ -24,6 +25,7 @@ from collections.abc import Callable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from provider.tfext.types import normalize_pem
 
@@ -154,55 +156,126 @@ def purchase_key(kind: str, *parts: Any) -> str:
 class PlanBudget:
     """What the plans made in this plugin process buy, so that their sum can be checked against the balance;
     shared (share_run) with the other provider blocks of the same Terraform run on the same account, which
-    Terraform serves from plugin processes of their own."""
+    Terraform serves from plugin processes of their own.
+
+    The shared ledger is one file per run and account. Its members are the plugin processes using it; a process
+    that finds none of them alive (the plan walk's processes have exited when the apply walk's start) starts it
+    afresh, so one walk never counts another's entries (some keyed by values unknown at plan). A purchase made
+    leaves the ledger (the balance read after it already lacks it) and is named in `purchases()`."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._items: dict[str, float] = {}
+        self._bought: list[str] = []
         self._path: Path | None = None
 
     def share_run(self, api_url: str, username: str) -> None:
         """Keep the purchases in a file every plugin process of this Terraform run (the same parent process)
-        on this account (API URL and username) reads and writes, so that two provider blocks on one account
-        do not each pass the balance check alone. Best effort: where no such file can be kept (no fcntl, an
-        unwritable temp directory) the check stays per process."""
+        on this account reads and writes, so that two provider blocks on one account do not each pass the
+        balance check alone. Best effort: where no safe file can be kept (no fcntl, an unwritable temp
+        directory, a folder another user could write) the check stays per process."""
         if fcntl is None:
             return
-        run = f"{os.getppid()}:{_start_time(os.getppid())}:{api_url}:{username}"
+        run = f"{os.getppid()}:{_start_time(os.getppid())}:{_account(api_url, username)}"
         folder = Path(tempfile.gettempdir()) / f"gogetssl-plan-budget-{os.getuid()}"
         try:
             folder.mkdir(mode=0o700, exist_ok=True)
+            info = os.lstat(folder)
+            if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o077:
+                return  # planted, or readable by others: not trusted
             for old in folder.glob("*.json"):  # runs long gone
-                if time.time() - old.stat().st_mtime > 2 * 86400:
+                if time.time() - old.lstat().st_mtime > 2 * 86400:
                     old.unlink(missing_ok=True)
         except OSError:
             return
         self._path = folder / f"{hashlib.sha256(run.encode()).hexdigest()[:32]}.json"
+        me = f"{os.getpid()}:{_start_time(os.getpid())}"
+
+        def join(ledger: dict[str, Any]) -> None:
+            members = [m for m in ledger.get("members", []) if isinstance(m, str) and _alive(m)]
+            if not members:  # a new walk: what an earlier one planned or bought is not this one's
+                ledger["items"], ledger["bought"] = {}, []
+            ledger["members"] = [*members, me]
+
+        if self._update(join) is None:
+            self._path = None
 
     def add(self, key: str, amount: float) -> tuple[float, int]:
         """Record a purchase; (the total of every purchase recorded, their number)."""
         with self._lock:
             self._items[key] = amount
-            items = self._shared(key, amount) if self._path is not None else self._items
-            return round(sum(items.values()), 2), len(items)
+            items = self._items
+            if self._path is not None:
+                ledger = self._update(lambda led: led.setdefault("items", {}).__setitem__(key, amount))
+                items = ledger.get("items", items) if ledger is not None else items
+            return round(sum(float(v) for v in items.values()), 2), len(items)
 
-    def _shared(self, key: str, amount: float) -> dict[str, float]:
+    def bought(self, key: str, what: str) -> None:
+        """The purchase `key` was made (`what` names it): it leaves the budget, since the balance read after it
+        already lacks it."""
+        with self._lock:
+            self._items.pop(key, None)
+            self._bought.append(what)
+            if self._path is not None:
+                def done(led: dict[str, Any]) -> None:
+                    led.setdefault("items", {}).pop(key, None)
+                    led.setdefault("bought", []).append(what)
+                self._update(done)
+
+    def purchases(self) -> list[str]:
+        """What this run has bought (on this account, in every provider block sharing the ledger)."""
+        with self._lock:
+            if self._path is not None:
+                ledger = self._update(lambda led: None)
+                if ledger is not None:
+                    return [str(w) for w in ledger.get("bought", [])]
+            return list(self._bought)
+
+    def _update(self, change: Callable[[dict[str, Any]], Any]) -> dict[str, Any] | None:
+        """Apply `change` to the shared ledger under an exclusive lock; the ledger after it, None on failure.
+        The file is never followed through a symbolic link."""
         assert self._path is not None and fcntl is not None
         try:
-            with open(self._path, "a+", encoding="utf-8") as f:
-                fcntl.flock(f, fcntl.LOCK_EX)
-                f.seek(0)
-                try:
-                    items = {str(k): float(v) for k, v in json.loads(f.read() or "{}").items()}
-                except (ValueError, TypeError, AttributeError):
-                    items = {}
-                items[key] = amount
-                f.seek(0)
-                f.truncate()
-                f.write(json.dumps(items))
-                return items
+            fd = os.open(self._path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
         except OSError:
-            return self._items
+            return None
+        with os.fdopen(fd, "r+", encoding="utf-8") as f:
+            fcntl.flock(f, fcntl.LOCK_EX)
+            try:
+                ledger = json.loads(f.read() or "{}")
+                if not isinstance(ledger, dict) or not isinstance(ledger.get("items", {}), dict):
+                    ledger = {}
+            except ValueError:
+                ledger = {}
+            change(ledger)
+            f.seek(0)
+            f.truncate()
+            f.write(json.dumps(ledger))
+            return ledger
+
+
+def _account(api_url: str, username: str) -> str:
+    """One account however its URL and username are spelt (case of scheme and host, a trailing slash)."""
+    parts = urlsplit(api_url.strip())
+    return f"{parts.scheme.lower()}://{parts.netloc.lower()}{parts.path.rstrip('/')}|{username.strip().lower()}"
+
+
+def _alive(member: str) -> bool:
+    """Whether the process "pid:start time" still runs (not a zombie, not a reused pid)."""
+    pid_text, _, started = member.partition(":")
+    try:
+        pid = int(pid_text)
+        os.kill(pid, 0)
+    except (ValueError, ProcessLookupError, OverflowError):
+        return False
+    except PermissionError:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", encoding="utf-8") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return fields[0] != "Z" and (not started or fields[19] == started)
+    except (OSError, IndexError):
+        return True  # no /proc: the pid answered
 
 
 def _start_time(pid: int) -> str:
@@ -215,14 +288,14 @@ def _start_time(pid: int) -> str:
 
 
 class ApplySpending:
-    """What an apply's plugin process has bought, and what it is buying now: each purchase is checked against
-    the balance read just before it, less the purchases still on their way (Terraform applies resources
-    concurrently), so that the balance covers every order sent."""
+    """The purchases an apply's plugin process is making now: each is checked against the balance read just
+    before it, less the purchases still on their way (Terraform applies resources concurrently), so that the
+    balance covers every order sent. What was bought is kept by PlanBudget (shared by the run's provider
+    blocks)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._in_flight = 0.0
-        self._bought: list[str] = []
 
     def reserve(self, cost: float, read_balance: Callable[[], float | None]) -> tuple[bool, float | None]:
         """Reserve `cost` if the balance (read under the lock, so two purchases never both count on one sum)
@@ -237,13 +310,7 @@ class ApplySpending:
             self._in_flight += cost
             return True, balance
 
-    def release(self, cost: float, bought: str | None) -> None:
-        """The purchase of `cost` is done (`bought` describes it) or was not made (None)."""
+    def release(self, cost: float) -> None:
+        """The purchase of `cost` is done, or was not made."""
         with self._lock:
             self._in_flight = max(0.0, self._in_flight - cost)
-            if bought:
-                self._bought.append(bought)
-
-    def bought(self) -> list[str]:
-        with self._lock:
-            return list(self._bought)

@@ -192,14 +192,16 @@ class SslOrderResource(Resource):
 
     # -- lifecycle --
     def create(self, ctx: CreateContext, planned: dict[str, Any]) -> dict[str, Any] | None:
-        new = self._place(ctx.diagnostics, planned, renewal=False)
+        new = self._place(ctx.diagnostics, planned, _order_key(planned), renewal=False)
         if new is None:
             return None
         new["certificate_requested_at"] = policy.request_stamp(None)
         return purchase.set_destroy_outcome(self.provider, purchase.carry_planned(new, planned))
 
-    def _place(self, diags: Diagnostics, planned: dict[str, Any], *, renewal: bool) -> dict[str, Any] | None:
-        """Place an order (or a renewal order): checks again, then the one call that spends."""
+    def _place(self, diags: Diagnostics, planned: dict[str, Any], key: str, *,
+               renewal: bool) -> dict[str, Any] | None:
+        """Place an order (or a renewal order; `key` names the purchase, pricing.purchase_key): checks again,
+        then the one call that spends."""
         client = configured_client(self.provider, diags)
         if client is None:
             return None
@@ -215,7 +217,7 @@ class SslOrderResource(Resource):
             return None
         try:
             return purchase.covered_purchase(
-                self.provider, diags, client, planned,
+                self.provider, diags, client, planned, key,
                 lambda: spend.place_order(diags, client, planned, request, csr.common_name if csr else None,
                                           renewal=renewal))
         finally:
@@ -292,7 +294,8 @@ class SslOrderResource(Resource):
         action = (_PLANNED_ACTIONS.get(str(planned.get("planned_action")))
                   or policy.update_action(current, planned, changed, vendor_today(self.provider, order_id_of(current))))
         if action == "renew":
-            renewed = self._place(diags, planned, renewal=True)
+            renewed = self._place(diags, planned, pricing.purchase_key("renew", current.get("order_id")),
+                                  renewal=True)
             if renewed is None:
                 return None
             renewed["certificate_requested_at"] = policy.request_stamp(current.get("certificate_requested_at"))

@@ -86,15 +86,16 @@ def plan_purchase(services: ProviderServices, diags: Diagnostics, planned: dict[
             f"{', tax included' if tax else ''} (this one {this}); the account's balance is "
             f"{float(balance.balance):.2f}{cur}. Top the account up or buy fewer at once. "
             + "Nothing was ordered for this resource"
-            + (f".{_bought_note(services)}" if services.spending.bought() else
+            + (f".{_bought_note(services)}" if services.budget.purchases() else
                " (in an apply, others may have been: its output lists each one created)."),
             path=["product_id"])
 
 
 def covered_purchase(services: ProviderServices, diags: Diagnostics, client: Any, planned: dict[str, Any],
-                     place: Callable[[], dict[str, Any] | None]) -> dict[str, Any] | None:
+                     key: str, place: Callable[[], dict[str, Any] | None]) -> dict[str, Any] | None:
     """Make the purchase `place()` at apply only if the balance, read just before it, covers what it costs
-    (what the plan said, tax included) beside this process's purchases still on their way. GoGetSSL may accept
+    (what the plan said, tax included) beside this process's purchases still on their way; once made, the
+    purchase `key` (pricing.purchase_key) leaves the run's budget and is named in later refusals. GoGetSSL may accept
     an order it cannot charge and leave it unpaid; an apply of a saved plan made before the balance dropped
     must not buy half of it and say nothing of that half."""
     cost = _apply_cost(services, planned)
@@ -134,11 +135,10 @@ def covered_purchase(services: ProviderServices, diags: Diagnostics, client: Any
         new = place()
         return new
     finally:
-        bought = None
+        services.spending.release(cost)
         if new is not None and new.get("order_id") is not None:
             name = common_name(new.get("csr")) or f"product {new.get('product_id')}"
-            bought = f"order {new['order_id']} for {name} ({cost:.2f}{_cur(planned)})"
-        services.spending.release(cost, bought)
+            services.budget.bought(key, f"order {new['order_id']} for {name} ({cost:.2f}{_cur(planned)})")
 
 
 def _apply_cost(services: ProviderServices, planned: dict[str, Any]) -> float | None:
@@ -160,7 +160,7 @@ def _cur(planned: dict[str, Any]) -> str:
 
 
 def _bought_note(services: ProviderServices) -> str:
-    bought = services.spending.bought()
+    bought = services.budget.purchases()
     return (" This apply did buy: " + "; ".join(bought) + ".") if bought else " This apply bought nothing before it."
 
 

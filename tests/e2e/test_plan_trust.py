@@ -238,3 +238,33 @@ def test_a_saved_plan_applied_after_the_balance_dropped_names_what_it_bought(wor
     assert len(state_orders(workdir.show_json())) == 1
     # whichever check stopped the second (the re-plan's or the purchase's), it does not say the apply bought nothing
     assert "Nothing was ordered for this resource" in result.text and "Nothing was ordered." not in result.text
+
+
+def test_an_order_whose_csr_is_made_in_the_same_run_is_counted_once(workdir: TerraformWorkdir,
+                                                                     own_sandbox: Callable[..., Sandbox]):
+    """The plan walk prices it with its CSR unknown, the apply walk with it known: two keys for one purchase,
+    which the apply walk must not add up."""
+    own_sandbox("--balance", "10")  # one PositiveSSL (6.90) fits
+    workdir.write("site.csr", make_csr(key="ec256").csr_pem)
+    csr_in_run = 'resource "terraform_data" "csr" {\n  input = file("${path.module}/site.csr")\n}\n'
+    workdir.write("main.tf", PROVIDER_BLOCK + csr_in_run + order_hcl("site", csr_expr="terraform_data.csr.output"))
+    workdir.init()
+    assert "Account balance too low" not in workdir.plan().text
+    workdir.apply()
+    assert len(state_orders(workdir.show_json())) == 1
+
+
+def test_a_second_provider_block_buys_after_the_first_within_the_balance(workdir: TerraformWorkdir,
+                                                                          own_sandbox: Callable[..., Sandbox]):
+    """What the first block bought is out of the balance the second reads: it is not counted twice."""
+    box = own_sandbox("--balance", "20.90")
+    box.place(make_csr(key="ec256").csr_pem)  # an invoice states the tax rate; 14.00 left: both (13.80) fit
+    for name in ("one", "two"):
+        workdir.write(f"{name}.csr", make_csr(key="ec256").csr_pem)
+    second = 'provider "gogetssl" {\n  alias = "second"\n}\n'
+    two = order_hcl("two").replace("{\n", "{\n  provider = gogetssl.second\n  depends_on = [gogetssl_ssl_order.one]\n",
+                                   1)
+    workdir.write("main.tf", PROVIDER_BLOCK + second + order_hcl("one") + two)
+    workdir.init()
+    workdir.apply()
+    assert len(state_orders(workdir.show_json())) == 2 and round(box.balance(), 2) == 0.20
