@@ -201,12 +201,22 @@ def allow_incomplete_attribute() -> Attribute:
                                  "set it where the result drives `for_each` or `import` blocks.")
 
 
-def report_incomplete(diags: Diagnostics, found: Found, allowed: Any) -> bool:
+def report_incomplete(diags: Diagnostics, found: Found, allowed: Any, *, query: bool = False) -> bool:
     """Report a listing that was not read to its end: an error, unless `allowed` (allow_incomplete = true) makes it
-    a warning. True when the results may be given out."""
+    a warning. True when the results may be given out. `query`: for `terraform query`, whose results only add
+    import blocks (nothing leaves state because an order is missing from them)."""
     if found.complete:
         return True
     summary, why = _incomplete(found)
+    if query:
+        if allowed is True:
+            diags.add_warning(summary, f"{why} allow_incomplete = true: the orders listed are found; the others "
+                                       "are not, so generated configuration covers only part of the account.")
+            return True
+        diags.add_error(summary, f"{why} No result was given, so that a generated configuration is never taken "
+                                 "for the whole account. Set allow_incomplete = true in the list block's config "
+                                 "to generate blocks for the orders listed (run the query again for the rest).")
+        return False
     if allowed is True:
         diags.add_warning(summary, f"{why} allow_incomplete = true: these results are partial; a count, a check, a "
                                    "for_each or an import based on them is short.")

@@ -65,7 +65,7 @@ class SslOrderList:
         except errors.GoGetSSLError as exc:
             add_api_error(diags, exc, "listing the account's orders")
             return
-        if not listing.report_incomplete(diags, found, config.get("allow_incomplete")):
+        if not listing.report_incomplete(diags, found, config.get("allow_incomplete"), query=True):
             return  # nothing generated from a listing cut short, unless allow_incomplete accepts it
         for order in found.orders:
             state = None

@@ -239,6 +239,7 @@ def test_an_incomplete_listing_fails_the_list_resource_unless_a_partial_result_i
     assert list(finder.list(diags, {"status": list(listing.STATUSES)}, True, None)) == []
     (error,) = diags.to_pb()
     assert error.severity == error.ERROR and error.summary == REACH and "allow_incomplete" in error.detail
+    assert "generate blocks for the orders listed" in error.detail and "for_each" not in error.detail
     diags = Diagnostics()
     found = list(finder.list(diags, {"status": list(listing.STATUSES), "allow_incomplete": True}, True, None))
     assert len(found) == 4 and [(d.summary, d.severity == d.WARNING) for d in diags.to_pb()] == [(REACH, True)]
