@@ -173,7 +173,9 @@ def test_import_of_each_product_type_plans_clean(workdir: TerraformWorkdir, sb: 
     order_id = client.orders.add_ssl_order(AddSSLOrderRequest(
         **minimal_order(product_id=product_id, csr=kc.csr_pem, **args))).order_id
     workdir.write("site.csr", kc.csr_pem)
-    workdir.write("main.tf", PROVIDER_BLOCK + order_hcl("site", product_id=product_id, **args)
+    # every import starts with renewal and reissue off (adopting buys nothing): the configuration says so too
+    workdir.write("main.tf", PROVIDER_BLOCK + order_hcl("site", product_id=product_id, renew_before_days=0,
+                                                        reissue_before_days=0, **args)
                   + f'import {{\n  to = gogetssl_ssl_order.site\n  id = "{order_id}"\n}}\n')
     workdir.init()
     assert "1 to import, 0 to add, 0 to change, 0 to destroy" in workdir.plan().text
@@ -220,7 +222,7 @@ output "balance" {{ value = data.gogetssl_account_balance.this }}
     workdir.apply()
     out = {k: v["value"] for k, v in json.loads(workdir.run("output", "-json").out).items()}
     assert out["ev"] == [69]
-    assert out["wildcard_sectigo"] == ["Sectigo PositiveSSL Wildcard"]
+    assert out["wildcard_sectigo"] == ["Sectigo PositiveSSL Wildcard", "Sectigo PositiveSSL Multi-Domain Wildcard"]
     assert out["multi"]["multi_domain"] is True and out["multi"]["periods"] == [12, 24]
     assert out["multi"]["san_max"] == 250 and out["multi"]["refund_days"] == 30 and out["multi"]["prices"]["12"]
     assert {"id": 18, "software": "Apache 2"} in out["webservers"]
