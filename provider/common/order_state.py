@@ -158,3 +158,24 @@ def arguments_from_status(s: OrderStatus) -> dict[str, Any]:
         if name.startswith(("admin_", "tech_", "org_")):
             args[name] = opt(s.contacts.get(name))
     return args
+
+
+def upgraded(old: dict[str, Any]) -> dict[str, Any]:
+    """A state of an earlier schema version in the current one (every version upgrades in one step):
+    v1 -> v2 added the certificate and DCV outputs: null, then read by the refresh after every upgrade.
+    v2 -> v3 added renew_before_days and on_destroy: an old state gets their defaults.
+    v3 -> v4 added cancel_requested_at: null (no uncertain cancellation is known).
+    v4 -> v5 added planned_action, planned_price, planned_currency: null until the next plan sets them.
+    v5 -> v6 added reissue_before_days (null: the automatic window), planned_tax (null until a plan) and
+    certificate_requested_at ("": not known, so that a waiter given it waits at the next reissue).
+    v6 -> v7 added destroy_outcome (null, then set by the refresh after every upgrade) and sans_purchased
+    (null, so the SANs held count as bought, until the refresh reads it)."""
+    new = {name: old.get(name) for name in (*ARGUMENT_NAMES, "renew_before_days", "on_destroy",
+                                            "reissue_before_days", *COMPUTED_NAMES)}
+    if new["renew_before_days"] is None:
+        new["renew_before_days"] = DEFAULT_RENEW_BEFORE_DAYS
+    if new["on_destroy"] is None:
+        new["on_destroy"] = DEFAULT_ON_DESTROY
+    if new["certificate_requested_at"] is None:
+        new["certificate_requested_at"] = ""  # not known: the next reissue or renewal sets it
+    return new
