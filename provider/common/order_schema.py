@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 
 from tf.schema import Attribute, Schema
-from tf.types import List, Number, String, TfType
+from tf.types import Bool, List, Number, String, TfType
 
 from provider.common import dcv
 from provider.common.vendor import CANCEL_REVIEW_HOURS
@@ -148,6 +148,12 @@ COMPUTED: list[tuple[str, TfType, str]] = [
      "or rejected). A replacement's plan (`-replace`, a tainted resource, a change that forces a new order) "
      "shows the old order's value changing to (known after apply); `terraform show -json` of a plan carries it "
      "in `change.before` of every destroy and replacement (docs/guides/ci.md)."),
+    ("adopted_closed", Bool(),
+     "True when the order was already cancelled or rejected when it was imported (closed between `terraform "
+     "query` and the apply, say): this resource keeps it, inert, and nothing is bought, renewed, reissued or "
+     "replaced for it; delete its resource block and it leaves state without a call. False for every other "
+     "order (one closed later, outside Terraform, leaves state at the next refresh and is ordered again while "
+     "its block stays)."),
 ]
 PLANNED_NAMES = ("planned_action", "planned_price", "planned_currency", "planned_tax")
 

@@ -33,7 +33,7 @@ def build_state(arguments: dict[str, Any], **computed: Any) -> dict[str, Any]:
     state["reissue_before_days"] = arguments.get("reissue_before_days")
     state.update({name: None for name in COMPUTED_NAMES})
     order_id = computed.pop("order_id")
-    state.update(id=str(order_id), order_id=order_id, certificate_requested_at="", **computed)
+    state.update(id=str(order_id), order_id=order_id, certificate_requested_at="", adopted_closed=False, **computed)
     missing = set(COMPUTED_NAMES) - set(state)
     assert not missing, f"state built without {missing}"
     return state
@@ -168,8 +168,9 @@ def upgraded(old: dict[str, Any]) -> dict[str, Any]:
     v4 -> v5 added planned_action, planned_price, planned_currency: null until the next plan sets them.
     v5 -> v6 added reissue_before_days (null: the automatic window), planned_tax (null until a plan) and
     certificate_requested_at ("": not known, so that a waiter given it waits at the next reissue).
-    v6 -> v7 added destroy_outcome (null, then set by the refresh after every upgrade) and sans_purchased
-    (null, so the SANs held count as bought, until the refresh reads it)."""
+    v6 -> v7 added destroy_outcome (null, then set by the refresh after every upgrade), sans_purchased
+    (null, so the SANs held count as bought, until the refresh reads it) and adopted_closed (false: an order
+    imported closed before v7 could not be imported)."""
     new = {name: old.get(name) for name in (*ARGUMENT_NAMES, "renew_before_days", "on_destroy",
                                             "reissue_before_days", *COMPUTED_NAMES)}
     if new["renew_before_days"] is None:
@@ -178,4 +179,6 @@ def upgraded(old: dict[str, Any]) -> dict[str, Any]:
         new["on_destroy"] = DEFAULT_ON_DESTROY
     if new["certificate_requested_at"] is None:
         new["certificate_requested_at"] = ""  # not known: the next reissue or renewal sets it
+    if new["adopted_closed"] is None:
+        new["adopted_closed"] = False
     return new

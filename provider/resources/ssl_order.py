@@ -370,6 +370,7 @@ class SslOrderResource(Resource):
             # Imported all the same: Terraform fails every import of the run when one returns nothing.
             adoption.warn_closed_import(ctx.diagnostics, int(text), status.status)
         state = state_from_status(status)
+        state["adopted_closed"] = status.status in adoption.CLOSED
         purchase.settle(state)
         purchase.set_destroy_outcome(self.provider, state)
         adoption.imported(self.provider, state)

@@ -11,9 +11,10 @@ to carry a mark further. Two cases:
 2. An order cancelled or rejected between the query and the apply: Terraform fails every import of the run
    when one returns nothing ("Import returned no resources") or when the refresh after it finds nothing
    ("Cannot import non-existent remote object"). So the order is imported as it is, with a warning, and its
-   state remembers it was closed when adopted (`order_status`): a refresh keeps it (instead of dropping it,
-   which would order it again), every plan of it buys and reissues nothing and says to delete its blocks, and
-   deleting them forgets it without a call (provider/resources/ssl_order_destroy.py: nothing to cancel).
+   state remembers it was closed when adopted (`adopted_closed`; a managed order closed later is not): a
+   refresh keeps it (instead of dropping it, which would order it again), every plan of it buys and reissues
+   nothing and says to delete its blocks, and deleting them forgets it without a call
+   (provider/resources/ssl_order_destroy.py: nothing to cancel).
 """
 
 from __future__ import annotations
@@ -50,14 +51,14 @@ def closed_when_adopted(current: dict[str, Any], vendor_status: str | None) -> b
     """Whether the state holds an order that was already closed when it was adopted and still is closed, in
     whatever closed status, or no longer known at all (`vendor_status` None): a refresh keeps it rather than drop
     it, since dropping it would order it again."""
-    return current.get("order_status") in CLOSED and (vendor_status is None or vendor_status in CLOSED)
+    return current.get("adopted_closed") is True and (vendor_status is None or vendor_status in CLOSED)
 
 
 def plan_closed(diags: Diagnostics, current: dict[str, Any]) -> bool:
     """For an order closed when it was adopted: warn, and True (the caller then plans nothing bought, nothing
     replaced). False for any other order."""
     status = current.get("order_status")
-    if status not in CLOSED:
+    if current.get("adopted_closed") is not True:
         return False
     order_id = order_id_of(current)
     diags.add_warning(

@@ -36,3 +36,19 @@ def test_an_order_closed_when_adopted_is_never_dropped_to_be_bought_again(new_sa
     again = SslOrderResource(new_provider(box)).read(ReadContext(diags, "gogetssl_ssl_order"), kept)
     assert again is not None, [d.detail for d in diags.diagnostics]
     assert not any("orders it again" in (d.detail or "") for d in diags.diagnostics)
+
+
+def test_a_managed_order_closed_outside_terraform_is_not_taken_for_an_adopted_one(new_sandbox: Start):
+    """An in-place change applied after the order was cancelled in the client area stores the closed status;
+    the next refresh must still treat it as a managed order closed outside Terraform, not as an adopted one."""
+    from tests.support import applied, issued_order, plan_change
+
+    box = new_sandbox()
+    state = issued_order(box)
+    planned, _diags = plan_change(new_provider(box), state, on_destroy="forget")
+    box.set_status(state["order_id"], "cancelled")
+    after, _diags = applied(box, state, planned)
+    assert after is not None
+    diags = Diagnostics()
+    assert SslOrderResource(new_provider(box)).read(ReadContext(diags, "gogetssl_ssl_order"), after) is None
+    assert [d.summary for d in diags.diagnostics] == [f"Order {state['order_id']} was cancelled outside Terraform"]
