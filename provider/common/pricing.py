@@ -21,11 +21,14 @@ import stat
 import tempfile
 import threading
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
+
+from tf.types import Unknown
 
 from provider.tfext.types import normalize_pem
 
@@ -148,9 +151,25 @@ def rate_text(percent: float) -> str:
 
 def purchase_key(kind: str, *parts: Any) -> str:
     """One purchase, the same however often Terraform plans it in a process (a replacement plans its create
-    twice; an apply plans each change again)."""
+    twice; an apply plans each change again). A purchase planned with a part unknown (a CSR made in the same
+    run) cannot be told from another alike: it gets a key of its own, marked provisional (is_provisional)."""
+    if any(_has_unknown(p) for p in parts):
+        return f"{kind}:unknown:{uuid.uuid4().hex}"
     text = "\x00".join(normalize_pem(p) if isinstance(p, str) and "-----BEGIN" in p else str(p) for p in parts)
     return f"{kind}:{hashlib.sha256(text.encode()).hexdigest()}"
+
+
+def is_provisional(key: str) -> bool:
+    """Whether `key` names a purchase planned with a part unknown (purchase_key)."""
+    return ":unknown:" in key
+
+
+def _has_unknown(value: Any) -> bool:
+    if isinstance(value, (list, tuple)):
+        return any(_has_unknown(v) for v in value)
+    if isinstance(value, dict):
+        return any(_has_unknown(v) for v in value.values())
+    return value is Unknown
 
 
 class PlanBudget:
@@ -192,9 +211,12 @@ class PlanBudget:
         me = f"{os.getpid()}:{_start_time(os.getpid())}"
 
         def join(ledger: dict[str, Any]) -> None:
-            members = [m for m in ledger.get("members", []) if isinstance(m, str) and _alive(m)]
-            if not members:  # a new walk: what an earlier one planned or bought is not this one's
-                ledger["items"], ledger["bought"] = {}, []
+            members = [m for m in ledger.get("members", []) if _alive(m)]
+            if not members:
+                # A new walk (or a block configured after another's process exited): drop what was keyed by
+                # values then unknown, since this walk keys it anew; keep what is known (planned again under
+                # the same key, it is not added twice) and what was bought.
+                ledger["items"] = {k: v for k, v in ledger.get("items", {}).items() if not is_provisional(k)}
             ledger["members"] = [*members, me]
 
         if self._update(join) is None:
@@ -241,17 +263,29 @@ class PlanBudget:
             return None
         with os.fdopen(fd, "r+", encoding="utf-8") as f:
             fcntl.flock(f, fcntl.LOCK_EX)
-            try:
-                ledger = json.loads(f.read() or "{}")
-                if not isinstance(ledger, dict) or not isinstance(ledger.get("items", {}), dict):
-                    ledger = {}
-            except ValueError:
-                ledger = {}
+            ledger = _valid_ledger(f.read())
             change(ledger)
             f.seek(0)
             f.truncate()
             f.write(json.dumps(ledger))
             return ledger
+
+
+def _valid_ledger(text: str) -> dict[str, Any]:
+    """The ledger in `text`, or an empty one when it is not one (unreadable, or of another shape)."""
+    try:
+        ledger = json.loads(text or "{}")
+    except ValueError:
+        return {}
+    if not isinstance(ledger, dict):
+        return {}
+    members, items, bought = ledger.get("members", []), ledger.get("items", {}), ledger.get("bought", [])
+    if (not isinstance(members, list) or not all(isinstance(m, str) for m in members)
+            or not isinstance(items, dict) or not all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                                                      and math.isfinite(v) for v in items.values())
+            or not isinstance(bought, list) or not all(isinstance(b, str) for b in bought)):
+        return {}
+    return {"members": members, "items": items, "bought": bought}
 
 
 def _account(api_url: str, username: str) -> str:

@@ -145,7 +145,11 @@ class SslOrderResource(Resource):
         if change.action == "replace" and not ctx.diagnostics.has_errors():
             # Terraform shows the warnings of this first plan of a replacement, not those of its create plan.
             purchase.warn_replacement(self.provider, ctx.diagnostics, current, change.replace)
-            purchase.plan_purchase(self.provider, ctx.diagnostics, planned, "order", _order_key(planned))
+            # Counted by the create plan that follows; keyed alike unless a part is unknown (then each plan
+            # of it would count a purchase of its own).
+            key = _order_key(planned)
+            purchase.plan_purchase(self.provider, ctx.diagnostics, planned, "order", key,
+                                   count=not pricing.is_provisional(key))
         if change.action == "renew":
             purchase.plan_purchase(self.provider, ctx.diagnostics, planned, "renew",
                                    pricing.purchase_key("renew", current.get("order_id")))

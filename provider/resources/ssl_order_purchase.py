@@ -29,10 +29,10 @@ NOTHING = "none"
 
 
 def plan_purchase(services: ProviderServices, diags: Diagnostics, planned: dict[str, Any], action: str,
-                  key: str) -> None:
+                  key: str, *, count: bool = True) -> None:
     """Set the planned_* attributes of a paid `action` ("order" or "renew"), warn with its price, and fail the
     plan when this process's purchases, tax included, exceed the balance. `key` names the purchase
-    (pricing.purchase_key)."""
+    (pricing.purchase_key); `count` False leaves it out of the balance check (its create plan counts it)."""
     planned["planned_action"] = action
     planned["planned_price"] = planned["planned_currency"] = planned["planned_tax"] = Unknown
     priced = _price(services, planned)
@@ -62,7 +62,7 @@ def plan_purchase(services: ProviderServices, diags: Diagnostics, planned: dict[
     percent = services.tax_percent()
     tax = pricing.tax_on(price, percent) if percent is not None else None
     planned["planned_price"], planned["planned_currency"], planned["planned_tax"] = price, currency, tax
-    total, count = services.budget.add(key, round(price + (tax or 0), 2))
+    total, bought = services.budget.add(key, round(price + (tax or 0), 2)) if count else (0.0, 0)
     what = "A renewal order" if action == "renew" else "A new order"
     sans = planned.get("dns_names") or []
     extra = (f" with {len(sans)} additional domain{'s' if len(sans) != 1 else ''}"
@@ -78,11 +78,11 @@ def plan_purchase(services: ProviderServices, diags: Diagnostics, planned: dict[
         f"{what} of {product.product or 'product'} (product_id {planned.get('product_id')}) for "
         f"{int(planned['period'])} months{extra}: {cost}, at the account's price, charged to the account when "
         "applied.")
-    if balance.balance is not None and total > float(balance.balance) + 1e-9:
+    if count and balance.balance is not None and total > float(balance.balance) + 1e-9:
         this = f"{price + (tax or 0):.2f}" + (" with tax" if tax else "")
         diags.add_error(
             "Account balance too low for this plan",
-            f"This plan buys {count} certificate{'s' if count != 1 else ''} for {total:.2f}{cur} in all"
+            f"This plan buys {bought} certificate{'s' if bought != 1 else ''} for {total:.2f}{cur} in all"
             f"{', tax included' if tax else ''} (this one {this}); the account's balance is "
             f"{float(balance.balance):.2f}{cur}. Top the account up or buy fewer at once. "
             + "Nothing was ordered for this resource"
@@ -95,8 +95,8 @@ def covered_purchase(services: ProviderServices, diags: Diagnostics, client: Any
                      key: str, place: Callable[[], dict[str, Any] | None]) -> dict[str, Any] | None:
     """Make the purchase `place()` at apply only if the balance, read just before it, covers what it costs
     (what the plan said, tax included) beside this process's purchases still on their way; once made, the
-    purchase `key` (pricing.purchase_key) leaves the run's budget and is named in later refusals. GoGetSSL may accept
-    an order it cannot charge and leave it unpaid; an apply of a saved plan made before the balance dropped
+    purchase `key` (pricing.purchase_key) leaves the run's budget and is named in later refusals. GoGetSSL may
+    accept an order it cannot charge and leave it unpaid; an apply of a saved plan made before the balance dropped
     must not buy half of it and say nothing of that half."""
     cost = _apply_cost(services, planned)
     if cost is None:

@@ -60,3 +60,15 @@ def test_an_order_whose_price_cannot_be_known_is_not_bought_unchecked(new_sandbo
     assert SslOrderResource(new_provider(box)).create(CreateContext(done, "gogetssl_ssl_order"), planned) is None
     assert errors_of(done) == ["Price not known: nothing was ordered"]
     assert box.count("/orders/add_ssl_order") == 0
+
+
+def test_orders_whose_csrs_are_known_only_at_apply_are_each_counted(new_sandbox: Start):
+    """Two orders whose CSRs are made in the same run (tls_cert_request) look alike at plan time: each is a
+    purchase of its own against the balance."""
+    from tf.types import Unknown
+
+    box = new_sandbox("--balance", "10")  # one PositiveSSL (6.90) fits, two do not
+    walk = new_provider(box)
+    _first, one = plan_create(walk, csr=Unknown)
+    _second, two = plan_create(walk, csr=Unknown)
+    assert errors_of(one) == [] and errors_of(two) == ["Account balance too low for this plan"]

@@ -44,7 +44,7 @@ def test_a_walk_whose_processes_are_gone_leaves_nothing_to_the_next(tmp_root: Pa
     """The plan walk's processes have exited when the apply walk's start: its entries (some keyed by values
     unknown then) must not be counted again."""
     plan_walk = _shared()
-    plan_walk.add("order:unknown-csr", 6.9)
+    plan_walk.add("order:unknown:1", 6.9)  # keyed with the CSR unknown (purchase_key)
     ledger = next(tmp_root.glob("gogetssl-plan-budget-*/*.json"))
     text = ledger.read_text().replace(f'"{os.getpid()}:', '"999999999:')  # a process that no longer runs
     ledger.write_text(text)
@@ -71,3 +71,31 @@ def test_a_planted_symlink_is_not_followed(tmp_root: Path):
     ledger.symlink_to(victim)
     budget.add("order:b", 6.9)
     assert victim.read_text() == "precious\n"
+
+
+def test_a_walk_starting_afresh_keeps_what_was_bought_and_what_is_known(tmp_root: Path):
+    """A provider block whose configuration waits on a resource may start after another block's process has
+    exited, in the same walk: starting afresh drops only entries keyed by values unknown at plan (the next
+    walk keys them anew), never what is known or was bought."""
+    first = _shared()
+    first.add("order:known", 6.9)
+    first.add("order:unknown:1", 6.9)
+    first.add("order:bought", 6.9)
+    first.bought("order:bought", "order 1800001 for a.example.com (6.90 EUR)")
+    ledger = next(tmp_root.glob("gogetssl-plan-budget-*/*.json"))
+    ledger.write_text(ledger.read_text().replace(f'"{os.getpid()}:', '"999999999:'))  # its process is gone
+    later = _shared()
+    assert later.add("order:other", 6.9) == (13.8, 2)
+    assert later.purchases() == ["order 1800001 for a.example.com (6.90 EUR)"]
+
+
+@pytest.mark.parametrize("text", ['{"members": 5}', '{"members": [], "bought": {}}', '{"items": {"k": "x"}}',
+                                  '[1, 2]', '{"items": {"k": 1e999}}'])
+def test_a_ledger_of_the_wrong_shape_is_started_afresh(tmp_root: Path, text: str):
+    _shared().add("order:x", 1)
+    (ledger,) = list(tmp_root.glob("gogetssl-plan-budget-*/*.json"))
+    ledger.write_text(text)
+    second = _shared()
+    assert second.add("order:a", 6.9) == (6.9, 1)
+    second.bought("order:a", "order 1")
+    assert second.purchases() == ["order 1"]
