@@ -40,12 +40,13 @@ def plan_purchase(services: ProviderServices, diags: Diagnostics, planned: dict[
         name = common_name(planned.get("csr")) or f"product {planned.get('product_id')}"
         diags.add_warning(
             f"Price not known at plan time for {name}",
-            "This plan buys a certificate whose price cannot be worked out now (the product's catalogue entry or "
-            "details could not be read, or its arguments are known only at apply), so the balance check does not "
+            "This plan buys a certificate whose price cannot be worked out now (the product's catalogue entry could "
+            "not be read or has no price for this period, or its arguments are known only at apply), so the "
+            "balance check does not "
             "count it. Apply prices it again and checks it against the balance before buying; nothing is bought "
             "without a price.", path=["product_id"])
         return
-    price, product, included = priced
+    price, product, included, exact = priced
     try:
         balance = services.balance()
     except (NotConfigured, errors.GoGetSSLError) as exc:
@@ -71,6 +72,9 @@ def plan_purchase(services: ProviderServices, diags: Diagnostics, planned: dict[
     cost = (f"{price:.2f}{cur} + {tax:.2f}{cur} tax ({pricing.rate_text(percent)})" if tax is not None and
             percent is not None else f"{price:.2f}{cur} excluding tax (the account's tax rate is not known: it is "
                                      "read from the account's latest invoice, and none could be read)")
+    if not exact:
+        cost = (f"at most {cost} (the SANs the product includes could not be read from its details, so every "
+                "SAN is priced; GoGetSSL charges for those beyond the included ones only)")
     # A summary per certificate: Terraform folds warnings that share one into "N more similar warnings".
     name = common_name(planned.get("csr")) or f"product {planned.get('product_id')}"
     diags.add_warning(
@@ -102,8 +106,8 @@ def covered_purchase(services: ProviderServices, diags: Diagnostics, client: Any
     if cost is None:
         diags.add_error(
             "Price not known: nothing was ordered",
-            "The price of this order could not be worked out (the product's catalogue entry or details could not "
-            "be read), so it cannot be checked against the balance, and GoGetSSL may accept an order it cannot "
+            "The price of this order could not be worked out (the product's catalogue entry has no price for this "
+            "period), so it cannot be checked against the balance, and GoGetSSL may accept an order it cannot "
             f"charge. GoGetSSL was not asked.{_bought_note(services)} Apply again once the product's details "
             "load.", path=["product_id"])
         return None
@@ -311,9 +315,10 @@ def warn_replacement(services: ProviderServices, diags: Diagnostics, current: di
         "is issued (docs/resources/ssl_order.md).", path=[replace[0]])
 
 
-def _price(services: ProviderServices, planned: dict[str, Any]) -> tuple[float, Any, int] | None:
-    """(price, product, the SANs the product includes of those ordered) at the account's price, tax excluded;
-    None when it cannot be known at plan time."""
+def _price(services: ProviderServices, planned: dict[str, Any]) -> tuple[float, Any, int, bool] | None:
+    """(price, product, the SANs the product includes of those ordered, exact) at the account's price, tax
+    excluded; None when it cannot be known at plan time. When the product's details (the SANs it includes) do
+    not load (the vendor marks that endpoint deprecated), every SAN is priced: an upper bound (`exact` False)."""
     pid, period, sans = planned.get("product_id"), planned.get("period"), planned.get("dns_names")
     if not (is_whole(pid) and is_whole(period)) or sans is Unknown or (
             isinstance(sans, list) and not all(isinstance(n, str) for n in sans)):
@@ -323,9 +328,14 @@ def _price(services: ProviderServices, planned: dict[str, Any]) -> tuple[float, 
         product = services.catalogue().get(int(pid))
         if product is None:
             return None
-        details = services.product_details(int(pid)) if pricing.needs_details(product, names) else None
     except (NotConfigured, errors.GoGetSSLError):
         return None
+    details, exact = None, True
+    if pricing.needs_details(product, names):
+        try:
+            details = services.product_details(int(pid))
+        except (NotConfigured, errors.GoGetSSLError):
+            exact = False
     singles = details.single_san_included if details is not None else 0
     wildcards = details.wildcard_san_included if details is not None else 0
     price = pricing.order_price(product, int(period), names, singles, wildcards)
@@ -333,4 +343,4 @@ def _price(services: ProviderServices, planned: dict[str, Any]) -> tuple[float, 
         return None
     wildcard_names = sum(1 for n in names if n.startswith("*."))
     included = min(len(names) - wildcard_names, singles) + min(wildcard_names, wildcards)
-    return price, product, included
+    return price, product, included, exact

@@ -45,20 +45,35 @@ def test_an_order_the_balance_covers_is_bought(new_sandbox: Start):
     assert round(box.balance(), 2) == 0.10
 
 
-def test_an_order_whose_price_cannot_be_known_is_not_bought_unchecked(new_sandbox: Start):
-    """The SAN price needs the product's details; while they fail to load neither the plan nor the apply can
-    set the order against the balance: the plan says so, and the apply buys nothing."""
-    box = new_sandbox("--balance", "1")
-    box.faults({"match": "/products/details", "mode": "http_500", "times": 1000})
+def _multi_domain(box: Sandbox) -> dict:
+    """Product 67 (multi-domain) with two SANs, while the product's details (the SANs it includes) fail to load:
+    its price can only be bounded (24 + 2 x 8 = 40 at most)."""
+    box.faults({"match": "/products/details", "mode": "vendor_error", "message": "Method is deprecated",
+                "times": 1000})
     csr = make_csr(key="ec256")
-    args = {"product_id": 67, "csr": csr.csr_pem, "dns_names": [f"a.{csr.common_name}", f"b.{csr.common_name}"],
+    return {"product_id": 67, "csr": csr.csr_pem, "dns_names": [f"a.{csr.common_name}", f"b.{csr.common_name}"],
             "approver_emails": ["dns", "dns"]}
+
+
+def test_without_the_products_details_an_order_is_priced_at_most_and_bought(new_sandbox: Start):
+    box = new_sandbox("--balance", "1000")
+    args = _multi_domain(box)
     planned, diags = plan_create(new_provider(box), **args)
-    assert not errors_of(diags)
-    assert any(d.summary.startswith("Price not known") for d in diags.diagnostics), diags.diagnostics
+    assert not errors_of(diags) and planned["planned_price"] == 40
+    assert any("at most" in (d.detail or "") for d in diags.diagnostics), diags.diagnostics
+    done = Diagnostics()
+    state = SslOrderResource(new_provider(box)).create(CreateContext(done, "gogetssl_ssl_order"), planned)
+    assert state is not None and not errors_of(done)
+    assert state["order_amount"] <= 40
+
+
+def test_without_the_products_details_an_order_the_bound_exceeds_is_not_bought(new_sandbox: Start):
+    box = new_sandbox("--balance", "1")
+    planned, diags = plan_create(new_provider(box), **_multi_domain(box))
+    assert errors_of(diags) == ["Account balance too low for this plan"]
     done = Diagnostics()
     assert SslOrderResource(new_provider(box)).create(CreateContext(done, "gogetssl_ssl_order"), planned) is None
-    assert errors_of(done) == ["Price not known: nothing was ordered"]
+    assert errors_of(done) == ["Account balance too low for this order"]
     assert box.count("/orders/add_ssl_order") == 0
 
 
@@ -72,3 +87,13 @@ def test_orders_whose_csrs_are_known_only_at_apply_are_each_counted(new_sandbox:
     _first, one = plan_create(walk, csr=Unknown)
     _second, two = plan_create(walk, csr=Unknown)
     assert errors_of(one) == [] and errors_of(two) == ["Account balance too low for this plan"]
+
+
+def test_a_plan_says_when_a_purchase_could_not_be_counted(new_sandbox: Start):
+    """SANs known only at apply: the price, and so the balance check, waits for the apply."""
+    from tf.types import Unknown
+
+    box = new_sandbox()
+    planned, diags = plan_create(new_provider(box), product_id=67, dns_names=Unknown)
+    assert planned["planned_price"] is Unknown
+    assert [d.summary for d in diags.diagnostics if d.severity == "warning"][-1].startswith("Price not known")
