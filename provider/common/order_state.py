@@ -25,6 +25,16 @@ if TYPE_CHECKING:
 ISSUED_STATUSES = ("active", "expired")
 
 
+#: planned_action of a state with no change pending
+NOTHING = "none"
+
+
+def settle(state: dict[str, Any]) -> None:
+    """After a refresh nothing is pending: the planned_* attributes describe no change (the currency stays)."""
+    state["planned_action"] = NOTHING
+    state["planned_price"] = state["planned_tax"] = 0
+
+
 def build_state(arguments: dict[str, Any], **computed: Any) -> dict[str, Any]:
     """The one place a state is built: every schema key, arguments as given, computed as passed."""
     state: dict[str, Any] = {name: arguments.get(name) for name in ARGUMENT_NAMES}

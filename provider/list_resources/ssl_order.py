@@ -19,9 +19,8 @@ from tf.utils import Diagnostics
 from provider.client import errors
 from provider.common import order_listing as listing
 from provider.common.diagnostics import add_api_error
-from provider.common.order_state import state_from_status
+from provider.common.order_state import settle, state_from_status
 from provider.common.services import ProviderServices, configured_client
-from provider.resources import ssl_order_purchase as purchase
 from provider.tfext.protocol610 import Found
 
 #: left out unless `status` names them: nothing left to manage (the resource imports a cancelled or rejected
@@ -71,7 +70,7 @@ class SslOrderList:
             state = None
             if include_state:
                 state = state_from_status(order)  # (with ADOPTED_SETTINGS, as every import)
-                purchase.settle(state)
+                settle(state)
             names = listing.names_of(order)
             yield Found({"order_id": order.order_id}, _display(order, names), state)
 

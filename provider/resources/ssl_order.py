@@ -38,7 +38,7 @@ from provider.common.order_schema import (
     ORDER_IDENTITY,
     resource_schema,
 )
-from provider.common.order_state import order_id_of, refresh, state_from_status, upgraded
+from provider.common.order_state import NOTHING, order_id_of, refresh, settle, state_from_status, upgraded
 from provider.common.services import (
     NotConfigured,
     ProviderServices,
@@ -127,7 +127,7 @@ class SslOrderResource(Resource):
             return planned
         if adoption.plan_closed(ctx.diagnostics, current):
             ctx.requires_replace[:] = []  # an order closed when adopted: nothing bought, replaced or reissued
-            purchase.plan_free(planned, purchase.NOTHING)
+            purchase.plan_free(planned, NOTHING)
             return planned
         if adoption.stale_csr(self.provider, ctx.diagnostics, ctx.config, current):
             return planned
@@ -156,7 +156,7 @@ class SslOrderResource(Resource):
         elif change.action in ("reissue", "change_validation"):
             purchase.plan_free(planned, change.action)
         elif change.action == "state" and ctx.changed_fields:
-            purchase.plan_free(planned, purchase.NOTHING)
+            purchase.plan_free(planned, NOTHING)
         return planned
 
     def _check_product(self, diags: Diagnostics, cfg: dict[str, Any], csr: rules.CSRInfo | None,
@@ -237,7 +237,7 @@ class SslOrderResource(Resource):
         if self.provider.refresh_mode == "listing" and snapshot.settled_and_unchanged(
                 client, current, order_id, self.provider.stopping):
             new = dict(current)  # the account's listing says nothing changed: no call of its own
-            purchase.settle(new)
+            settle(new)
             purchase.set_destroy_outcome(self.provider, new)
             self.provider.claims.seen(new)  # a create with its CSR would replace it (-replace, taint)
             return new
@@ -252,7 +252,7 @@ class SslOrderResource(Resource):
                 f"The order was already {current.get('order_status')} when it was adopted; this resource keeps it, "
                 "inert, and nothing is bought for it. Delete its resource block: it then leaves state without a "
                 "call.")
-            purchase.settle(kept := dict(current))
+            settle(kept := dict(current))
             return kept
         if status is None:
             ctx.diagnostics.add_warning(
@@ -283,7 +283,7 @@ class SslOrderResource(Resource):
                 f"{CANCEL_REVIEW_HOURS} hours while the order keeps its status ({status.status}); if the request "
                 "arrived, the order will be cancelled even if you keep this resource.")
         refresh(new := dict(current), status)
-        purchase.settle(new)
+        settle(new)
         purchase.set_destroy_outcome(self.provider, new)
         self.provider.claims.seen(new)  # a create with its CSR would replace it (-replace, taint)
         return new
@@ -375,7 +375,7 @@ class SslOrderResource(Resource):
             adoption.warn_closed_import(ctx.diagnostics, int(text), status.status)
         state = state_from_status(status)
         state["adopted_closed"] = status.status in adoption.CLOSED
-        purchase.settle(state)
+        settle(state)
         purchase.set_destroy_outcome(self.provider, state)
         adoption.imported(self.provider, state)
         return state

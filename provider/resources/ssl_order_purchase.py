@@ -25,7 +25,6 @@ from provider.common.services import NotConfigured, ProviderServices, refund_tod
 from provider.resources import ssl_order_policy as policy
 
 PAID = ("order", "renew")
-NOTHING = "none"
 
 
 def plan_purchase(services: ProviderServices, diags: Diagnostics, planned: dict[str, Any], action: str,
@@ -172,12 +171,6 @@ def plan_free(planned: dict[str, Any], action: str) -> None:
     """A change that buys nothing ("reissue", "change_validation", "none"): its action and a price of 0."""
     planned["planned_action"] = action
     planned["planned_price"] = planned["planned_tax"] = 0
-
-
-def settle(state: dict[str, Any]) -> None:
-    """After a refresh nothing is pending: the planned_* attributes describe no change (the currency stays)."""
-    state["planned_action"] = NOTHING
-    state["planned_price"] = state["planned_tax"] = 0
 
 
 def carry_planned(new: dict[str, Any], planned: dict[str, Any]) -> dict[str, Any]:
