@@ -80,9 +80,12 @@ def test_an_order_issued_at_once_is_adopted_not_bought_twice(new_sandbox: Callab
     active when the provider looks for it, and must still be found."""
     box = new_sandbox("--issue-after", "0")
     box.faults({"match": "add_ssl_order", "mode": "commit_then_reset", "times": 1})
-    provider = GoGetSSLProvider(client=GoGetSSLClient(ClientSettings(box.url, box.user, box.password)))
+    waited: list[float] = []  # the wait for the lost request to land, taken at once (the order is committed)
+    provider = GoGetSSLProvider(client=GoGetSSLClient(ClientSettings(box.url, box.user, box.password,
+                                                                     sleep=waited.append)))
     diags = Diagnostics()
     state = SslOrderResource(provider).create(CreateContext(diags, "gogetssl_ssl_order"), planned())
+    assert waited, "the provider gave the lost request time to land before looking for it"
     assert state is not None
     (order,) = box.orders()
     assert state["order_id"] == order["order_id"] and order["status"] == "active"
