@@ -14,18 +14,29 @@ CHECKED_IN = ROOT / "docs"
 MAX_DIFF_LINES = 40
 
 
-def _generated_pages_checked_in() -> set[str]:
-    rels = {"index.md"} if (CHECKED_IN / "index.md").exists() else set()
+def _generated_pages(root: Path) -> set[str]:
+    rels = {"index.md"} if (root / "index.md").exists() else set()
     for sub in docs.GENERATED_DIRS:
-        rels |= {f"{sub}/{p.name}" for p in (CHECKED_IN / sub).glob("*.md")}
+        rels |= {f"{sub}/{p.name}" for p in (root / sub).glob("*.md")}
     return rels
 
 
-def _stale(rel: str, fresh: str) -> str:
-    diff = list(difflib.unified_diff((CHECKED_IN / rel).read_text().splitlines(), fresh.splitlines(),
+def _stale(rel: str, checked_in: Path, fresh: str) -> str:
+    diff = list(difflib.unified_diff((checked_in / rel).read_text().splitlines(), fresh.splitlines(),
                                      f"docs/{rel} (checked in)", f"docs/{rel} (generated)", lineterm=""))
     more = len(diff) - MAX_DIFF_LINES
     return "\n".join(diff[:MAX_DIFF_LINES] + ([f"... {more} more diff lines"] if more > 0 else []))
+
+
+def drift(generated: Path, checked_in: Path) -> list[str]:
+    """How the checked-in registry docs differ from the generated ones: missing, extra or stale pages."""
+    written = {p.relative_to(generated).as_posix() for p in generated.rglob("*.md")}
+    kept = _generated_pages(checked_in)
+    problems = [f"docs/{rel} is missing" for rel in sorted(written - kept)]
+    problems += [f"docs/{rel} is no longer generated (a renamed or removed type?)" for rel in sorted(kept - written)]
+    problems += [_stale(rel, checked_in, (generated / rel).read_text()) for rel in sorted(written & kept)
+                 if (generated / rel).read_text() != (checked_in / rel).read_text()]
+    return problems
 
 
 @pytest.fixture(scope="module")
@@ -36,14 +47,23 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_checked_in_docs_match_the_schema(generated: Path):
-    written = {p.relative_to(generated).as_posix() for p in generated.rglob("*.md")}
-    checked_in = _generated_pages_checked_in()
-    problems = [f"docs/{rel} is missing" for rel in sorted(written - checked_in)]
-    problems += [f"docs/{rel} is no longer generated (a renamed or removed type?)"
-                 for rel in sorted(checked_in - written)]
-    problems += [_stale(rel, (generated / rel).read_text()) for rel in sorted(written & checked_in)
-                 if (generated / rel).read_text() != (CHECKED_IN / rel).read_text()]
+    problems = drift(generated, CHECKED_IN)
     assert not problems, "docs/ is stale; run `make docs` and commit the result:\n\n" + "\n\n".join(problems)
+
+
+def test_the_docs_drift_guard_catches_a_stale_a_missing_and_an_extra_page(generated: Path, tmp_path: Path):
+    import shutil
+
+    planted = tmp_path / "docs"
+    shutil.copytree(generated, planted)
+    (planted / "resources" / "ssl_order.md").write_text("an edit by hand\n")
+    (planted / "data-sources" / "products.md").unlink()
+    (planted / "resources" / "gone.md").write_text("a type removed\n")
+    problems = drift(generated, planted)
+    assert any("resources/ssl_order.md (checked in)" in p for p in problems)
+    assert "docs/data-sources/products.md is missing" in problems
+    assert any(p.startswith("docs/resources/gone.md is no longer generated") for p in problems)
+    assert drift(generated, generated) == []
 
 
 def test_the_generator_writes_every_type(generated: Path):
@@ -95,14 +115,27 @@ def test_pages_of_removed_types_are_deleted_and_other_files_kept(tmp_path: Path)
     assert (tmp_path / "sandbox.md").read_text() == "hand-written"
 
 
-def test_the_sandbox_docs_list_exactly_the_fault_modes_the_sandbox_has() -> None:
+def fault_table_problems(text: str) -> list[str]:
+    """What is wrong with the fault-mode table of a sandbox page `text`."""
     from provider.sandbox.faults import FAULT_MODES, FAULT_MODES_BEGIN, FAULT_MODES_END, fault_modes_markdown
 
-    text = (CHECKED_IN / "sandbox.md").read_text()
-    assert text.count(FAULT_MODES_BEGIN) == 1 and text.count(FAULT_MODES_END) == 1
+    if text.count(FAULT_MODES_BEGIN) != 1 or text.count(FAULT_MODES_END) != 1:
+        return ["the fault-mode table's markers are missing or repeated"]
     table = text.split(FAULT_MODES_BEGIN + "\n", 1)[1].split(FAULT_MODES_END, 1)[0]
-    assert table == fault_modes_markdown(), "docs/sandbox.md's fault-mode table is stale: paste fault_modes_markdown()"
-    assert all(f"`{mode}`" in table for mode in FAULT_MODES)
+    stale = table != fault_modes_markdown()
+    problems = ["the fault-mode table is stale: paste fault_modes_markdown()"] if stale else []
+    return problems + [f"`{mode}` is not in the table" for mode in FAULT_MODES if f"`{mode}`" not in table]
+
+
+def test_the_sandbox_docs_list_exactly_the_fault_modes_the_sandbox_has() -> None:
+    problems = fault_table_problems((CHECKED_IN / "sandbox.md").read_text())
+    assert not problems, problems
+
+
+def test_the_fault_table_guard_catches_a_mode_left_out() -> None:
+    text = (CHECKED_IN / "sandbox.md").read_text()
+    assert "`commit_then_reset` is not in the table" in fault_table_problems(text.replace("`commit_then_reset`", "x"))
+    assert fault_table_problems("no table here") == ["the fault-mode table's markers are missing or repeated"]
 
 
 def _tree_paths(page: str) -> set[str]:
@@ -121,10 +154,25 @@ def _tree_paths(page: str) -> set[str]:
     return paths
 
 
-def test_the_architecture_page_names_every_module() -> None:
-    listed = _tree_paths((CHECKED_IN / "architecture.md").read_text())
-    actual = {str(p.relative_to(ROOT)) for p in (ROOT / "provider").rglob("*.py")}
+def unnamed_modules(page: str, actual: set[str]) -> tuple[list[str], list[str]]:
+    """(modules of `actual` the architecture page does not name, modules it names that are gone)."""
+    listed = _tree_paths(page)
     # a package's __init__ may go unnamed: the package's own line says what it owns
     unnamed = {p for p in actual - listed if not p.endswith("/__init__.py") or p == "provider/__init__.py"}
-    assert not unnamed, f"docs/architecture.md does not name: {sorted(unnamed)}"
-    assert not listed - actual, f"docs/architecture.md names modules that are gone: {sorted(listed - actual)}"
+    return sorted(unnamed), sorted(listed - actual)
+
+
+def _modules() -> set[str]:
+    return {str(p.relative_to(ROOT)) for p in (ROOT / "provider").rglob("*.py")}
+
+
+def test_the_architecture_page_names_every_module() -> None:
+    unnamed, gone = unnamed_modules((CHECKED_IN / "architecture.md").read_text(), _modules())
+    assert not unnamed, f"docs/architecture.md does not name: {unnamed}"
+    assert not gone, f"docs/architecture.md names modules that are gone: {gone}"
+
+
+def test_the_architecture_guard_catches_an_unnamed_and_a_gone_module() -> None:
+    page = (CHECKED_IN / "architecture.md").read_text()
+    actual = _modules() - {"provider/common/claims.py"} | {"provider/common/newthing.py"}
+    assert unnamed_modules(page, actual) == (["provider/common/newthing.py"], ["provider/common/claims.py"])
