@@ -190,6 +190,20 @@ class Sandbox:
             time.sleep(0.2)
 
 
+def csr_of_kind(kind: str | None) -> str:
+    """A CSR for a bad-configuration case: "tampered" (bad signature), "nocn" (no common name), "rsa1024" or
+    "ed25519" (a key GoGetSSL refuses), "wildcard" (a fresh wildcard name), else a fresh valid one."""
+    if kind == "tampered":
+        return tampered_csr()
+    if kind == "nocn":
+        return make_csr(with_cn=False).csr_pem
+    if kind in ("rsa1024", "ed25519"):
+        return make_csr(key=kind).csr_pem
+    if kind == "wildcard":
+        return make_csr("*." + make_csr().common_name).csr_pem
+    return make_csr().csr_pem
+
+
 def tampered_csr() -> str:
     """A well-formed CSR whose signature no longer matches its content (one signature byte flipped)."""
     der = bytearray(x509.load_pem_x509_csr(make_csr().csr_pem.encode()).public_bytes(serialization.Encoding.DER))

@@ -13,13 +13,9 @@ from typing import Any
 import pytest
 
 from tests.e2e.harness import TerraformWorkdir
-from tests.support import PROVIDER_BLOCK, Sandbox, make_csr, order_hcl, tampered_csr
+from tests.support import PROVIDER_BLOCK, Sandbox, csr_of_kind, make_csr, order_hcl
 
 pytestmark = pytest.mark.e2e
-
-
-def _cn() -> str:
-    return make_csr().common_name
 
 
 # What Terraform adds to the provider's answer, once per kind of rule (the whole matrix of bad configurations
@@ -36,17 +32,6 @@ CASES: list[tuple[str, str, str, dict[str, Any], str | None]] = [
     ("csr-bad-signature", "csr", "Invalid csr", {}, "tampered"),
 ]
 
-
-def _csr_for(kind: str | None) -> str:
-    if kind == "tampered":
-        return tampered_csr()
-    if kind == "nocn":
-        return make_csr(with_cn=False).csr_pem
-    if kind in ("rsa1024", "ed25519"):
-        return make_csr(key=kind).csr_pem
-    if kind == "wildcard":
-        return make_csr("*." + _cn()).csr_pem
-    return make_csr().csr_pem
 
 
 def config(overrides: dict[str, Any]) -> str:
@@ -79,7 +64,7 @@ def diagnostics(result_text: str) -> list[dict[str, Any]]:
 def test_bad_configuration_fails_plan_naming_the_attribute(shared_workdir: TerraformWorkdir, sandbox: Sandbox,
                                                            case_id, attribute, summary, overrides, csr_kind):
     kc = make_csr()
-    csr = _csr_for(csr_kind) if csr_kind not in (None, "literal", "san-primary") else kc.csr_pem
+    csr = csr_of_kind(csr_kind) if csr_kind not in (None, "literal", "san-primary") else kc.csr_pem
     if csr_kind == "san-primary":
         overrides = {**overrides, "dns_names": ["www." + kc.common_name, kc.common_name.upper()]}
     shared_workdir.write("site.csr", csr)

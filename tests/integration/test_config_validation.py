@@ -12,12 +12,7 @@ from tf.utils import Diagnostics
 
 from provider.resources.ssl_order import SslOrderResource
 from provider.tfext.context import ResourcePlanContext
-from tests.support import ORGANIZATION, Sandbox, make_csr, minimal_order, new_provider, tampered_csr
-
-
-def _cn() -> str:
-    return make_csr().common_name
-
+from tests.support import ORGANIZATION, Sandbox, csr_of_kind, make_csr, minimal_order, new_provider
 
 # (case id, attribute expected in the diagnostic, text expected in its summary, config overrides of an
 #  http-validated minimal order, CSR kind: None = a fresh valid one, "literal" = overrides carry csr, else a
@@ -98,17 +93,6 @@ CASES: list[tuple[str, str, str, dict[str, Any], str | None]] = [
 ]
 
 
-def _csr_for(kind: str | None) -> str:
-    if kind == "tampered":
-        return tampered_csr()
-    if kind == "nocn":
-        return make_csr(with_cn=False).csr_pem
-    if kind in ("rsa1024", "ed25519"):
-        return make_csr(key=kind).csr_pem
-    if kind == "wildcard":
-        return make_csr("*." + _cn()).csr_pem
-    return make_csr().csr_pem
-
 
 
 
@@ -134,7 +118,7 @@ def test_bad_configuration_fails_the_plan_on_the_attribute(sandbox: Sandbox, cas
                                                            summary: str, overrides: dict[str, Any],
                                                            csr_kind: str | None):
     kc = make_csr()
-    csr = _csr_for(csr_kind) if csr_kind not in (None, "literal", "san-primary") else kc.csr_pem
+    csr = csr_of_kind(csr_kind) if csr_kind not in (None, "literal", "san-primary") else kc.csr_pem
     if csr_kind == "san-primary":
         overrides = {**overrides, "dns_names": ["www." + kc.common_name, kc.common_name.upper()]}
     config = minimal_order(**{"dcv_method": "http", "csr": csr, **overrides})
@@ -153,14 +137,3 @@ def test_bad_configuration_fails_the_plan_on_the_attribute(sandbox: Sandbox, cas
     assert d.detail, "the detail must say what is accepted"
     assert sandbox.count("add_ssl_order") == adds
 
-
-def _csr_for(kind: str | None) -> str:
-    if kind == "tampered":
-        return tampered_csr()
-    if kind == "nocn":
-        return make_csr(with_cn=False).csr_pem
-    if kind in ("rsa1024", "ed25519"):
-        return make_csr(key=kind).csr_pem
-    if kind == "wildcard":
-        return make_csr("*." + _cn()).csr_pem
-    return make_csr().csr_pem

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from tf.iface import ImportContext, ReadContext
+from tf.iface import CreateContext, ImportContext, ReadContext
 from tf.utils import Diagnostics
 
 from provider.resources.ssl_order import SslOrderResource
@@ -20,6 +20,15 @@ Start = Callable[..., Sandbox]
 
 def _warnings(diags: Diagnostics) -> list[str]:
     return [f"{d.summary}: {d.detail}" for d in diags.diagnostics if d.severity == "warning"]
+
+
+def _processing_order(box: Sandbox) -> dict:
+    """The state of an order created through the resource and still processing (not issued)."""
+    provider = new_provider(box)
+    planned, diags = plan_create(provider)
+    state = SslOrderResource(provider).create(CreateContext(diags, "gogetssl_ssl_order"), planned)
+    assert state is not None and state["order_status"] == "processing"
+    return state
 
 
 def test_two_resources_planning_one_order_fail_the_plan(new_sandbox: Start):
@@ -74,11 +83,7 @@ def test_a_replacement_with_the_same_csr_of_a_processing_order_fails_at_plan(new
     it), then a create with its arguments. Cancelling a processing order is reviewed for hours, during which
     GoGetSSL refuses the new order as its duplicate."""
     box = new_sandbox()
-    provider = new_provider(box)
-    planned, diags = plan_create(provider)
-    from tf.iface import CreateContext
-    state = SslOrderResource(provider).create(CreateContext(diags, "gogetssl_ssl_order"), planned)
-    assert state is not None and state["order_status"] == "processing"
+    state = _processing_order(box)
     walk = new_provider(box)
     read = SslOrderResource(walk).read(ReadContext(Diagnostics(), "gogetssl_ssl_order"), state)  # refresh
     assert read is not None
@@ -101,11 +106,7 @@ def test_a_renamed_key_of_a_processing_order_fails_whichever_half_terraform_plan
     """A renamed for_each key: Terraform plans the new key's create and the old key's destroy in parallel, in no
     set order. The create planned first must not let the destroy through (cancel, then refused as duplicate)."""
     box = new_sandbox()
-    provider = new_provider(box)
-    planned, diags = plan_create(provider)
-    from tf.iface import CreateContext
-    state = SslOrderResource(provider).create(CreateContext(diags, "gogetssl_ssl_order"), planned)
-    assert state is not None and state["order_status"] == "processing"
+    state = _processing_order(box)
     walk = new_provider(box)
     _planned, create = plan_create(walk, csr=state["csr"])  # the new key, planned first
     destroy = Diagnostics()
