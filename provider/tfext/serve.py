@@ -31,6 +31,7 @@ import logging
 import os
 import signal
 import stat
+import sys
 import threading
 import time
 from concurrent import futures
@@ -302,9 +303,10 @@ def serve(new_app: Callable[[], App]) -> None:
 
 def serve_methods(provider_method: Callable[[str], Callable[[Any, grpc.ServicerContext], Any]],
                   on_shutdown: Callable[[], None] = lambda: None,
-                  after_handshake: Callable[[], None] = lambda: None) -> None:
+                  after_handshake: Callable[[], None] = lambda: None, exit_process: bool = True) -> None:
     """Serve tfplugin6.Provider, RPC `name` answered by `provider_method(name)`, until go-plugin's controller
-    asks for Shutdown (`on_shutdown` runs then). `after_handshake` runs once the handshake line is out.
+    asks for Shutdown (`on_shutdown` runs then), and then end the process (`exit_process`). `after_handshake` runs
+    once the handshake line is out.
     bench/echo.py serves its answer-nothing provider through this too, so that both pay the same transport."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     done = threading.Event()
@@ -333,10 +335,28 @@ def serve_methods(provider_method: Callable[[str], Callable[[Any, grpc.ServicerC
         after_handshake()
         while not done.wait(0.05):
             pass
-        server.stop(grace=1)
+        # Shutdown is the last call: Terraform sends it once it is done with the plugin. Wait for its answer to
+        # leave (and for any call still running, up to the grace), then end the process at once.
+        server.stop(grace=1).wait(2)
     finally:
         for remove, target in ((os.unlink, sock), (os.rmdir, tmp)):
             try:
                 remove(target)
             except OSError:
                 pass
+    if exit_process:
+        _exit_now()
+
+
+def _exit_now() -> None:
+    """End the plugin process without the interpreter's teardown. Terraform waits for every plugin process to
+    exit, and it starts three or four per command: the teardown (collecting the modules grpc, pydantic and the
+    framework loaded, joining idle worker threads) cost about 0.25 s of a 1.5 s plan here. Logs and the standard
+    streams are flushed first; nothing else is pending once Shutdown was answered."""
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(0)
