@@ -487,3 +487,38 @@ def stop_while(provider: Any, call: Any, started: Any, bound: float = 3.0) -> St
     after = time.monotonic() - stopped_at
     assert not worker.is_alive(), f"still running {after:.1f}s after StopProvider"
     return Stopped(outcome[0], after)
+
+
+SCHEMA_SNAPSHOT = Path(__file__).resolve().parents[1] / "schemas" / "provider-schema.json"
+
+
+def schema_problems(provider: dict[str, Any], committed: dict[str, Any] | None) -> list[str]:
+    """What the schema guard (tests/e2e/test_schema.py) finds wrong with the provider's schema as Terraform
+    shows it (`terraform providers schema -json`, this provider's entry): a secret not marked sensitive, an
+    attribute of any type without a description, a resource schema without a version, and any difference from
+    the committed snapshot `committed` (None: none to compare with)."""
+    problems = []
+    settings = provider.get("provider", {}).get("block", {}).get("attributes", {})
+    for secret in ("password",):
+        if settings.get(secret, {}).get("sensitive") is not True:
+            problems.append(f"provider setting {secret} is not sensitive")
+    kinds = ("resource_schemas", "data_source_schemas", "list_resource_schemas")
+    for kind in kinds:
+        for type_name, schema in sorted(provider.get(kind, {}).items()):
+            if kind == "resource_schemas" and not schema.get("version"):
+                problems.append(f"{type_name} has no schema version")
+            for name, attr in sorted(schema.get("block", {}).get("attributes", {}).items()):
+                if not attr.get("description"):
+                    problems.append(f"{type_name}.{name} has no description")
+    if committed is not None and provider != committed:
+        changed = []
+        for part in sorted(set(provider) | set(committed)):
+            mine, theirs = provider.get(part), committed.get(part)
+            if part == "provider" or not (isinstance(mine, dict) and isinstance(theirs, dict)):
+                changed += [part] if mine != theirs else []
+            else:
+                changed += [f"{part} {name}" for name in sorted(set(mine) | set(theirs))
+                            if mine.get(name) != theirs.get(name)]
+        problems.append(f"schema differs from the snapshot ({', '.join(changed)}): review it, then run "
+                        "`make schema`")
+    return problems
