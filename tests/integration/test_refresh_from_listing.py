@@ -21,23 +21,22 @@ from provider.client.models import ReissueRequest
 from provider.provider import GoGetSSLProvider
 from provider.resources.ssl_order import SslOrderResource
 from provider.tfext.types import normalize_pem
-from tests.support import Sandbox, make_csr
+from tests.support import Sandbox, in_parallel, make_csr, place_many
 
 
 def _resource(box: Sandbox, refresh_mode: str = "listing") -> SslOrderResource:
-    """The resource as a new plugin process sees it: its own client, nothing cached."""
-    client = GoGetSSLClient(ClientSettings(box.url, box.user, box.password))
+    """The resource as a new plugin process sees it: its own client, nothing cached (its retries do not wait)."""
+    client = GoGetSSLClient(ClientSettings(box.url, box.user, box.password, sleep=lambda _seconds: None))
     return SslOrderResource(GoGetSSLProvider(client=client, refresh_mode=refresh_mode))
 
 
 def _estate(box: Sandbox, n: int, status: str = "active") -> list[dict[str, Any]]:
     """n orders placed outside Terraform, set to `status`, then imported: their states."""
-    ids = [box.place(make_csr(key="ec256").csr_pem) for _ in range(n)]
-    for oid in ids:
-        if status != "processing":
-            box.set_status(oid, status)
+    ids = place_many(box, [make_csr(key="ec256").csr_pem for _ in range(n)])
+    if status != "processing":
+        in_parallel(lambda oid: box.set_status(oid, status), ids)
     res = _resource(box)
-    states = [res.import_(ImportContext(Diagnostics(), "gogetssl_ssl_order"), str(oid)) for oid in ids]
+    states = in_parallel(lambda oid: res.import_(ImportContext(Diagnostics(), "gogetssl_ssl_order"), str(oid)), ids)
     assert all(states)
     return states  # type: ignore[return-value]
 
@@ -74,19 +73,18 @@ def test_a_plan_of_many_settled_orders_reads_the_listing_not_each_order(new_sand
     assert sum(calls.values()) <= 4, calls  # a login, one listing page, one bulk status
 
 
-def _among_others(box: Sandbox, others: int, list_order: str) -> list[dict[str, Any]]:
-    """Five settled orders in state, among `others` the state does not hold, listed in `list_order`, 100 a page
-    (the view asks for 1000: a test of paging need not place thousands of orders)."""
+def _among_others(box: Sandbox, pages: int, list_order: str) -> list[dict[str, Any]]:
+    """Five settled orders in state, among `pages` pages of orders the state does not hold, listed in
+    `list_order`, 10 a page (the view asks for 1000: a test of paging need not place thousands of orders)."""
     settled = _estate(box, 5)
-    for _ in range(others):
-        box.place(make_csr(key="ec256").csr_pem)
-    box.faults(list_order=list_order, list_page_cap=100)
+    place_many(box, [make_csr(key="ec256").csr_pem for _ in range(pages * 10)])
+    box.faults(list_order=list_order, list_page_cap=10)
     return settled
 
 
 def test_a_listing_of_many_pages_is_read_only_as_far_as_the_state_needs(new_sandbox):
     box = new_sandbox()
-    settled = _among_others(box, 300, "oldest")  # 3 more pages, listed after the state's orders
+    settled = _among_others(box, 3, "oldest")  # 3 more pages, listed after the state's orders
     before = _api_calls(box)
 
     new, _diags = _plan(box, settled)
@@ -98,7 +96,7 @@ def test_a_listing_of_many_pages_is_read_only_as_far_as_the_state_needs(new_sand
 
 def test_an_account_far_larger_than_the_state_costs_a_few_pages_not_the_whole_listing(new_sandbox):
     box = new_sandbox()
-    settled = _among_others(box, 400, "newest")  # 4 pages of newer orders, listed before the state's
+    settled = _among_others(box, 4, "newest")  # 4 pages of newer orders, listed before the state's
     before = _api_calls(box)
 
     new, _diags = _plan(box, settled)
