@@ -67,6 +67,47 @@ def test_the_docs_drift_guard_catches_a_stale_a_missing_and_an_extra_page(genera
     assert drift(generated, generated) == []
 
 
+def test_the_drift_guard_covers_the_front_page_template(generated: Path, tmp_path: Path):
+    """docs/index.md is templates/index.md.tmpl filled in: a template edited without `make docs` is drift."""
+    import shutil
+
+    templates = tmp_path / "templates"
+    shutil.copytree(docs.TEMPLATES, templates)
+    tmpl = templates / "index.md.tmpl"
+    tmpl.write_text(tmpl.read_text().replace("# GoGetSSL Provider", "# GoGetSSL Provider, edited", 1))
+    out = tmp_path / "docs"
+    docs.generate(out, templates)
+    problems = drift(out, generated)
+    assert len(problems) == 1 and problems[0].startswith("--- docs/index.md (checked in)"), problems
+    assert "+# GoGetSSL Provider, edited" in problems[0]
+
+
+def test_the_front_page_lists_every_provider_setting_from_the_schema(generated: Path):
+    from tf.utils import Diagnostics
+
+    from provider.provider import GoGetSSLProvider
+
+    index = (generated / "index.md").read_text()
+    settings = GoGetSSLProvider().get_provider_schema(Diagnostics()).attributes
+    assert settings and [a.name for a in settings if f"- `{a.name}` (" not in index] == []
+    assert "{{" not in index
+
+
+@pytest.mark.parametrize(("template", "error"), [
+    ("# P\n", "has no {{ .SchemaMarkdown | trimspace }}"),
+    ("{{ .SchemaMarkdown }}\n{{ .ProviderShortName }}\n", "unknown placeholder {{ .ProviderShortName }}"),
+    ('{{ .SchemaMarkdown }}\n{{ tffile "examples/nowhere.tf" }}\n', "no file examples/nowhere.tf"),
+])
+def test_a_template_the_generator_cannot_fill_is_an_error(template: str, error: str):
+    from tf.utils import Diagnostics
+
+    from provider.provider import GoGetSSLProvider
+
+    schema = GoGetSSLProvider().get_provider_schema(Diagnostics())
+    with pytest.raises(docs.TemplateError, match=re.escape(error)):
+        docs.fill_template(template, schema)
+
+
 def test_the_generator_writes_every_type(generated: Path):
     rels = ["index.md", "resources/ssl_order.md", "resources/ssl_order_validation.md"]
     rels += [f"data-sources/{n}.md" for n in ("products", "product", "webservers", "domain_emails", "ssl_order",
