@@ -137,8 +137,8 @@ def fill_template(template: str, schema: Schema, root: Path = ROOT) -> str:
         expr = m.group(1)
         if expr in (".SchemaMarkdown", ".SchemaMarkdown | trimspace"):
             return "\n".join(_schema_markdown(schema, "")).strip()
-        if expr == ".Description":
-            return (schema.description or "").strip()
+        if expr == ".Description":  # one line: it also goes into the YAML front matter
+            return " ".join((schema.description or "").split())
         file = _TFFILE.fullmatch(expr)
         if file:
             path = root / file.group(1)

@@ -93,6 +93,13 @@ def test_the_front_page_lists_every_provider_setting_from_the_schema(generated: 
     assert "{{" not in index
 
 
+def test_the_front_page_links_every_type_and_guide(generated: Path):
+    index = (generated / "index.md").read_text()
+    pages = [rel for rel in sorted(_generated_pages(generated)) if rel != "index.md"]
+    pages += [f"guides/{p.name}" for p in sorted((CHECKED_IN / "guides").glob("*.md"))]
+    assert len(pages) > 10 and [rel for rel in pages if f"]({rel})" not in index] == []
+
+
 @pytest.mark.parametrize(("template", "error"), [
     ("# P\n", "has no {{ .SchemaMarkdown | trimspace }}"),
     ("{{ .SchemaMarkdown }}\n{{ .ProviderShortName }}\n", "unknown placeholder {{ .ProviderShortName }}"),
