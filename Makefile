@@ -81,5 +81,7 @@ clean:
 schema: $(STAMP)
 	UPDATE_SCHEMA=1 $(PY) -m pytest -q -rs tests/e2e/test_schema.py
 
+# Registry docs from the schemas, examples/ and templates/index.md.tmpl (the front page's prose); a unit test
+# fails when docs/ differs from what this writes.
 docs: $(STAMP)
 	$(PY) -m provider.devtools.docs

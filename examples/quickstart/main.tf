@@ -1,6 +1,7 @@
 # Quickstart: order a single-domain DV certificate with HTTP file validation.
 #
-# `make demo` runs this against the bundled sandbox. Against the real API, set
+# The order alone; `make demo` applies examples/single-domain-http, which also publishes the validation file
+# and waits for the certificate. Against the real API, set
 # GOGETSSL_API_URL (or leave it unset for production), GOGETSSL_USERNAME and GOGETSSL_PASSWORD,
 # and put your own CSR in site.csr.
 

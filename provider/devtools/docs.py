@@ -1,20 +1,27 @@
 """`make docs`: write registry-layout docs (docs/index.md, docs/resources/<type>.md, data-sources/,
-list-resources/) from the schemas.
+list-resources/) from the schemas and templates/index.md.tmpl.
 
-The text comes from the schema's descriptions, so the docs cannot drift from what Terraform sees;
-examples come from examples/ in the registry layout.
+The text of every type's page comes from the schema's descriptions, so the docs cannot drift from what
+Terraform sees; examples come from examples/ in the registry layout. docs/index.md, the page the registry
+shows first, is hand-written prose in templates/index.md.tmpl (as tfplugindocs lays it out) with the
+generated parts filled in: `{{ .SchemaMarkdown | trimspace }}` (the provider's settings, from its schema),
+`{{ .Description }}` (the schema's description) and `{{ tffile "examples/..." }}` (a file as a code block,
+its path from the repository root). Those three are the whole template language: anything else between
+`{{` and `}}` is an error, as is a template without the schema, so the settings list cannot quietly become
+a hand-kept copy.
 
     python -m provider.devtools.docs [OUT_DIR]     # OUT_DIR defaults to the repository's docs/
 
 Paths are resolved from this file, never from the working directory, so the output does not depend
 on where the generator runs. `docs/resources/` and `docs/data-sources/` belong to the generator: a
 page it no longer writes there (a renamed or removed type) is deleted. Other files in the output
-directory (docs/sandbox.md, docs/vendor-api.md) are left alone.
+directory (docs/guides/, docs/sandbox.md, docs/architecture.md, ...) are left alone.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -28,6 +35,7 @@ from provider.provider import GoGetSSLProvider
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 EXAMPLES = ROOT / "examples"
+TEMPLATES = ROOT / "templates"
 #: directories of the output whose every page the generator writes
 GENERATED_DIRS = ("resources", "data-sources", "list-resources")
 
@@ -78,18 +86,11 @@ def _example(path: Path, lang: str) -> list[str]:
     return ["```" + lang, path.read_text().rstrip(), "```", ""] if path.exists() else []
 
 
-def _schema_doc(title: str, schema: Schema, example_dir: Path | None, resource: bool,
-                example_file: str | None = None) -> str:
+def _schema_markdown(schema: Schema, note: str) -> list[str]:
+    """The `## Schema` section: attributes by kind, then blocks; `note` flags an attribute that forces
+    replacement."""
     attrs = schema.attributes
-    lines = [f"# {title}", "", schema.description or "", ""]
-    if example_dir:
-        ex = _example(example_dir / (example_file or ("resource.tf" if resource else "provider.tf")), "terraform")
-        if ex:
-            lines += ["## Example Usage", "", *ex]
-    lines += ["## Schema", ""]
-    # Only replacing an order buys something; replacing another resource (the waiter) is only a new object.
-    note = "" if not resource else ("changing it forces a new order" if title.startswith("gogetssl_ssl_order ")
-                                    else "changing it replaces the resource")
+    lines = ["## Schema", ""]
     lines += _section("Required", [a for a in attrs if a.required], note)
     lines += _section("Optional", [a for a in attrs if a.optional], note)
     if schema.block_types:
@@ -99,16 +100,61 @@ def _schema_doc(title: str, schema: Schema, example_dir: Path | None, resource: 
     for nb in schema.block_types:
         lines += [f"### Nested block `{nb.type_name}`", "", nb.block.description or "", ""]
         lines += _section(f"Attributes of `{nb.type_name}`", nb.block.attributes, "")[2:]
+    return lines
+
+
+def _schema_doc(title: str, schema: Schema, example_dir: Path | None, resource: bool,
+                example_file: str | None = None) -> str:
+    lines = [f"# {title}", "", schema.description or "", ""]
+    if example_dir:
+        ex = _example(example_dir / (example_file or ("resource.tf" if resource else "provider.tf")), "terraform")
+        if ex:
+            lines += ["## Example Usage", "", *ex]
+    # Only replacing an order buys something; replacing another resource (the waiter) is only a new object.
+    note = "" if not resource else ("changing it forces a new order" if title.startswith("gogetssl_ssl_order ")
+                                    else "changing it replaces the resource")
+    lines += _schema_markdown(schema, note)
     if example_dir and (example_dir / "import.sh").exists():
         lines += ["## Import", "", *_example(example_dir / "import.sh", "shell")]
     return "\n".join(lines).rstrip() + "\n"
 
 
-def render() -> dict[str, str]:
+class TemplateError(ValueError):
+    """A template the generator cannot fill: an unknown placeholder, a missing file, no schema."""
+
+
+_PLACEHOLDER = re.compile(r"\{\{-?\s*(.*?)\s*-?\}\}")
+_TFFILE = re.compile(r'tffile\s+"([^"]+)"')
+
+
+def fill_template(template: str, schema: Schema, root: Path = ROOT) -> str:
+    """`template` with its placeholders replaced (see the module's docstring); raises TemplateError."""
+    if not any(m.group(1).startswith(".SchemaMarkdown") for m in _PLACEHOLDER.finditer(template)):
+        raise TemplateError("the template has no {{ .SchemaMarkdown | trimspace }}: the provider's settings "
+                            "must come from its schema")
+
+    def fill(m: re.Match[str]) -> str:
+        expr = m.group(1)
+        if expr in (".SchemaMarkdown", ".SchemaMarkdown | trimspace"):
+            return "\n".join(_schema_markdown(schema, "")).strip()
+        if expr == ".Description":  # one line: it also goes into the YAML front matter
+            return " ".join((schema.description or "").split())
+        file = _TFFILE.fullmatch(expr)
+        if file:
+            path = root / file.group(1)
+            if not path.is_file():
+                raise TemplateError(f"{{{{ {expr} }}}}: no file {file.group(1)}")
+            return "\n".join(_example(path, "terraform")).strip()
+        raise TemplateError(f"unknown placeholder {{{{ {expr} }}}} (known: .SchemaMarkdown, .Description, tffile)")
+
+    return _PLACEHOLDER.sub(fill, template).rstrip() + "\n"
+
+
+def render(templates: Path = TEMPLATES) -> dict[str, str]:
     """Every generated page: its path relative to the docs directory (POSIX) -> its text."""
     provider = GoGetSSLProvider()
-    pages = {"index.md": _schema_doc("GoGetSSL Provider", provider.get_provider_schema(Diagnostics()),
-                                     EXAMPLES / "provider", False)}
+    pages = {"index.md": fill_template((templates / "index.md.tmpl").read_text(),
+                                       provider.get_provider_schema(Diagnostics()))}
     prefix = provider.get_model_prefix()
     for klass in provider.get_resources():
         name = prefix + klass.get_name()
@@ -126,11 +172,11 @@ def render() -> dict[str, str]:
     return pages
 
 
-def generate(out_dir: Path = DOCS) -> list[str]:
+def generate(out_dir: Path = DOCS, templates: Path = TEMPLATES) -> list[str]:
     """Write the pages under `out_dir` and delete stale ones in its generated directories.
 
     Returns the paths written, relative to `out_dir`."""
-    pages = render()
+    pages = render(templates)
     for rel, text in pages.items():
         path = out_dir / rel
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,6 +1,7 @@
 """The committed docs are the ones the schema generates (`make docs` refreshes them)."""
 
 import difflib
+import re
 from pathlib import Path
 
 import pytest
@@ -64,6 +65,54 @@ def test_the_docs_drift_guard_catches_a_stale_a_missing_and_an_extra_page(genera
     assert "docs/data-sources/products.md is missing" in problems
     assert any(p.startswith("docs/resources/gone.md is no longer generated") for p in problems)
     assert drift(generated, generated) == []
+
+
+def test_the_drift_guard_covers_the_front_page_template(generated: Path, tmp_path: Path):
+    """docs/index.md is templates/index.md.tmpl filled in: a template edited without `make docs` is drift."""
+    import shutil
+
+    templates = tmp_path / "templates"
+    shutil.copytree(docs.TEMPLATES, templates)
+    tmpl = templates / "index.md.tmpl"
+    tmpl.write_text(tmpl.read_text().replace("# GoGetSSL Provider", "# GoGetSSL Provider, edited", 1))
+    out = tmp_path / "docs"
+    docs.generate(out, templates)
+    problems = drift(out, generated)
+    assert len(problems) == 1 and problems[0].startswith("--- docs/index.md (checked in)"), problems
+    assert "+# GoGetSSL Provider, edited" in problems[0]
+
+
+def test_the_front_page_lists_every_provider_setting_from_the_schema(generated: Path):
+    from tf.utils import Diagnostics
+
+    from provider.provider import GoGetSSLProvider
+
+    index = (generated / "index.md").read_text()
+    settings = GoGetSSLProvider().get_provider_schema(Diagnostics()).attributes
+    assert settings and [a.name for a in settings if f"- `{a.name}` (" not in index] == []
+    assert "{{" not in index
+
+
+def test_the_front_page_links_every_type_and_guide(generated: Path):
+    index = (generated / "index.md").read_text()
+    pages = [rel for rel in sorted(_generated_pages(generated)) if rel != "index.md"]
+    pages += [f"guides/{p.name}" for p in sorted((CHECKED_IN / "guides").glob("*.md"))]
+    assert len(pages) > 10 and [rel for rel in pages if f"]({rel})" not in index] == []
+
+
+@pytest.mark.parametrize(("template", "error"), [
+    ("# P\n", "has no {{ .SchemaMarkdown | trimspace }}"),
+    ("{{ .SchemaMarkdown }}\n{{ .ProviderShortName }}\n", "unknown placeholder {{ .ProviderShortName }}"),
+    ('{{ .SchemaMarkdown }}\n{{ tffile "examples/nowhere.tf" }}\n', "no file examples/nowhere.tf"),
+])
+def test_a_template_the_generator_cannot_fill_is_an_error(template: str, error: str):
+    from tf.utils import Diagnostics
+
+    from provider.provider import GoGetSSLProvider
+
+    schema = GoGetSSLProvider().get_provider_schema(Diagnostics())
+    with pytest.raises(docs.TemplateError, match=re.escape(error)):
+        docs.fill_template(template, schema)
 
 
 def test_the_generator_writes_every_type(generated: Path):
@@ -176,3 +225,81 @@ def test_the_architecture_guard_catches_an_unnamed_and_a_gone_module() -> None:
     page = (CHECKED_IN / "architecture.md").read_text()
     actual = _modules() - {"provider/common/claims.py"} | {"provider/common/newthing.py"}
     assert unnamed_modules(page, actual) == (["provider/common/newthing.py"], ["provider/common/claims.py"])
+
+
+# Relative links: every one in the repository's Markdown must reach a file or directory, and an anchor a heading.
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,}).*?^ {0,3}\1", re.M | re.S)
+_CODE_SPAN = re.compile(r"(`+).+?\1", re.S)
+_INLINE_LINK = re.compile(r"\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+_REFERENCE = re.compile(r"^ {0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)", re.M)
+_HEADING = re.compile(r"^ {0,3}#{1,6}\s+(.*?)\s*#*\s*$", re.M)
+_HTML_ANCHOR = re.compile(r"<a\s+(?:name|id)=\"([^\"]+)\"")
+
+
+def _prose(text: str) -> str:
+    """`text` without YAML front matter, fenced code and code spans: what a reader sees as links."""
+    if text.startswith("---\n"):
+        text = text.split("\n---\n", 1)[-1]
+    return _CODE_SPAN.sub("", _FENCE.sub("", text))
+
+
+def heading_anchors(text: str) -> set[str]:
+    """The anchors GitHub gives a page's headings: lower case, punctuation dropped, spaces to hyphens, a repeated
+    one suffixed -1, -2, ...; plus explicit <a id/name> anchors."""
+    seen: dict[str, int] = {}
+    anchors = set(_HTML_ANCHOR.findall(text))
+    for heading in _HEADING.findall(_FENCE.sub("", text)):
+        slug = re.sub(r"[^\w\- ]", "", heading.replace("`", "").lower()).replace(" ", "-")
+        n = seen.get(slug, 0)
+        seen[slug] = n + 1
+        anchors.add(slug if n == 0 else f"{slug}-{n}")
+    return anchors
+
+
+def broken_links(root: Path, pages: list[Path]) -> list[str]:
+    """Each relative link of `pages` that reaches no file or directory under `root`, or no heading of its page."""
+    problems = []
+    for page in pages:
+        text = page.read_text()
+        prose = _prose(text)
+        for target in _INLINE_LINK.findall(prose) + _REFERENCE.findall(prose):
+            if re.match(r"[a-zA-Z][a-zA-Z+.-]*:", target) or target.startswith("//"):
+                continue  # a URL (https:, mailto:): not ours to check offline
+            rel, _, anchor = target.partition("#")
+            where = f"{page.relative_to(root).as_posix()}: {target}"
+            dest = (page.parent / rel).resolve() if rel else page
+            if not dest.is_relative_to(root.resolve()):
+                problems.append(f"{where} leads outside the repository")
+            elif not dest.exists():
+                problems.append(f"{where} leads to no file")
+            elif anchor and dest.suffix == ".md" and anchor not in heading_anchors(dest.read_text()):
+                problems.append(f"{where} names no heading of {dest.name}")
+    return problems
+
+
+def _markdown_pages(root: Path) -> list[Path]:
+    pages = [root / "README.md", root / "CHANGELOG.md", *sorted((root / "docs").rglob("*.md"))]
+    return pages + sorted((root / "examples").rglob("*.md"))
+
+
+def test_every_relative_link_in_the_readme_and_docs_resolves() -> None:
+    problems = broken_links(ROOT, _markdown_pages(ROOT))
+    assert not problems, "broken links:\n" + "\n".join(problems)
+
+
+def test_the_link_guard_catches_a_missing_file_a_missing_heading_and_a_way_out(tmp_path: Path) -> None:
+    (tmp_path / "docs" / "guides").mkdir(parents=True)
+    (tmp_path / "examples").mkdir()
+    (tmp_path / "docs" / "guides" / "a.md").write_text("# A guide\n\n## Step `one`: go\n\n## Step `one`: go\n")
+    (tmp_path / "README.md").write_text(
+        "[ok](docs/guides/a.md) [dir](examples) [anchor](docs/guides/a.md#step-one-go)"
+        " [again](docs/guides/a.md#step-one-go-1) [web](https://example.com/x) [self](#top)\n"
+        "[gone](docs/guides/b.md) [bad anchor](docs/guides/a.md#step-two) [out](../elsewhere.md)\n"
+        "`[code](span.md)`\n\n```\n[fenced](code.md)\n```\n\n[ref]: docs/missing.md\n\n# Top\n")
+    (tmp_path / "CHANGELOG.md").write_text("")
+    assert broken_links(tmp_path, _markdown_pages(tmp_path)) == [
+        "README.md: docs/guides/b.md leads to no file",
+        "README.md: docs/guides/a.md#step-two names no heading of a.md",
+        "README.md: ../elsewhere.md leads outside the repository",
+        "README.md: docs/missing.md leads to no file",
+    ]
