@@ -64,10 +64,42 @@ class TerraformWorkdir:
         return json.loads(self.run("show", "-json", "tfplan").out)
 
     def show_json(self) -> dict[str, Any]:
+        """`terraform show -json` of the state, as Terraform renders it (it starts the plugin for the schema)."""
         return json.loads(self.run("show", "-json", "-no-color").out)
 
+    def state(self) -> dict[str, Any]:
+        """The root module's resources and outputs in the shape of `terraform show -json` ("values" absent when
+        there are none), read from terraform.tfstate: a test that asserts what state holds need not start
+        Terraform and the plugin for it. Tests of what Terraform renders use show_json()."""
+        path = self.path / "terraform.tfstate"
+        raw = json.loads(path.read_text()) if path.exists() else {}
+        resources = []
+        for r in raw.get("resources", []):
+            if r.get("module"):
+                continue
+            prefix = ("data." if r["mode"] == "data" else "") + f"{r['type']}.{r['name']}"
+            for instance in r.get("instances", []):
+                values = dict(instance["attributes"])
+                if r["type"] == "terraform_data":  # dynamic values are stored with their type, and shown without
+                    values.update({k: v["value"] for k, v in values.items()
+                                   if isinstance(v, dict) and set(v) == {"value", "type"}})
+                entry = {"mode": r["mode"], "type": r["type"], "name": r["name"], "address": prefix,
+                         "values": values}
+                if "index_key" in instance:
+                    key = instance["index_key"]
+                    entry["index"] = key
+                    entry["address"] = prefix + (f'["{key}"]' if isinstance(key, str) else f"[{key}]")
+                resources.append(entry)
+        outputs = raw.get("outputs") or {}
+        if not resources and not outputs:
+            return {}
+        values: dict[str, Any] = {"root_module": {"resources": resources} if resources else {}}
+        if outputs:
+            values["outputs"] = outputs
+        return {"values": values}
+
     def resource(self, address: str) -> dict[str, Any]:
-        resources = self.show_json().get("values", {}).get("root_module", {}).get("resources", [])
+        resources = self.state().get("values", {}).get("root_module", {}).get("resources", [])
         return next(r["values"] for r in resources if r["address"] == address)
 
     def import_(self, address: str, id: str, ok: tuple[int, ...] = (0,)) -> Result:

@@ -58,7 +58,7 @@ list "gogetssl_ssl_order" "beta" {
     assert len(sb.orders()) == placed and sb.count("/orders/add_ssl_order") == 120, "no order was placed"
     assert sb.count("/orders/add_ssl_renew_order") == 0, "nothing was renewed"
     assert re.search(r"renew_before_days\s+= 0", generated) and re.search(r"reissue_before_days\s+= 0", generated)
-    adopted = {r["values"]["order_id"] for r in workdir.show_json()["values"]["root_module"]["resources"]}
+    adopted = {r["values"]["order_id"] for r in workdir.state()["values"]["root_module"]["resources"]}
     assert sorted(adopted) == want
 
 
@@ -179,7 +179,7 @@ def test_for_each_import_pattern_adopts_every_order(workdir: TerraformWorkdir, s
     workdir.apply()
     assert workdir.plan().rc == 0, "a second plan must be empty"
     assert sb.count("/orders/add_ssl_order") == 25 and sb.count("/orders/add_ssl_renew_order") == 0, "nothing bought"
-    state = workdir.show_json()["values"]["root_module"]["resources"]
+    state = workdir.state()["values"]["root_module"]["resources"]
     assert sorted(r["values"]["order_id"] for r in state if r["mode"] == "managed") == want
 
 
@@ -232,7 +232,7 @@ def test_for_each_example_fails_on_a_listing_cut_short_and_adopts_nothing(workdi
     _example("adopt-for-each", workdir).init()
     text = " ".join(workdir.plan(ok=(1,)).text.split())
     assert "The account has more orders than GoGetSSL's listing reaches" in text and "allow_incomplete" in text
-    assert not (workdir.path / "terraform.tfstate").exists() or state_orders(workdir.show_json()) == {}
+    assert not (workdir.path / "terraform.tfstate").exists() or state_orders(workdir.state()) == {}
 
 
 def test_an_id_import_with_generated_config_renews_nothing(workdir: TerraformWorkdir, sb: Sandbox):
@@ -293,7 +293,7 @@ def test_a_key_rotated_between_query_and_apply_fails_the_plan_and_reissues_nothi
     assert sb.count("/orders/ssl/reissue") == reissues, "adopting reissued the order back to the old CSR"
     _query_generated(workdir)
     workdir.apply()
-    assert sorted(state_orders(workdir.show_json()).values()) == sorted(ids)
+    assert sorted(state_orders(workdir.state()).values()) == sorted(ids)
     assert sb.count("/orders/ssl/reissue") == reissues and workdir.plan().rc == 0
 
 
@@ -311,5 +311,5 @@ def test_an_order_cancelled_between_query_and_apply_is_skipped_and_never_bought(
         text = " ".join(workdir.apply().text.split())
         assert f"Order {ids[1]} is cancelled" in text and "0 added" in text, text
     assert sb.count("/orders/add_ssl_order") == 3 and sb.count("/orders/add_ssl_renew_order") == 0
-    held = state_orders(workdir.show_json()).values()
+    held = state_orders(workdir.state()).values()
     assert ids[0] in held and ids[2] in held

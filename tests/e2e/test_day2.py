@@ -130,7 +130,7 @@ def test_destroy_outside_the_refund_window_forgets_with_a_warning(workdir: Terra
     result = workdir.destroy()
     assert "its refund window is closed" in result.text
     assert sb.order(order["order_id"])["status"] == "active"
-    assert workdir.show_json().get("values") is None
+    assert workdir.state().get("values") is None
 
 
 def test_on_destroy_cancel_and_forget(workdir: TerraformWorkdir, sb: Sandbox, tmp_path: Path):
@@ -153,7 +153,7 @@ def test_destroy_of_an_order_already_cancelled_succeeds(workdir: TerraformWorkdi
     order = start(workdir, make_csr().csr_pem)
     sb.set_status(order["order_id"], "cancelled")
     workdir.destroy()
-    assert workdir.show_json().get("values") is None
+    assert workdir.state().get("values") is None
 
 
 @pytest.mark.parametrize("product_id, extra, wildcard", [

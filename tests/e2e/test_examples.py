@@ -150,7 +150,7 @@ def test_waiter_times_out_cleanly_listing_pending_domains(workdir: TerraformWork
     assert "Timed out waiting for order" in result.text
     assert f"{kc.common_name} (dns): waiting for the CNAME record _" in result.text
     assert "Traceback" not in result.text
-    addresses = [r["address"] for r in workdir.show_json()["values"]["root_module"]["resources"]]
+    addresses = [r["address"] for r in workdir.state()["values"]["root_module"]["resources"]]
     assert addresses == ["gogetssl_ssl_order.site"], "the paid order stays in state; the waiter does not"
     order_id = workdir.resource("gogetssl_ssl_order.site")["order_id"]
     assert sandbox.order(order_id)["status"] == "processing"
@@ -185,7 +185,7 @@ resource "terraform_data" "per_domain" {
                               f'terraform_data.per_domain["a.{kc.common_name}"]'])
     workdir.apply()
     methods = {k: v["input"] for k, v in
-               {r["index"]: r["values"] for r in workdir.show_json()["values"]["root_module"]["resources"]
+               {r["index"]: r["values"] for r in workdir.state()["values"]["root_module"]["resources"]
                 if r["type"] == "terraform_data"}.items()}
     assert methods == {kc.common_name: "dns", "a." + kc.common_name: "http"}
     assert workdir.plan().rc == 0

@@ -41,7 +41,7 @@ def test_add_ssl_order(workdir: TerraformWorkdir, own_sandbox: Start, mode: str)
     workdir.init()
     faults(sb, "add_ssl_order", mode)
     workdir.apply()
-    in_state = state_orders(workdir.show_json())
+    in_state = state_orders(workdir.state())
     for name, pem in csrs.items():
         (live,) = live_orders(sb, pem)  # exactly one order per resource
         assert in_state[name] == live["order_id"]
@@ -58,12 +58,12 @@ def test_add_ssl_renew_order(workdir: TerraformWorkdir, own_sandbox: Start, mode
     workdir.init()
     sb.clock(-340)
     workdir.apply()
-    first = state_orders(workdir.show_json())["site"]
+    first = state_orders(workdir.state())["site"]
     sb.set_status(first, "active")
     sb.clock(340)
     faults(sb, "add_ssl_renew_order", mode)
     workdir.apply()
-    renewed = state_orders(workdir.show_json())["site"]
+    renewed = state_orders(workdir.state())["site"]
     renewals = [o for o in sb.orders() if o["order_id"] != first and "".join(o["csr"].split()) == "".join(pem.split())]
     assert [o["order_id"] for o in renewals] == [renewed], "exactly one renewal order, and it is in state"
     assert sb.order(first)["status"] == "active"
@@ -79,13 +79,13 @@ def test_reissue(workdir: TerraformWorkdir, own_sandbox: Start, mode: str):
     workdir.write("main.tf", PROVIDER_BLOCK + resource("site"))
     workdir.init()
     workdir.apply()
-    order_id = state_orders(workdir.show_json())["site"]
+    order_id = state_orders(workdir.state())["site"]
     sb.set_status(order_id, "active")
     second = make_csr(first.common_name)
     workdir.write("site.csr", second.csr_pem)
     faults(sb, "/orders/ssl/reissue/", mode)
     workdir.apply()
-    assert state_orders(workdir.show_json())["site"] == order_id
+    assert state_orders(workdir.state())["site"] == order_id
     order = sb.order(order_id)
     assert order["status"] == "reissue" and "".join(order["csr"].split()) == "".join(second.csr_pem.split())
     assert len(sb.orders()) == 1
@@ -100,8 +100,8 @@ def test_cancel_ssl_order(workdir: TerraformWorkdir, own_sandbox: Start, mode: s
     workdir.write("main.tf", PROVIDER_BLOCK + resource("site"))
     workdir.init()
     workdir.apply()
-    order_id = state_orders(workdir.show_json())["site"]
+    order_id = state_orders(workdir.state())["site"]
     faults(sb, "cancel_ssl_order", mode)
     workdir.destroy()
-    assert state_orders(workdir.show_json()) == {}
+    assert state_orders(workdir.state()) == {}
     assert sb.wait_status(order_id, "cancelled")["status"] == "cancelled"  # after the vendor's review

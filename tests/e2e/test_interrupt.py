@@ -42,7 +42,7 @@ def test_interrupted_apply_keeps_the_order(workdir: TerraformWorkdir, sb: Sandbo
     out, _ = proc.communicate(timeout=120)
     assert "Interrupt received" in out
     (order,) = sb.orders()
-    assert state_orders(workdir.show_json()) == {"site": order["order_id"]}, out
+    assert state_orders(workdir.state()) == {"site": order["order_id"]}, out
 
     sb.clear_faults()
     workdir.apply()
@@ -74,4 +74,4 @@ def test_ctrl_c_while_a_status_read_hangs_ends_terraform_within_seconds(workdir:
     assert "Interrupt received" in out
     assert sb.count(path) == before + 1, "the read was retried after Ctrl-C"
     sb.clear_faults()
-    assert state_orders(workdir.show_json()) == {"site": order["order_id"]}
+    assert state_orders(workdir.state()) == {"site": order["order_id"]}

@@ -46,7 +46,7 @@ def test_same_csr_and_product_for_two_terms_is_a_conflict_not_an_adoption(own_sa
     workdir.init()
     out = workdir.apply(ok=(1,)).text
     (order,) = live_orders(sb, pem)  # one order: the vendor refused the second as a duplicate
-    in_state = state_orders(workdir.show_json())
+    in_state = state_orders(workdir.state())
     assert list(in_state.values()) == [order["order_id"]], "the refused resource must not hold the other's order"
     assert f"GoGetSSL already has order {order['order_id']}" in out
     assert "Give this resource its own CSR" in out and f"Do not import order {order['order_id']}" in out
@@ -58,7 +58,7 @@ def test_an_order_from_before_the_apply_is_never_adopted(own_sandbox: Start, wor
     pem = _single(workdir)
     earlier = sb.place(pem, period=24)  # same CSR and product, placed by some other tool
     out = workdir.apply(ok=(1,)).text
-    assert state_orders(workdir.show_json()) == {}
+    assert state_orders(workdir.state()) == {}
     assert f"GoGetSSL already has order {earlier}" in out and "existed before" in out
     sb.clear_faults()
     workdir.destroy()
@@ -70,12 +70,12 @@ def test_a_pending_order_is_not_replaced_by_one_the_vendor_would_refuse(own_sand
     sb = own_sandbox()
     _single(workdir)
     workdir.apply()
-    order_id = state_orders(workdir.show_json())["site"]
+    order_id = state_orders(workdir.state())["site"]
     workdir.write("main.tf", PROVIDER_BLOCK + order_hcl("site", admin_phone="+44 20 7946 9999"))
     out = workdir.apply(ok=(1,)).text
     assert f"Order {order_id} cannot be replaced while it is processing" in out
     assert not sb.order(order_id)["cancel_requested"], "the pending order was cancelled"
-    assert state_orders(workdir.show_json()) == {"site": order_id}
+    assert state_orders(workdir.state()) == {"site": order_id}
 
 
 # -- 2. uncertain answers that are not timeouts --
@@ -87,7 +87,7 @@ def test_a_request_processed_after_its_error_answer_is_found_not_placed_again(ow
     sb.faults({"match": "add_ssl_order", "mode": mode, "delay_ms": 700})
     out = workdir.apply().text
     (order,) = live_orders(sb, pem)
-    assert state_orders(workdir.show_json()) == {"site": order["order_id"]}
+    assert state_orders(workdir.state()) == {"site": order["order_id"]}
     assert sb.count("add_ssl_order") == 1, "placed again before the first request had time to land"
     assert "Adopted order" in out
     assert workdir.plan().rc == 0
@@ -104,7 +104,7 @@ def test_a_placed_order_is_found_whatever_the_listing_order_and_page_cap(own_san
     sb.faults({"match": "add_ssl_order", "mode": "commit_then_reset"})
     workdir.apply()
     (placed,) = live_orders(sb, pem)
-    assert state_orders(workdir.show_json()) == {"site": placed["order_id"]}
+    assert state_orders(workdir.state()) == {"site": placed["order_id"]}
     assert sb.count("add_ssl_order") == 1 + 12, "the order was found, so nothing was placed again"
 
 
@@ -132,7 +132,7 @@ def test_an_order_whose_answer_cannot_be_read_still_reaches_state(own_sandbox: S
     sb.faults({"match": "add_ssl_order", **fault})
     workdir.apply(ok=(0, 1))
     (order,) = live_orders(sb, pem)
-    assert state_orders(workdir.show_json()) == {"site": order["order_id"]}
+    assert state_orders(workdir.state()) == {"site": order["order_id"]}
     assert sb.count("add_ssl_order") == 1
     sb.clear_faults()
     assert workdir.plan().rc == 0
@@ -143,7 +143,7 @@ def test_a_reissue_that_did_not_happen_is_not_recorded_as_done(own_sandbox: Star
     sb = own_sandbox()
     pem = _single(workdir)
     workdir.apply()
-    order_id = state_orders(workdir.show_json())["site"]
+    order_id = state_orders(workdir.state())["site"]
     sb.set_status(order_id, "active")
     workdir.write("main.tf", PROVIDER_BLOCK + order_hcl("site", webserver_type=2))
     sb.faults({"match": "/orders/ssl/reissue/", "mode": "http_500"})  # refused before it was processed
@@ -160,12 +160,12 @@ def test_an_error_mentioning_not_found_does_not_drop_a_paid_order(own_sandbox: S
     sb = own_sandbox()
     _single(workdir)
     workdir.apply()
-    order_id = state_orders(workdir.show_json())["site"]
+    order_id = state_orders(workdir.state())["site"]
     sb.faults({"match": "/orders/status/", "mode": "vendor_error", "times": 10, "message": "API user not found",
                "description": "The API user was not found"})
     out = workdir.plan(ok=(1,)).text
     assert "API user not found" in out
-    assert state_orders(workdir.show_json()) == {"site": order_id}, "the order stays in state"
+    assert state_orders(workdir.state()) == {"site": order_id}, "the order stays in state"
     sb.clear_faults()
     assert workdir.plan().rc == 0
     assert sb.count("add_ssl_order") == 1
@@ -266,17 +266,17 @@ def test_a_second_destroy_sends_no_second_cancellation_during_the_review(own_san
     sb = own_sandbox("--cancel-review-seconds", "600")
     _single(workdir)
     workdir.apply()
-    order_id = state_orders(workdir.show_json())["site"]
+    order_id = state_orders(workdir.state())["site"]
     # Both the request and the one resend it gets after an uncertain answer lose their answers.
     sb.faults({"match": "cancel_ssl_order", "mode": "commit_then_reset", "times": 2})
     first = workdir.run("destroy", "-auto-approve", "-no-color", ok=(1,)).text
     assert "may have been requested" in first
-    assert state_orders(workdir.show_json()) == {"site": order_id}
+    assert state_orders(workdir.state()) == {"site": order_id}
     assert sb.order(order_id)["cancel_requested"]
     second = workdir.run("destroy", "-auto-approve", "-no-color", ok=(1,)).text
     assert "may be under review" in second
     assert sb.count("cancel_ssl_order") == 2, "a further cancellation request was sent during the review"
-    assert state_orders(workdir.show_json()) == {"site": order_id}
+    assert state_orders(workdir.state()) == {"site": order_id}
     assert f"A cancellation of order {order_id} may be under review" in workdir.plan().text
 
 

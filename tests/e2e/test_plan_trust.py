@@ -235,7 +235,7 @@ def test_a_saved_plan_applied_after_the_balance_dropped_names_what_it_bought(wor
     result = workdir.run("apply", "-input=false", "-no-color", "tfplan", ok=(1,))
 
     assert box.count("add_ssl_order") == 3, result.text
-    assert len(state_orders(workdir.show_json())) == 1
+    assert len(state_orders(workdir.state())) == 1
     # whichever check stopped the second (the re-plan's or the purchase's), it does not say the apply bought nothing
     assert "Nothing was ordered for this resource" in result.text and "Nothing was ordered." not in result.text
 
@@ -251,7 +251,7 @@ def test_an_order_whose_csr_is_made_in_the_same_run_is_counted_once(workdir: Ter
     workdir.init()
     assert "Account balance too low" not in workdir.plan().text
     workdir.apply()
-    assert len(state_orders(workdir.show_json())) == 1
+    assert len(state_orders(workdir.state())) == 1
 
 
 def test_a_second_provider_block_buys_after_the_first_within_the_balance(workdir: TerraformWorkdir,
@@ -267,4 +267,4 @@ def test_a_second_provider_block_buys_after_the_first_within_the_balance(workdir
     workdir.write("main.tf", PROVIDER_BLOCK + second + order_hcl("one") + two)
     workdir.init()
     workdir.apply()
-    assert len(state_orders(workdir.show_json())) == 2 and round(box.balance(), 2) == 0.20
+    assert len(state_orders(workdir.state())) == 2 and round(box.balance(), 2) == 0.20

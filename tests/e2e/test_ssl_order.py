@@ -188,7 +188,7 @@ def test_vendor_refusal_is_a_clear_error_and_leaves_no_state(workdir: TerraformW
     assert "nothing was ordered" in result.text
     assert "Traceback" not in result.text
     assert poor.orders() == []
-    assert workdir.show_json().get("values") is None
+    assert workdir.state().get("values") is None
 
 
 def test_wrong_credentials_fail_clearly_without_echoing_the_password(workdir: TerraformWorkdir, sandbox: Sandbox,

@@ -120,6 +120,6 @@ resource "terraform_data" "csr" {
     result = workdir.apply(ok=(1,))
     assert "Invalid csr" in result.text
     assert sandbox.count("add_ssl_order") == adds
-    state = workdir.show_json()
+    state = workdir.state()
     addresses = [r["address"] for r in state.get("values", {}).get("root_module", {}).get("resources", [])]
     assert "gogetssl_ssl_order.site" not in addresses
