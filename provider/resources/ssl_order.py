@@ -50,6 +50,7 @@ from provider.common.vendor import CANCEL_REVIEW_HOURS, RENEWAL_OPENS_DAYS
 from provider.resources import ssl_order_adoption as adoption
 from provider.resources import ssl_order_claims as claims
 from provider.resources import ssl_order_destroy as destroy
+from provider.resources import ssl_order_destroy_decision as destroy_decision
 from provider.resources import ssl_order_policy as policy
 from provider.resources import ssl_order_purchase as purchase
 from provider.resources import ssl_order_snapshot as snapshot
@@ -135,7 +136,7 @@ class SslOrderResource(Resource):
         if change.action == "renew":
             planned["destroy_outcome"] = Unknown  # another order: decided when it is placed
         elif "on_destroy" in ctx.changed_fields:
-            planned["destroy_outcome"] = purchase.destroy_outcome_of(self.provider, {**current, **planned})
+            planned["destroy_outcome"] = destroy_decision.destroy_outcome(self.provider, {**current, **planned})
         ctx.requires_replace[:] = change.replace
         for n in change.notices:
             if n.error:
@@ -144,7 +145,7 @@ class SslOrderResource(Resource):
                 ctx.diagnostics.add_warning(n.summary, n.detail, path=n.path)
         if change.action == "replace" and not ctx.diagnostics.has_errors():
             # Terraform shows the warnings of this first plan of a replacement, not those of its create plan.
-            purchase.warn_replacement(self.provider, ctx.diagnostics, current, change.replace)
+            destroy_decision.warn_replacement(self.provider, ctx.diagnostics, current, change.replace)
             # Counted by the create plan that follows; keyed alike unless a part is unknown (then each plan
             # of it would count a purchase of its own).
             key = _order_key(planned)
@@ -200,7 +201,7 @@ class SslOrderResource(Resource):
         if new is None:
             return None
         new["certificate_requested_at"] = policy.request_stamp(None)
-        return purchase.set_destroy_outcome(self.provider, purchase.carry_planned(new, planned))
+        return destroy_decision.set_destroy_outcome(self.provider, purchase.carry_planned(new, planned))
 
     def _place(self, diags: Diagnostics, planned: dict[str, Any], key: str, *,
                renewal: bool) -> dict[str, Any] | None:
@@ -238,7 +239,7 @@ class SslOrderResource(Resource):
                 client, current, order_id, self.provider.stopping):
             new = dict(current)  # the account's listing says nothing changed: no call of its own
             settle(new)
-            purchase.set_destroy_outcome(self.provider, new)
+            destroy_decision.set_destroy_outcome(self.provider, new)
             self.provider.claims.seen(new)  # a create with its CSR would replace it (-replace, taint)
             return new
         try:
@@ -284,7 +285,7 @@ class SslOrderResource(Resource):
                 "arrived, the order will be cancelled even if you keep this resource.")
         refresh(new := dict(current), status)
         settle(new)
-        purchase.set_destroy_outcome(self.provider, new)
+        destroy_decision.set_destroy_outcome(self.provider, new)
         self.provider.claims.seen(new)  # a create with its CSR would replace it (-replace, taint)
         return new
 
@@ -307,7 +308,8 @@ class SslOrderResource(Resource):
                 # The renewal order is issued later: until then the state keeps serving the certificate of the
                 # order it renews (still valid), and a refresh keeps it until the renewal's own is issued.
                 renewed.update({k: current.get(k) for k in _CERTIFICATE})
-            return purchase.set_destroy_outcome(self.provider, purchase.carry_planned(renewed, planned), planned)
+            renewed = purchase.carry_planned(renewed, planned)
+            return destroy_decision.set_destroy_outcome(self.provider, renewed, planned)
 
         order_id = order_id_of(current)
         state = {**current, **{k: v for k, v in planned.items() if v is not Unknown}}
@@ -337,13 +339,13 @@ class SslOrderResource(Resource):
         for k, v in state.items():
             if v is Unknown:
                 state[k] = None
-        return purchase.set_destroy_outcome(self.provider, purchase.carry_planned(state, planned), planned)
+        return destroy_decision.set_destroy_outcome(self.provider, purchase.carry_planned(state, planned), planned)
 
     def plan_destroy(self, diags: Diagnostics, current: dict[str, Any]) -> None:
         """Say in the plan what destroying the order will do at GoGetSSL, as delete() will decide it; refuse to
         destroy an order another resource of this run holds."""
         if claims.hold(self.provider, diags, current, destroying=True):
-            purchase.plan_destroy(self.provider, diags, current)
+            destroy_decision.plan_destroy(self.provider, diags, current)
 
     def delete(self, ctx: DeleteContext, current: dict[str, Any]) -> dict[str, Any] | None:
         return destroy.destroy(self.provider, ctx.diagnostics, current)
@@ -376,7 +378,7 @@ class SslOrderResource(Resource):
         state = state_from_status(status)
         state["adopted_closed"] = status.status in adoption.CLOSED
         settle(state)
-        purchase.set_destroy_outcome(self.provider, state)
+        destroy_decision.set_destroy_outcome(self.provider, state)
         adoption.imported(self.provider, state)
         return state
 

@@ -20,6 +20,7 @@ from tf.utils import Diagnostics
 from provider.common.order_state import order_id_of
 from provider.common.services import ProviderServices
 from provider.common.vendor import CANCEL_REVIEW_HOURS, OPEN_STATUSES
+from provider.resources import ssl_order_destroy_decision as destroy_decision
 
 
 def hold(services: ProviderServices, diags: Diagnostics, current: dict[str, Any], *, destroying: bool) -> bool:
@@ -66,9 +67,7 @@ def check_create(services: ProviderServices, diags: Diagnostics, planned: dict[s
     if status in OPEN_STATUSES:
         _open_replacement(diags, old_id, status)
         return
-    from provider.resources import ssl_order_purchase as purchase  # the destroy decision
-
-    outcome = purchase.destroy_outcome(services, old)
+    outcome = destroy_decision.announced(services, old)
     if outcome is None:
         return
     kind, why = outcome

@@ -13,8 +13,8 @@ from provider.common.order_schema import DEFAULT_ON_DESTROY
 from provider.common.order_state import order_id_of
 from provider.common.services import ProviderServices, configured_client
 from provider.common.vendor import CANCEL_REVIEW_HOURS
+from provider.resources import ssl_order_destroy_decision as destroy_decision
 from provider.resources import ssl_order_policy as policy
-from provider.resources import ssl_order_purchase as purchase
 from provider.resources import ssl_order_snapshot as snapshot
 from provider.resources import ssl_order_spend as spend
 
@@ -39,8 +39,8 @@ def destroy(provider: ProviderServices, diags: Diagnostics, current: dict[str, A
         return current
     if status is None:
         return None
-    kind, why = purchase.destroy_decision(provider, on_destroy, current.get("cancel_requested_at"), status.status,
-                                          status.begin_date, status.valid_from, status.product_id)
+    kind, why = destroy_decision.decide(provider, on_destroy, current.get("cancel_requested_at"), status.status,
+                                         status.begin_date, status.valid_from, status.product_id)
     if kind == "gone":
         if status.status != "cancelled":
             diags.add_warning(f"Order {order_id} is {status.status}: nothing to cancel",
