@@ -15,6 +15,8 @@ order in between.
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from tf.types import Unknown
@@ -27,41 +29,76 @@ from provider.common.services import NotConfigured, ProviderServices, refund_tod
 from provider.resources import ssl_order_policy as policy
 
 
+@dataclass(frozen=True)
+class Decision:
+    """What destroying an order does, and why."""
+
+    #: "gone": nothing to cancel (cancelled, expired or rejected); "wait": an uncertain cancellation may still be
+    #: under review; "forget": only removed from state; "cancel": on_destroy = "cancel"; "refund": cancelled while
+    #: a refund is due (before issuance, or inside the refund window)
+    kind: str
+    #: "forget": why the order is only forgotten
+    why: str = ""
+    #: the order's status it was decided from: state's in a plan, GoGetSSL's at destroy (None: not read, as
+    #: on_destroy = "forget" decides alone)
+    status: Any = None
+    #: "forget": the refund window is closed (not on_destroy), so on_destroy = "cancel" would cancel it anyway
+    window_closed: bool = False
+    #: "wait": when the vendor's review of the uncertain cancellation may end
+    review_ends: dt.datetime | None = None
+
+
+#: why an order whose on_destroy is "forget" is only forgotten
+_BY_SETTING = "on_destroy = \"forget\""
+
+
+def by_setting(on_destroy: Any) -> Decision | None:
+    """What `on_destroy` decides alone, whatever the order is: "forget" (delete() then reads nothing); None when
+    the order's status decides."""
+    if (on_destroy or DEFAULT_ON_DESTROY) == "forget":
+        return Decision("forget", _BY_SETTING)
+    return None
+
+
 def decide(services: ProviderServices, on_destroy: Any, cancel_requested_at: Any, status: Any,
-           begin_date: Any, valid_from: Any, product_id: Any) -> tuple[str, str]:
-    """What destroying an order does, decided once for the destroy plan (from state) and the destroy (from the
-    order's status read then): ("gone", status) nothing to cancel (cancelled, expired, rejected); ("wait", "")
-    an uncertain cancellation may still be under review; ("forget", why); ("cancel", "") on_destroy = "cancel";
-    ("refund", "") cancel, inside the refund window (or before issuance)."""
-    on_destroy = on_destroy or DEFAULT_ON_DESTROY
-    if on_destroy == "forget":
-        return "forget", "on_destroy = \"forget\""
+           begin_date: Any, valid_from: Any, product_id: Any) -> Decision:
+    """What destroying an order does: the one decision of the destroy plan (from state), a replacement's plan, the
+    `destroy_outcome` attribute and delete() (from the order's status read at destroy)."""
+    decided = by_setting(on_destroy)
+    if decided is not None:
+        return decided
     if status in ("cancelled", "expired", "rejected"):
-        return "gone", str(status)
-    if policy.cancel_review_ends(cancel_requested_at) is not None:
-        return "wait", ""
-    if on_destroy == "cancel":
-        return "cancel", ""
+        return Decision("gone", status=status)
+    # GoGetSSL refuses a second cancellation while it reviews the first: the destroy waits for the review.
+    review_ends = policy.cancel_review_ends(cancel_requested_at)
+    if review_ends is not None:
+        return Decision("wait", status=status, review_ends=review_ends)
+    if (on_destroy or DEFAULT_ON_DESTROY) == "cancel":
+        return Decision("cancel", status=status)
     issued = policy.first_issued(begin_date, valid_from)
     if issued is not None:  # issued once: also while a reissue of it is pending
         open_, why = policy.refund_window(issued, refund_days(services, product_id), refund_today(services))
         if not open_:
-            return "forget", f"{why}: its refund window is closed"
-    return "refund", ""
+            return Decision("forget", f"{why}: its refund window is closed", status, window_closed=True)
+    return Decision("refund", status=status)
 
 
-def announced(services: ProviderServices, current: dict[str, Any]) -> tuple[str, str] | None:
-    """What a plan says destroying the order will do, from state (decide): ("forget", why), ("cancel", "") or
-    ("refund", ""); None when there is nothing to cancel or delete() will explain why it waits."""
-    if order_id_of(current) is None:
+def of_state(services: ProviderServices, state: dict[str, Any]) -> Decision | None:
+    """What destroying the order in `state` does, decided from state (what a plan knows); None without an order."""
+    if order_id_of(state) is None:
         return None
-    kind, why = decide(services, current.get("on_destroy"), current.get("cancel_requested_at"),
-                       current.get("order_status"), current.get("begin_date"), current.get("valid_from"),
-                       current.get("product_id"))
-    return None if kind in ("gone", "wait") else (kind, why)
+    return decide(services, state.get("on_destroy"), state.get("cancel_requested_at"), state.get("order_status"),
+                  state.get("begin_date"), state.get("valid_from"), state.get("product_id"))
 
 
-#: decide's kind -> the `destroy_outcome` attribute ("wait": a cancellation may be under review)
+def announced(services: ProviderServices, state: dict[str, Any]) -> Decision | None:
+    """What a plan says destroying the order will do (of_state): "forget", "cancel" or "refund"; None when there is
+    nothing to cancel, or delete() will explain why it waits."""
+    decision = of_state(services, state)
+    return None if decision is None or decision.kind in ("gone", "wait") else decision
+
+
+#: Decision.kind -> the `destroy_outcome` attribute ("wait": a cancellation may be under review)
 _OUTCOMES = {"gone": "nothing", "wait": "cancel", "forget": "forget", "cancel": "cancel", "refund": "cancel_for_refund"}
 
 
@@ -77,13 +114,9 @@ def set_destroy_outcome(services: ProviderServices, state: dict[str, Any],
 
 
 def destroy_outcome(services: ProviderServices, state: dict[str, Any]) -> str | None:
-    """The `destroy_outcome` of an order's state (decide), None without an order."""
-    if order_id_of(state) is None:
-        return None
-    kind, _why = decide(services, state.get("on_destroy"), state.get("cancel_requested_at"),
-                        state.get("order_status"), state.get("begin_date"), state.get("valid_from"),
-                        state.get("product_id"))
-    return _OUTCOMES[kind]
+    """The `destroy_outcome` of an order's state (of_state), None without an order."""
+    decision = of_state(services, state)
+    return None if decision is None else _OUTCOMES[decision.kind]
 
 
 def refund_days(services: ProviderServices, product_id: Any) -> int | None:
@@ -99,18 +132,17 @@ def refund_days(services: ProviderServices, product_id: Any) -> int | None:
 
 def plan_destroy(services: ProviderServices, diags: Diagnostics, current: dict[str, Any]) -> None:
     """Say in a destroy plan what destroying the order will do at GoGetSSL."""
-    outcome = announced(services, current)
-    if outcome is None:
+    decision = announced(services, current)
+    if decision is None:
         return
-    kind, why = outcome
     order_id, status = order_id_of(current), current.get("order_status")
     ends = " Its issued certificate stops working once GoGetSSL cancels the order." if status == "active" else ""
-    if kind == "forget":
+    if decision.kind == "forget":
         diags.add_warning(f"Destroying order {order_id} only forgets it",
-                          f"{why}: the order is removed from state and stays valid at GoGetSSL; nothing is "
-                          "cancelled or refunded." + (" Set on_destroy = \"cancel\" to cancel it anyway."
-                                                      if "refund window" in why else ""))
-    elif kind == "cancel":
+                          f"{decision.why}: the order is removed from state and stays valid at GoGetSSL; nothing "
+                          "is cancelled or refunded." + (" Set on_destroy = \"cancel\" to cancel it anyway."
+                                                         if decision.window_closed else ""))
+    elif decision.kind == "cancel":
         diags.add_warning(f"Destroying order {order_id} cancels it",
                           f"on_destroy = \"cancel\": GoGetSSL is asked to cancel order {order_id} (it is "
                           f"{status}); a refund is due only within its refund window.{ends}")
@@ -123,21 +155,21 @@ def plan_destroy(services: ProviderServices, diags: Diagnostics, current: dict[s
 def warn_replacement(services: ProviderServices, diags: Diagnostics, current: dict[str, Any],
                      replace: list[str]) -> None:
     """A replacement of an issued order whose destroy cancels it: say so, and how to keep the site up."""
-    outcome = announced(services, current)
-    if outcome is None:
+    decision = announced(services, current)
+    if decision is None:
         return
     order_id = order_id_of(current)
-    if outcome[0] == "forget":
+    if decision.kind == "forget":
         diags.add_warning(f"Replacing order {order_id} only forgets it",
-                          f"Changing {', '.join(replace)} needs a new order; {outcome[1]}, so order {order_id} is "
-                          "removed from state and stays valid at GoGetSSL: nothing is cancelled or refunded.",
+                          f"Changing {', '.join(replace)} needs a new order; {decision.why}, so order {order_id} "
+                          "is removed from state and stays valid at GoGetSSL: nothing is cancelled or refunded.",
                           path=[replace[0]])
         return
     if current.get("order_status") != "active":
         diags.add_warning(f"Replacing order {order_id} cancels it",
                           f"Changing {', '.join(replace)} needs a new order; destroying order {order_id} (it is "
                           f"{current.get('order_status')}) asks GoGetSSL to cancel it"
-                          + (", for a refund." if outcome[0] == "refund" else "."), path=[replace[0]])
+                          + (", for a refund." if decision.kind == "refund" else "."), path=[replace[0]])
         return
     diags.add_warning(
         f"Replacing order {order_id} cancels its issued certificate",
