@@ -1,4 +1,5 @@
-"""The interface a resource or data source sees of the configured provider, so no type imports provider.py."""
+"""The interface a resource or data source sees of the configured provider, so no type imports provider.py, and
+the helpers built on it: GoGetSSL's date, the client or the "not configured" diagnostic."""
 
 from __future__ import annotations
 
