@@ -47,13 +47,13 @@ from provider.common.services import (
     vendor_today,
 )
 from provider.common.vendor import CANCEL_REVIEW_HOURS, RENEWAL_OPENS_DAYS
+from provider.resources import ssl_order_account_view as account_view
 from provider.resources import ssl_order_adoption as adoption
 from provider.resources import ssl_order_claims as claims
 from provider.resources import ssl_order_destroy as destroy
 from provider.resources import ssl_order_destroy_decision as destroy_decision
 from provider.resources import ssl_order_policy as policy
 from provider.resources import ssl_order_purchase as purchase
-from provider.resources import ssl_order_snapshot as snapshot
 from provider.resources import ssl_order_spend as spend
 from provider.tfext.context import ResourcePlanContext
 
@@ -226,7 +226,7 @@ class SslOrderResource(Resource):
                 lambda: spend.place_order(diags, client, planned, request, csr.common_name if csr else None,
                                           renewal=renewal))
         finally:
-            snapshot.forget(client)
+            account_view.forget(client)
 
     def read(self, ctx: ReadContext, current: dict[str, Any]) -> dict[str, Any] | None:
         order_id = order_id_of(current)
@@ -235,7 +235,7 @@ class SslOrderResource(Resource):
             return current
         if (client := configured_client(self.provider, ctx.diagnostics)) is None:
             return current
-        if self.provider.refresh_mode == "listing" and snapshot.settled_and_unchanged(
+        if self.provider.refresh_mode == "listing" and account_view.settled_and_unchanged(
                 client, current, order_id, self.provider.stopping):
             new = dict(current)  # the account's listing says nothing changed: no call of its own
             settle(new)
@@ -320,7 +320,7 @@ class SslOrderResource(Resource):
             return current
         try:
             if action in ("reissue", "change_validation"):
-                snapshot.forget(client)
+                account_view.forget(client)
             if action == "reissue":
                 spend.reissue(client, order_id, current, planned)
                 state["certificate_requested_at"] = policy.request_stamp(current.get("certificate_requested_at"))

@@ -18,9 +18,9 @@ from provider.common.diagnostics import add_api_error
 from provider.common.order_state import order_id_of
 from provider.common.services import ProviderServices, configured_client
 from provider.common.vendor import CANCEL_REVIEW_HOURS
+from provider.resources import ssl_order_account_view as account_view
 from provider.resources import ssl_order_destroy_decision as destroy_decision
 from provider.resources import ssl_order_policy as policy
-from provider.resources import ssl_order_snapshot as snapshot
 from provider.resources import ssl_order_spend as spend
 from provider.resources.ssl_order_destroy_decision import Decision
 
@@ -106,7 +106,7 @@ def _cancel(provider: ProviderServices, diags: Diagnostics, current: dict[str, A
     if client is None:
         return current
     asked = policy.stamp(policy.utc_now())
-    snapshot.forget(client)
+    account_view.forget(client)
     try:
         outcome = spend.cancel(client, order_id)
     except spend.CancelUnknown as exc:

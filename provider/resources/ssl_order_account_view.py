@@ -1,4 +1,4 @@
-"""One view of the account's orders per plugin process, shared by every refresh of gogetssl_ssl_order.
+"""A live, paged view of the account's orders, shared by the refreshes of gogetssl_ssl_order in one plugin process.
 
 A plan refreshes every order in state. One status call per order makes the vendor answer N requests and
 the plan wait for them; instead, the first refresh reads the order listing (getAllSSLOrders: ids and
@@ -6,7 +6,7 @@ statuses, paged) and the bulk status of each page's issued orders (getOrdersStat
 every refresh in the process looks there first. A settled order (issued, its certificate in state) that
 the vendor still reports active with the same expiry keeps its state without a call of its own; anything
 else (another status, another expiry after an out-of-band reissue, an order not in the view) is read in
-full, as before.
+full, as before. This is `refresh_mode = "listing"`; the default, `full`, reads every order.
 
 The listing is read on demand, one page at a time, only while a refresh is waiting for an order it has
 not seen. A refresh waits PAGES_PER_WAIT pages from its arrival (plus one for every HITS_PER_PAGE refreshes
