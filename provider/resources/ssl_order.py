@@ -54,6 +54,7 @@ from provider.resources import ssl_order_destroy as destroy
 from provider.resources import ssl_order_destroy_decision as destroy_decision
 from provider.resources import ssl_order_policy as policy
 from provider.resources import ssl_order_purchase as purchase
+from provider.resources import ssl_order_reconcile as reconcile
 from provider.resources import ssl_order_spend as spend
 from provider.tfext.context import ResourcePlanContext
 
@@ -223,10 +224,10 @@ class SslOrderResource(Resource):
         try:
             return purchase.covered_purchase(
                 self.provider, diags, client, planned, key,
-                lambda: spend.place_order(diags, client, planned, request, csr.common_name if csr else None,
-                                          renewal=renewal))
+                lambda: spend.place_order(diags, client, reconcile.ledger_of(self.provider), planned, request,
+                                          csr.common_name if csr else None, renewal=renewal))
         finally:
-            account_view.forget(client)
+            account_view.forget(self.provider)
 
     def read(self, ctx: ReadContext, current: dict[str, Any]) -> dict[str, Any] | None:
         order_id = order_id_of(current)
@@ -236,7 +237,7 @@ class SslOrderResource(Resource):
         if (client := configured_client(self.provider, ctx.diagnostics)) is None:
             return current
         if self.provider.refresh_mode == "listing" and account_view.settled_and_unchanged(
-                client, current, order_id, self.provider.stopping):
+                self.provider, client, current, order_id):
             new = dict(current)  # the account's listing says nothing changed: no call of its own
             settle(new)
             destroy_decision.set_destroy_outcome(self.provider, new)
@@ -320,7 +321,7 @@ class SslOrderResource(Resource):
             return current
         try:
             if action in ("reissue", "change_validation"):
-                account_view.forget(client)
+                account_view.forget(self.provider)
             if action == "reissue":
                 spend.reissue(client, order_id, current, planned)
                 state["certificate_requested_at"] = policy.request_stamp(current.get("certificate_requested_at"))

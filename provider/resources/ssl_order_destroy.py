@@ -106,7 +106,7 @@ def _cancel(provider: ProviderServices, diags: Diagnostics, current: dict[str, A
     if client is None:
         return current
     asked = policy.stamp(policy.utc_now())
-    account_view.forget(client)
+    account_view.forget(provider)
     try:
         outcome = spend.cancel(client, order_id)
     except spend.CancelUnknown as exc:
