@@ -34,6 +34,7 @@ def plan_purchase(services: ProviderServices, diags: Diagnostics, planned: dict[
     (pricing.purchase_key); `count` False leaves it out of the balance check (its create plan counts it)."""
     planned["planned_action"] = action
     planned["planned_price"] = planned["planned_currency"] = planned["planned_tax"] = Unknown
+
     priced = _price(services, planned)
     if priced is None:
         name = common_name(planned.get("csr")) or f"product {planned.get('product_id')}"
@@ -41,11 +42,11 @@ def plan_purchase(services: ProviderServices, diags: Diagnostics, planned: dict[
             f"Price not known at plan time for {name}",
             "This plan buys a certificate whose price cannot be worked out now (the product's catalogue entry could "
             "not be read or has no price for this period, or its arguments are known only at apply), so the "
-            "balance check does not "
-            "count it. Apply prices it again and checks it against the balance before buying; nothing is bought "
-            "without a price.", path=["product_id"])
+            "balance check does not count it. Apply prices it again and checks it against the balance before "
+            "buying; nothing is bought without a price.", path=["product_id"])
         return
     price, product, included, exact = priced
+
     try:
         balance = services.balance()
     except (NotConfigured, errors.GoGetSSLError) as exc:
@@ -57,12 +58,14 @@ def plan_purchase(services: ProviderServices, diags: Diagnostics, planned: dict[
                         path=["product_id"])
         return
     currency = balance.currency or None
+
     # Read only once something is bought; unknown (no invoice yet, or unreadable) leaves the plan going, its
     # price marked as excluding tax.
     percent = services.tax_percent()
     tax = pricing.tax_on(price, percent) if percent is not None else None
     planned["planned_price"], planned["planned_currency"], planned["planned_tax"] = price, currency, tax
     total, bought = services.budget.add(key, round(price + (tax or 0), 2)) if count else (0.0, 0)
+
     what = "A renewal order" if action == "renew" else "A new order"
     sans = planned.get("dns_names") or []
     extra = (f" with {len(sans)} additional domain{'s' if len(sans) != 1 else ''}"
@@ -81,6 +84,7 @@ def plan_purchase(services: ProviderServices, diags: Diagnostics, planned: dict[
         f"{what} of {product.product or 'product'} (product_id {planned.get('product_id')}) for "
         f"{int(planned['period'])} months{extra}: {cost}, at the account's price, charged to the account when "
         "applied.")
+
     if count and balance.balance is not None and total > float(balance.balance) + 1e-9:
         this = f"{price + (tax or 0):.2f}" + (" with tax" if tax else "")
         diags.add_error(
@@ -111,6 +115,7 @@ def covered_purchase(services: ProviderServices, diags: Diagnostics, client: Any
             "load.", path=["product_id"])
         return None
 
+    # Read now, not at plan: a saved plan may be applied after the balance dropped.
     def read() -> float | None:
         stated = client.account.balance().balance
         return float(stated) if stated is not None else None
@@ -133,6 +138,7 @@ def covered_purchase(services: ProviderServices, diags: Diagnostics, client: Any
             f"nothing was ordered for this resource, and GoGetSSL was not asked.{_bought_note(services)} Top the "
             "account up and apply again; the next plan shows what is left to buy.", path=["product_id"])
         return None
+
     new = None
     try:
         new = place()
