@@ -17,7 +17,7 @@ from provider import PROVIDER_ADDRESS
 from provider.client.settings import DEFAULT_MAX_RETRIES, DEFAULT_READ_TIMEOUT
 from provider.common.claims import ClaimBook
 from provider.common.pricing import ApplySpending, PlanBudget
-from provider.common.services import NotConfigured
+from provider.common.services import NotConfigured, Slot
 
 if TYPE_CHECKING:
     from provider.client import GoGetSSLClient
@@ -208,6 +208,10 @@ class GoGetSSLProvider(Provider):
         self.claims = ClaimBook()
         #: what this (apply) process has bought, each purchase checked against the balance just before it
         self.spending = ApplySpending()
+        #: what this process knows of the orders its resources place (ssl_order_reconcile.Ledger)
+        self.ledger = Slot()
+        #: the account's orders as this process's refreshes share them (ssl_order_account_view.AccountView)
+        self.account_view = Slot()
         #: set when Terraform asks the provider to stop (Ctrl-C): every wait ends early, and the client sends nothing
         #: more and abandons a request in flight (it is the client's stop signal: a given client's own)
         self.stopping: threading.Event = client.settings.stop if client is not None else threading.Event()

@@ -1,4 +1,5 @@
-"""Vendor order ↔ Terraform state for gogetssl_ssl_order: the one place a state is built and refreshed."""
+"""Vendor order ↔ Terraform state for gogetssl_ssl_order: the one place a state is built, refreshed, made from an
+imported order and upgraded from an earlier schema version."""
 
 from __future__ import annotations
 

@@ -1,10 +1,12 @@
-"""The interface a resource or data source sees of the configured provider, so no type imports provider.py."""
+"""The interface a resource or data source sees of the configured provider, so no type imports provider.py, and
+the helpers built on it: GoGetSSL's date, the client or the "not configured" diagnostic."""
 
 from __future__ import annotations
 
 import datetime as dt
 import threading
-from typing import TYPE_CHECKING, Protocol
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 from tf.utils import Diagnostics
 
@@ -15,8 +17,35 @@ if TYPE_CHECKING:
     from provider.common.pricing import ApplySpending, PlanBudget
 
 
+T = TypeVar("T")
+
+
 class NotConfigured(Exception):
     """A type asked for the client before the provider had a usable configuration."""
+
+
+class Slot:
+    """One object a resource module keeps on the provider for the rest of the plugin process, made on first use.
+
+    The provider holds it without knowing its type (common/ does not import resources/): the module whose job it is
+    makes it and reads it back. So it lives as long as its provider, a new provider (a new plugin process, a test's
+    own) starts without it, and no module global outlives either."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._value: Any = None
+
+    def get(self, make: Callable[[], T], stale: Callable[[T], bool] | None = None) -> T:
+        """The object kept, or a new one from `make()` when there is none yet or `stale(kept)` is true."""
+        with self._lock:
+            if self._value is None or (stale is not None and stale(self._value)):
+                self._value = make()
+            return cast(T, self._value)
+
+    def forget(self) -> None:
+        """Drop the object kept: the next get() makes a new one."""
+        with self._lock:
+            self._value = None
 
 
 class ProviderServices(Protocol):
@@ -41,6 +70,16 @@ class ProviderServices(Protocol):
 
     #: what this (apply) process has bought, each purchase checked against the balance just before it
     spending: ApplySpending
+
+    #: what this process knows of the orders its resources place, for reconciling an uncertain answer: the
+    #: account's highest order id before the first, the orders claimed, the requests sent (a Ledger,
+    #: provider/resources/ssl_order_reconcile.py)
+    ledger: Slot
+
+    #: the account's orders as the refreshes of this process share them with refresh_mode = "listing" (an
+    #: AccountView, provider/resources/ssl_order_account_view.py): renewed once stale, dropped whenever this
+    #: process changes an order
+    account_view: Slot
 
     def catalogue(self) -> dict[int, Product]:
         """The SSL product catalogue by id, fetched once per process; raises the client's errors or NotConfigured."""

@@ -20,6 +20,7 @@ from tf.utils import Diagnostics
 from provider.common.order_state import order_id_of
 from provider.common.services import ProviderServices
 from provider.common.vendor import CANCEL_REVIEW_HOURS, OPEN_STATUSES
+from provider.resources import ssl_order_destroy_decision as destroy_decision
 
 
 def hold(services: ProviderServices, diags: Diagnostics, current: dict[str, Any], *, destroying: bool) -> bool:
@@ -66,22 +67,19 @@ def check_create(services: ProviderServices, diags: Diagnostics, planned: dict[s
     if status in OPEN_STATUSES:
         _open_replacement(diags, old_id, status)
         return
-    from provider.resources import ssl_order_purchase as purchase  # the destroy decision
-
-    outcome = purchase.destroy_outcome(services, old)
-    if outcome is None:
+    decision = destroy_decision.announced(services, old)
+    if decision is None:
         return
-    kind, why = outcome
-    if kind == "forget":
+    if decision.kind == "forget":
         diags.add_warning(
             f"Replacing order {old_id} only forgets it",
             f"This plan places a new order with the CSR and product of order {old_id} (a replacement by `terraform "
             f"apply -replace`, a tainted resource or a renamed key, or a copied block). If it replaces order "
-            f"{old_id}: {why}, so destroying it removes it from state and leaves it valid at GoGetSSL; nothing is "
-            "cancelled or refunded.", path=["csr"])
+            f"{old_id}: {decision.why}, so destroying it removes it from state and leaves it valid at GoGetSSL; "
+            "nothing is cancelled or refunded.", path=["csr"])
         return
-    refund = " for a refund (to the account balance)" if kind == "refund" else " (a refund is due only within " \
-        "its refund window)"
+    refund = (" for a refund (to the account balance)" if decision.kind == "refund"
+              else " (a refund is due only within its refund window)")
     ends = "its issued certificate stops working once GoGetSSL cancels it" if status == "active" else \
         f"it is {status}"
     diags.add_warning(

@@ -1,7 +1,8 @@
-"""What a plan of gogetssl_ssl_order buys, known at plan time: `planned_action`, `planned_price`,
+"""What a plan or an apply of gogetssl_ssl_order buys: at plan time `planned_action`, `planned_price`,
 `planned_currency` and `planned_tax`, a warning naming each purchase, and a check that the account's balance
-covers everything the plans of this process buy, tax included (docs/guides/ci.md); and what a destroy plan will
-do to the order.
+covers everything the plans of this process buy, tax included (docs/guides/ci.md); at apply, the check of each
+purchase against the balance read just before it. (What destroying an order does is decided in
+ssl_order_destroy_decision.py.)
 
 The four attributes describe the change being planned. Apply keeps what the plan said (Terraform requires
 it); the next refresh sets `planned_action` back to `none` and `planned_price` and `planned_tax` to 0, so the
@@ -19,10 +20,9 @@ from tf.utils import Diagnostics
 from provider.client import errors
 from provider.common import pricing
 from provider.common.order_rules import is_whole
-from provider.common.order_schema import DEFAULT_ON_DESTROY, PLANNED_NAMES
-from provider.common.order_state import common_name, order_id_of
-from provider.common.services import NotConfigured, ProviderServices, refund_today
-from provider.resources import ssl_order_policy as policy
+from provider.common.order_schema import PLANNED_NAMES
+from provider.common.order_state import common_name
+from provider.common.services import NotConfigured, ProviderServices
 
 PAID = ("order", "renew")
 
@@ -34,6 +34,7 @@ def plan_purchase(services: ProviderServices, diags: Diagnostics, planned: dict[
     (pricing.purchase_key); `count` False leaves it out of the balance check (its create plan counts it)."""
     planned["planned_action"] = action
     planned["planned_price"] = planned["planned_currency"] = planned["planned_tax"] = Unknown
+
     priced = _price(services, planned)
     if priced is None:
         name = common_name(planned.get("csr")) or f"product {planned.get('product_id')}"
@@ -41,11 +42,11 @@ def plan_purchase(services: ProviderServices, diags: Diagnostics, planned: dict[
             f"Price not known at plan time for {name}",
             "This plan buys a certificate whose price cannot be worked out now (the product's catalogue entry could "
             "not be read or has no price for this period, or its arguments are known only at apply), so the "
-            "balance check does not "
-            "count it. Apply prices it again and checks it against the balance before buying; nothing is bought "
-            "without a price.", path=["product_id"])
+            "balance check does not count it. Apply prices it again and checks it against the balance before "
+            "buying; nothing is bought without a price.", path=["product_id"])
         return
     price, product, included, exact = priced
+
     try:
         balance = services.balance()
     except (NotConfigured, errors.GoGetSSLError) as exc:
@@ -57,12 +58,14 @@ def plan_purchase(services: ProviderServices, diags: Diagnostics, planned: dict[
                         path=["product_id"])
         return
     currency = balance.currency or None
+
     # Read only once something is bought; unknown (no invoice yet, or unreadable) leaves the plan going, its
     # price marked as excluding tax.
     percent = services.tax_percent()
     tax = pricing.tax_on(price, percent) if percent is not None else None
     planned["planned_price"], planned["planned_currency"], planned["planned_tax"] = price, currency, tax
     total, bought = services.budget.add(key, round(price + (tax or 0), 2)) if count else (0.0, 0)
+
     what = "A renewal order" if action == "renew" else "A new order"
     sans = planned.get("dns_names") or []
     extra = (f" with {len(sans)} additional domain{'s' if len(sans) != 1 else ''}"
@@ -81,6 +84,7 @@ def plan_purchase(services: ProviderServices, diags: Diagnostics, planned: dict[
         f"{what} of {product.product or 'product'} (product_id {planned.get('product_id')}) for "
         f"{int(planned['period'])} months{extra}: {cost}, at the account's price, charged to the account when "
         "applied.")
+
     if count and balance.balance is not None and total > float(balance.balance) + 1e-9:
         this = f"{price + (tax or 0):.2f}" + (" with tax" if tax else "")
         diags.add_error(
@@ -111,6 +115,7 @@ def covered_purchase(services: ProviderServices, diags: Diagnostics, client: Any
             "load.", path=["product_id"])
         return None
 
+    # Read now, not at plan: a saved plan may be applied after the balance dropped.
     def read() -> float | None:
         stated = client.account.balance().balance
         return float(stated) if stated is not None else None
@@ -133,6 +138,7 @@ def covered_purchase(services: ProviderServices, diags: Diagnostics, client: Any
             f"nothing was ordered for this resource, and GoGetSSL was not asked.{_bought_note(services)} Top the "
             "account up and apply again; the next plan shows what is left to buy.", path=["product_id"])
         return None
+
     new = None
     try:
         new = place()
@@ -185,127 +191,6 @@ def carry_planned(new: dict[str, Any], planned: dict[str, Any]) -> dict[str, Any
         if planned.get("planned_tax") is Unknown:  # a tax planned as null (rate unknown) stays null
             new["planned_tax"] = new.get("tax")
     return new
-
-
-def destroy_decision(services: ProviderServices, on_destroy: Any, cancel_requested_at: Any, status: Any,
-                     begin_date: Any, valid_from: Any, product_id: Any) -> tuple[str, str]:
-    """What destroying an order does, decided once for the destroy plan (from state) and the destroy (from the
-    order's status read then): ("gone", status) nothing to cancel (cancelled, expired, rejected); ("wait", "")
-    an uncertain cancellation may still be under review; ("forget", why); ("cancel", "") on_destroy = "cancel";
-    ("refund", "") cancel, inside the refund window (or before issuance)."""
-    on_destroy = on_destroy or DEFAULT_ON_DESTROY
-    if on_destroy == "forget":
-        return "forget", "on_destroy = \"forget\""
-    if status in ("cancelled", "expired", "rejected"):
-        return "gone", str(status)
-    if policy.cancel_review_ends(cancel_requested_at) is not None:
-        return "wait", ""
-    if on_destroy == "cancel":
-        return "cancel", ""
-    issued = policy.first_issued(begin_date, valid_from)
-    if issued is not None:  # issued once: also while a reissue of it is pending
-        open_, why = policy.refund_window(issued, refund_days(services, product_id), refund_today(services))
-        if not open_:
-            return "forget", f"{why}: its refund window is closed"
-    return "refund", ""
-
-
-def destroy_outcome(services: ProviderServices, current: dict[str, Any]) -> tuple[str, str] | None:
-    """What destroying the order will do, from state (destroy_decision): ("forget", why), ("cancel", "") or
-    ("refund", ""); None when there is nothing to cancel or delete() will explain why it waits."""
-    if order_id_of(current) is None:
-        return None
-    kind, why = destroy_decision(services, current.get("on_destroy"), current.get("cancel_requested_at"),
-                                 current.get("order_status"), current.get("begin_date"), current.get("valid_from"),
-                                 current.get("product_id"))
-    return None if kind in ("gone", "wait") else (kind, why)
-
-
-#: destroy_decision's kind -> the `destroy_outcome` attribute ("wait": a cancellation may be under review)
-_OUTCOMES = {"gone": "nothing", "wait": "cancel", "forget": "forget", "cancel": "cancel", "refund": "cancel_for_refund"}
-
-
-def set_destroy_outcome(services: ProviderServices, state: dict[str, Any],
-                        planned: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Set `destroy_outcome` in a state about to be returned: what the plan said when it knew (apply keeps what
-    its plan showed), else what destroying the order would do now (destroy_decision)."""
-    if planned is not None and planned.get("destroy_outcome", Unknown) is not Unknown:
-        state["destroy_outcome"] = planned["destroy_outcome"]  # null too: a state upgraded, not yet refreshed
-    else:
-        state["destroy_outcome"] = destroy_outcome_of(services, state)
-    return state
-
-
-def destroy_outcome_of(services: ProviderServices, state: dict[str, Any]) -> str | None:
-    """The `destroy_outcome` of an order's state (destroy_decision), None without an order."""
-    if order_id_of(state) is None:
-        return None
-    kind, _why = destroy_decision(services, state.get("on_destroy"), state.get("cancel_requested_at"),
-                                  state.get("order_status"), state.get("begin_date"), state.get("valid_from"),
-                                  state.get("product_id"))
-    return _OUTCOMES[kind]
-
-
-def refund_days(services: ProviderServices, product_id: Any) -> int | None:
-    """The product's refund days, from its details (the only place the vendor documents them), read once per
-    process; None when they cannot be read or give none. Never a guess: taking the usual 30 for a product whose
-    window is shorter (0: no refund once issued) would cancel a certificate without a refund."""
-    try:
-        days = services.product_details(int(product_id or 0)).refund_days
-    except (NotConfigured, errors.GoGetSSLError, TypeError, ValueError):
-        return None
-    return int(days) if days is not None and days >= 0 else None
-
-
-def plan_destroy(services: ProviderServices, diags: Diagnostics, current: dict[str, Any]) -> None:
-    """Say in a destroy plan what destroying the order will do at GoGetSSL."""
-    outcome = destroy_outcome(services, current)
-    if outcome is None:
-        return
-    kind, why = outcome
-    order_id, status = order_id_of(current), current.get("order_status")
-    ends = " Its issued certificate stops working once GoGetSSL cancels the order." if status == "active" else ""
-    if kind == "forget":
-        diags.add_warning(f"Destroying order {order_id} only forgets it",
-                          f"{why}: the order is removed from state and stays valid at GoGetSSL; nothing is "
-                          "cancelled or refunded." + (" Set on_destroy = \"cancel\" to cancel it anyway."
-                                                      if "refund window" in why else ""))
-    elif kind == "cancel":
-        diags.add_warning(f"Destroying order {order_id} cancels it",
-                          f"on_destroy = \"cancel\": GoGetSSL is asked to cancel order {order_id} (it is "
-                          f"{status}); a refund is due only within its refund window.{ends}")
-    else:
-        diags.add_warning(f"Destroying order {order_id} cancels it for a refund",
-                          f"Order {order_id} is {status} and within its refund window: GoGetSSL is asked to "
-                          f"cancel it, and the refund goes to the account balance.{ends}")
-
-
-def warn_replacement(services: ProviderServices, diags: Diagnostics, current: dict[str, Any],
-                     replace: list[str]) -> None:
-    """A replacement of an issued order whose destroy cancels it: say so, and how to keep the site up."""
-    outcome = destroy_outcome(services, current)
-    if outcome is None:
-        return
-    order_id = order_id_of(current)
-    if outcome[0] == "forget":
-        diags.add_warning(f"Replacing order {order_id} only forgets it",
-                          f"Changing {', '.join(replace)} needs a new order; {outcome[1]}, so order {order_id} is "
-                          "removed from state and stays valid at GoGetSSL: nothing is cancelled or refunded.",
-                          path=[replace[0]])
-        return
-    if current.get("order_status") != "active":
-        diags.add_warning(f"Replacing order {order_id} cancels it",
-                          f"Changing {', '.join(replace)} needs a new order; destroying order {order_id} (it is "
-                          f"{current.get('order_status')}) asks GoGetSSL to cancel it"
-                          + (", for a refund." if outcome[0] == "refund" else "."), path=[replace[0]])
-        return
-    diags.add_warning(
-        f"Replacing order {order_id} cancels its issued certificate",
-        f"Changing {', '.join(replace)} needs a new order, and destroying order {order_id} cancels it. Unless "
-        "this resource and the gogetssl_ssl_order_validation that waits for it set lifecycle { "
-        "create_before_destroy = true }, Terraform destroys first: the certificate stops working while the new "
-        "order still waits for validation. With it, the old order is cancelled only once the new certificate "
-        "is issued (docs/resources/ssl_order.md).", path=[replace[0]])
 
 
 def _price(services: ProviderServices, planned: dict[str, Any]) -> tuple[float, Any, int, bool] | None:

@@ -1,4 +1,5 @@
-"""After a request that spends money ended without a certain answer: find out what the vendor did.
+"""After a request that spends money ended without a certain answer: find out what the vendor did, by the ledger
+of what this process placed.
 
 An order placed twice costs twice, an order placed but not recorded is lost money, and an order
 adopted by the wrong resource is cancelled by the wrong destroy. So:
@@ -20,6 +21,9 @@ The listing's semantics are uncertain (docs/vendor-api.md §8, §9.4: `count` is
 1000 orders and offsets stop at 1000, so an account of more than 2,000 orders cannot be listed whole; the sort
 order is unknown): `OrdersAPI.scan` copes with each; this module only decides what a scan proves. In an account
 past the listing's reach nothing can be proven: an uncertain order is then left for a person to look up.
+
+The ledger (each create's mark, the orders claimed, the requests sent) is kept on the provider
+(services.ledger): one per plugin process, shared by all of its resources, gone with it.
 """
 
 from __future__ import annotations
@@ -28,13 +32,13 @@ import re
 import secrets
 import string
 import threading
-import weakref
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from provider.client import errors
 from provider.common.order_state import vendor_sans
+from provider.common.services import ProviderServices
 from provider.common.vendor import OPEN_STATUSES
 from provider.tfext.types import normalize_pem
 
@@ -183,16 +187,9 @@ class Ledger:
         return None
 
 
-_LEDGERS: weakref.WeakKeyDictionary[Any, Ledger] = weakref.WeakKeyDictionary()
-_LEDGERS_LOCK = threading.Lock()
-
-
-def ledger_for(client: GoGetSSLClient) -> Ledger:
-    with _LEDGERS_LOCK:
-        ledger = _LEDGERS.get(client)
-        if ledger is None:
-            ledger = _LEDGERS[client] = Ledger()
-        return ledger
+def ledger_of(services: ProviderServices) -> Ledger:
+    """This process's ledger, kept on the provider (services.ledger) and made by its first create."""
+    return services.ledger.get(Ledger)
 
 
 def highest_order_id(client: GoGetSSLClient) -> tuple[int | None, str]:

@@ -72,11 +72,11 @@ def order_request(diags: Diagnostics, planned: dict[str, Any], brand: str) -> Ad
     return request
 
 
-def place_order(diags: Diagnostics, client: GoGetSSLClient, planned: dict[str, Any], request: AddSSLOrderRequest,
-                cn: str | None, *, renewal: bool) -> dict[str, Any] | None:
-    """Place an order (or a renewal order) with one paid call, then its id goes to state whatever follows."""
+def place_order(diags: Diagnostics, client: GoGetSSLClient, ledger: reconcile.Ledger, planned: dict[str, Any],
+                request: AddSSLOrderRequest, cn: str | None, *, renewal: bool) -> dict[str, Any] | None:
+    """Place an order (or a renewal order) with one paid call, then its id goes to state whatever follows.
+    `ledger` is this process's (reconcile.ledger_of): what it knows of the orders its resources place."""
     call = "addSSLRenewOrder" if renewal else "addSSLOrder"
-    ledger = reconcile.ledger_for(client)
     mark = ledger.begin(client, request)
     sent = _send(diags, client, request, ledger, mark, call, renewal)
     if sent is None:

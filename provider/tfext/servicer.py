@@ -1,4 +1,4 @@
-"""A `ProviderServicer` subclass that fills three gaps of the `tf` framework (1.2.0).
+"""A `ProviderServicer` subclass that fills four gaps of the `tf` framework (1.2.0).
 
 1. Plans on create and destroy. The framework only lets a resource see update plans, and
    would answer a destroy plan with an error (Terraform sends them once `plan_destroy` is

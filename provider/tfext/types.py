@@ -1,4 +1,5 @@
-"""Attribute types the `tf` framework lacks: `Object` (it ships only primitives, lists, sets, maps) and `PemString`.
+"""Attribute types and a block the `tf` framework lacks: `Object` (it ships only primitives, lists, sets, maps),
+`PemString`, and `SingleNestedBlock` (a block written at most once, such as `timeouts { }`).
 
 Terraform's object type lets HCL index a computed value by attribute
 (`approver_method.http.link`), with each attribute typed on its own. Values are Python dicts;

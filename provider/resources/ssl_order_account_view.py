@@ -1,4 +1,4 @@
-"""One view of the account's orders per plugin process, shared by every refresh of gogetssl_ssl_order.
+"""A live, paged view of the account's orders, shared by the refreshes of gogetssl_ssl_order in one plugin process.
 
 A plan refreshes every order in state. One status call per order makes the vendor answer N requests and
 the plan wait for them; instead, the first refresh reads the order listing (getAllSSLOrders: ids and
@@ -6,14 +6,15 @@ statuses, paged) and the bulk status of each page's issued orders (getOrdersStat
 every refresh in the process looks there first. A settled order (issued, its certificate in state) that
 the vendor still reports active with the same expiry keeps its state without a call of its own; anything
 else (another status, another expiry after an out-of-band reissue, an order not in the view) is read in
-full, as before.
+full, as before. This is `refresh_mode = "listing"`; the default, `full`, reads every order.
 
 The listing is read on demand, one page at a time, only while a refresh is waiting for an order it has
 not seen. A refresh waits PAGES_PER_WAIT pages from its arrival (plus one for every HITS_PER_PAGE refreshes
 the view answered: when the state is the account, the listing keeps paying for itself); then the orders
 whose refreshes stopped waiting are asked for together, in one bulk status call. An account far larger than
 the state costs a few calls more than the state's own orders would, never a scan of the whole account.
-A view lives VIEW_TTL seconds, and any change this process makes to an order drops it.
+The view is kept on the provider (services.account_view): it lives VIEW_TTL seconds, and any change this
+process makes to an order drops it.
 
 The calls are made by a thread of the view's own, never by a refresh: a refresh waits at most one request
 deadline of the client (capped at WAIT_LIMIT seconds) for the view, and not at all once Terraform asked the
@@ -27,11 +28,11 @@ from __future__ import annotations
 import logging
 import threading
 import time
-import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from provider.client import errors
+from provider.common.services import ProviderServices
 
 if TYPE_CHECKING:
     from provider.client import GoGetSSLClient
@@ -79,6 +80,11 @@ class AccountView:
         self._offset = 0
         self._reading = False
         self._ended = False  # the listing was read to its end, or cannot be read further
+
+    def stale(self, client: GoGetSSLClient) -> bool:
+        """Whether this view is too old to decide from (a long apply must not decide from a listing read minutes
+        ago), or was read through another client than `client`."""
+        return client is not self._client or self._clock() - self.born > VIEW_TTL
 
     def lookup(self, order_id: int, stopping: threading.Event | None = None) -> Seen | None:
         """What the vendor says of `order_id`, or None when the view cannot tell (read the order itself then):
@@ -171,31 +177,24 @@ class AccountView:
                 self._ended = True
 
 
-_VIEWS: weakref.WeakKeyDictionary[Any, AccountView] = weakref.WeakKeyDictionary()
-_VIEWS_LOCK = threading.Lock()
+def view_of(services: ProviderServices, client: GoGetSSLClient) -> AccountView:
+    """This process's view of the account, kept on the provider (services.account_view): a new one once the
+    kept one is older than VIEW_TTL seconds, or was read through another client."""
+    return services.account_view.get(lambda: AccountView(client), stale=lambda view: view.stale(client))
 
 
-def view_for(client: GoGetSSLClient) -> AccountView:
-    with _VIEWS_LOCK:
-        view = _VIEWS.get(client)
-        if view is None or view._clock() - view.born > VIEW_TTL:
-            view = _VIEWS[client] = AccountView(client)
-        return view
-
-
-def forget(client: GoGetSSLClient) -> None:
+def forget(services: ProviderServices) -> None:
     """This process changed an order: later refreshes must not decide from the view read before."""
-    with _VIEWS_LOCK:
-        _VIEWS.pop(client, None)
+    services.account_view.forget()
 
 
-def settled_and_unchanged(client: GoGetSSLClient, state: dict[str, Any], order_id: int,
-                          stopping: threading.Event | None = None) -> bool:
+def settled_and_unchanged(services: ProviderServices, client: GoGetSSLClient, state: dict[str, Any],
+                          order_id: int) -> bool:
     """True when the order is settled in state (issued, certificate held, no cancellation pending) and the
     vendor's listing still reports it active with the expiry state holds: its state needs no call. False
-    (read the order) when the view cannot tell in time, or once `stopping` is set."""
+    (read the order) when the view cannot tell in time, or once Terraform asked the provider to stop."""
     if (state.get("order_status") != "active" or not state.get("certificate_pem")
             or not state.get("valid_till") or state.get("cancel_requested_at")):
         return False
-    seen = view_for(client).lookup(order_id, stopping)
+    seen = view_of(services, client).lookup(order_id, services.stopping)
     return seen is not None and seen.status == "active" and seen.expires == state.get("valid_till")
