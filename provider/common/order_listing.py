@@ -39,14 +39,12 @@ from tf.utils import Diagnostics
 
 from provider.client import errors
 from provider.common.order_state import vendor_sans
+from provider.common.vendor import STATUSES
 
 if TYPE_CHECKING:
     from provider.client import GoGetSSLClient
     from provider.client.models import OrderStatus
 
-#: the statuses the vendor documents for orders (docs: getOrderStatus, getAllSSLOrders; `revoked` for /orders)
-STATUSES = ("active", "cancelled", "expired", "incomplete", "new_order", "pending", "processing", "reissue",
-            "rejected", "revoked", "unpaid")
 MAX_PAGES = 200  # pages of 1000 reach the vendor's offset ceiling long before
 BULK = 100  # ids per getOrdersStatus call
 WORKERS = 4  # status calls in flight at once

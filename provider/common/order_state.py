@@ -15,15 +15,11 @@ from provider.common.order_schema import (
     DEFAULT_ON_DESTROY,
     DEFAULT_RENEW_BEFORE_DAYS,
 )
-from provider.common.vendor import FAILED_STATUSES
+from provider.common.vendor import FAILED_STATUSES, ISSUED_STATUSES
 from provider.tfext.types import normalize_pem
 
 if TYPE_CHECKING:
     from provider.client.models import ApproverMethod, OrderStatus
-
-#: statuses of an order whose validation is done: its DCV data is the vendor's until a reissue asks for more
-ISSUED_STATUSES = ("active", "expired")
-
 
 #: planned_action of a state with no change pending
 NOTHING = "none"

@@ -21,11 +21,8 @@ from provider.common import order_listing as listing
 from provider.common.diagnostics import add_api_error
 from provider.common.order_state import settle, state_from_status
 from provider.common.services import ProviderServices, configured_client
+from provider.common.vendor import FAILED_STATUSES, STATUSES
 from provider.tfext.protocol610 import Found
-
-#: left out unless `status` names them: nothing left to manage (the resource imports a cancelled or rejected
-#: order inert, with a warning), or nothing to adopt (an expired certificate)
-NOT_LISTED = ("cancelled", "rejected", "expired")
 
 
 class SslOrderList:
@@ -57,8 +54,10 @@ class SslOrderList:
         if filters is None or client is None:
             return
         if filters.statuses is None:
-            filters = dataclasses.replace(filters, statuses=frozenset(s for s in listing.STATUSES
-                                                                      if s not in NOT_LISTED))
+            # Left out unless `status` names them: nothing left to manage (the resource imports a cancelled or
+            # rejected order inert, with a warning), or nothing to adopt (an expired certificate).
+            filters = dataclasses.replace(filters, statuses=frozenset(s for s in STATUSES
+                                                                      if s not in FAILED_STATUSES))
         try:
             found = listing.find_orders(client, filters, self.provider.stopping, limit)
         except errors.GoGetSSLError as exc:

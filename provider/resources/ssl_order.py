@@ -46,7 +46,7 @@ from provider.common.services import (
     report_not_configured,
     vendor_today,
 )
-from provider.common.vendor import CANCEL_REVIEW_HOURS, RENEWAL_OPENS_DAYS
+from provider.common.vendor import CANCEL_REVIEW_HOURS, CLOSED_STATUSES, RENEWAL_OPENS_DAYS
 from provider.resources import ssl_order_adoption as adoption
 from provider.resources import ssl_order_claims as claims
 from provider.resources import ssl_order_destroy as destroy
@@ -268,7 +268,7 @@ class SslOrderResource(Resource):
                 "removed from state.",
             )
             return None
-        if status.status in ("cancelled", "rejected") and not adoption.closed_when_adopted(current, status.status):
+        if status.status in CLOSED_STATUSES and not adoption.closed_when_adopted(current, status.status):
             ctx.diagnostics.add_warning(
                 f"Order {order_id} was {status.status} outside Terraform",
                 f"GoGetSSL reports the order as {status.status}. It was removed from state: while its resource "
@@ -370,11 +370,11 @@ class SslOrderResource(Resource):
         except errors.GoGetSSLError as exc:
             add_api_error(ctx.diagnostics, exc, f"importing order {text}")
             return None
-        if status.status in adoption.CLOSED:
+        if status.status in CLOSED_STATUSES:
             # Imported all the same: Terraform fails every import of the run when one returns nothing.
             adoption.warn_closed_import(ctx.diagnostics, int(text), status.status)
         state = state_from_status(status)
-        state["adopted_closed"] = status.status in adoption.CLOSED
+        state["adopted_closed"] = status.status in CLOSED_STATUSES
         settle(state)
         purchase.set_destroy_outcome(self.provider, state)
         adoption.imported(self.provider, state)

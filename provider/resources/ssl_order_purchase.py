@@ -22,6 +22,7 @@ from provider.common.order_rules import is_whole
 from provider.common.order_schema import DEFAULT_ON_DESTROY, PLANNED_NAMES
 from provider.common.order_state import common_name, order_id_of
 from provider.common.services import NotConfigured, ProviderServices, refund_today
+from provider.common.vendor import FAILED_STATUSES
 from provider.resources import ssl_order_policy as policy
 
 PAID = ("order", "renew")
@@ -196,7 +197,7 @@ def destroy_decision(services: ProviderServices, on_destroy: Any, cancel_request
     on_destroy = on_destroy or DEFAULT_ON_DESTROY
     if on_destroy == "forget":
         return "forget", "on_destroy = \"forget\""
-    if status in ("cancelled", "expired", "rejected"):
+    if status in FAILED_STATUSES:
         return "gone", str(status)
     if policy.cancel_review_ends(cancel_requested_at) is not None:
         return "wait", ""

@@ -17,7 +17,7 @@ from provider.common.diagnostics import add_api_error
 from provider.common.order_rules import is_whole
 from provider.common.order_schema import ARGUMENT_NAMES
 from provider.common.order_state import approver_method, build_state, common_name, refresh, vendor_sans
-from provider.common.vendor import CANCEL_REVIEW_HOURS
+from provider.common.vendor import CANCEL_REVIEW_HOURS, VALIDATING_STATUSES
 from provider.resources import ssl_order_reconcile as reconcile
 from provider.tfext.types import normalize_pem
 
@@ -257,7 +257,7 @@ def reissue(client: GoGetSSLClient, order_id: int, current: dict[str, Any], plan
             held = _reissue_view(status)
             if _reissue_view_of(planned) == _reissue_view_of(current):
                 # A reissue of the same values (the certificate is due): only the order's state tells.
-                if status.status in ("reissue", "processing") or (status.valid_till or "") != (
+                if status.status in VALIDATING_STATUSES or (status.valid_till or "") != (
                         current.get("valid_till") or ""):
                     return  # it went through: a reissue is pending, or its certificate was issued already
                 if status.status != "active" or attempt == 2:
