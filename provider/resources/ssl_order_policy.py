@@ -16,7 +16,7 @@ from tf.types import Unknown
 
 from provider.common import dcv
 from provider.common.order_rules import is_whole
-from provider.common.order_schema import DCV_FIELDS
+from provider.common.order_schema import DCV_FIELDS, REISSUE_FIELDS, UNREPORTED
 from provider.common.order_state import common_name, san_counts
 from provider.common.vendor import (
     CANCEL_REVIEW,
@@ -58,12 +58,9 @@ class Change:
 
 
 def reissue_changes(current: dict[str, Any], changed: set[str]) -> set[str]:
-    """Changed arguments that need a reissue. A signature_hash set where state had none (an imported
-    order: the API never returns it) is only recorded."""
-    fields: set[str] = {f for f in ("csr", "webserver_type", "dns_names") if f in changed}
-    if "signature_hash" in changed and current.get("signature_hash") is not None:
-        fields.add("signature_hash")
-    return fields
+    """Changed arguments that need a reissue. One GoGetSSL never reports (UNREPORTED: signature_hash) set
+    where state had none (an imported order) is only recorded."""
+    return {f for f in REISSUE_FIELDS & changed if f not in UNREPORTED or current.get(f) is not None}
 
 
 def plan_update(current: dict[str, Any], planned: dict[str, Any], changed: set[str], replace: list[str],
