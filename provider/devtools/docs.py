@@ -23,6 +23,7 @@ from tf.schema import Attribute, Schema
 from tf.types import TfType
 from tf.utils import Diagnostics
 
+from provider.common.provider_settings import SETTINGS
 from provider.provider import GoGetSSLProvider
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -104,11 +105,20 @@ def _schema_doc(title: str, schema: Schema, example_dir: Path | None, resource: 
     return "\n".join(lines).rstrip() + "\n"
 
 
+def _environment() -> str:
+    """The provider page's table of environment variables, from the settings table the provider reads."""
+    rows = [f"| `{s.env}` | `{s.name}` | {s.default if s.default is not None else 'none: required'} |"
+            for s in SETTINGS]
+    return "\n".join(["## Environment Variables", "",
+                      "Each setting the provider block leaves unset is read from its environment variable:", "",
+                      "| Variable | Setting | Default |", "|---|---|---|", *rows]) + "\n"
+
+
 def render() -> dict[str, str]:
     """Every generated page: its path relative to the docs directory (POSIX) -> its text."""
     provider = GoGetSSLProvider()
     pages = {"index.md": _schema_doc("GoGetSSL Provider", provider.get_provider_schema(Diagnostics()),
-                                     EXAMPLES / "provider", False)}
+                                     EXAMPLES / "provider", False) + "\n" + _environment()}
     prefix = provider.get_model_prefix()
     for klass in provider.get_resources():
         name = prefix + klass.get_name()
