@@ -24,7 +24,7 @@ MAGIC_COOKIE_KEY = "TF_PLUGIN_MAGIC_COOKIE"
 DEFAULT_PLUGIN_DIR = Path.home() / ".terraform.d" / "plugins"
 EXECUTABLE = "terraform-provider-gogetssl"
 
-_HELP = f"""terraform-provider-gogetssl {__version__}: a Terraform/OpenTofu provider for the GoGetSSL reseller API.
+_HELP = """terraform-provider-gogetssl {version}: a Terraform/OpenTofu provider for the GoGetSSL reseller API.
 
 This program is a Terraform plugin: Terraform starts it, you do not run it yourself.
 To make it available to Terraform, install it into a plugin directory:
@@ -36,13 +36,21 @@ then use it from a configuration:
 
     terraform {{
       required_providers {{
-        gogetssl = {{ source = "{PROVIDER_SOURCE}" }}
+        gogetssl = {{ source = "{source}" }}
       }}
     }}
-    provider "gogetssl" {{}}   # or GOGETSSL_API_URL / GOGETSSL_USERNAME / GOGETSSL_PASSWORD
+    provider "gogetssl" {{}}   # or {variables}
 
 To try it without an account, run the bundled sandbox: gogetssl-sandbox --port 8999
 """
+
+
+def _help() -> str:
+    """The help text, for people only: the settings table is not loaded when Terraform starts the plugin."""
+    from provider.common.provider_settings import CREDENTIALS, ENV
+
+    variables = " / ".join(ENV[name] for name in ("api_url", *CREDENTIALS))
+    return _HELP.format(version=__version__, source=PROVIDER_SOURCE, variables=variables)
 
 
 def serve(argv: list[str]) -> int:
@@ -155,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
 
     import argparse
 
-    parser = argparse.ArgumentParser(prog=EXECUTABLE, description=_HELP,
+    parser = argparse.ArgumentParser(prog=EXECUTABLE, description=_help(),
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"{EXECUTABLE} {__version__}")
     sub = parser.add_subparsers(dest="command")
@@ -178,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if opts.command == "serve":
         return serve(rest)
-    print(_HELP)
+    print(_help())
     return 0 if not rest else 2
 
 

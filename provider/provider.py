@@ -17,8 +17,9 @@ from tf.utils import Diagnostics
 from provider import PROVIDER_ADDRESS
 from provider.client.settings import DEFAULT_MAX_RETRIES, DEFAULT_READ_TIMEOUT
 from provider.common.claims import ClaimBook
+from provider.common.diagnostics import CREDENTIALS_REFUSED, refused_credentials
 from provider.common.pricing import ApplySpending, PlanBudget
-from provider.common.provider_settings import ENV, PRODUCTION_API_URL, REFRESH_MODES, SETTINGS
+from provider.common.provider_settings import CREDENTIALS, ENV, PRODUCTION_API_URL, REFRESH_MODES, SETTINGS
 from provider.common.services import NotConfigured
 
 if TYPE_CHECKING:
@@ -30,8 +31,7 @@ T = TypeVar("T")
 log = logging.getLogger("gogetssl.provider")
 
 #: the settings the client is built from, read from the block or the environment as strings
-_CONNECTION = ("api_url", "username", "password")
-_CREDENTIALS = ("username", "password")
+_CONNECTION = ("api_url", *CREDENTIALS)
 _NUMBERS = tuple(s.name for s in SETTINGS if isinstance(s.type, Number))
 
 
@@ -79,7 +79,7 @@ def _check_refresh_mode(diags: Diagnostics, value: str, source: str = "refresh_m
     return True
 
 
-def _report_probe(diags: Diagnostics, exc: Exception, url: str, url_source: str, credentials: str) -> None:
+def _report_probe(diags: Diagnostics, exc: Exception, url: str, url_source: str, config: Config) -> None:
     """The configure-time probe failed: say which setting is at fault."""
     from provider.client import errors
 
@@ -92,11 +92,8 @@ def _report_probe(diags: Diagnostics, exc: Exception, url: str, url_source: str,
             f"({exc}). The API's base URL ends in /api: {PRODUCTION_API_URL}, or http://127.0.0.1:PORT/api for a "
             "gogetssl-sandbox.", path=["api_url"])
     elif isinstance(exc, errors.AuthError):
-        diags.add_error(
-            "GoGetSSL refused the credentials",
-            f"The API at {url} answered: {exc}. The username and password came from {credentials}. The password "
-            "is the API password from the client area (Reseller Modules → API settings), not the login "
-            "password, and it expires yearly.")  # on the provider block: Terraform prints the line an error is on
+        # on the provider block: Terraform prints the line an error is on
+        diags.add_error(CREDENTIALS_REFUSED, refused_credentials(f"The API at {url} answered: {exc}.", config))
     elif isinstance(exc, errors.TLSError):
         diags.add_error(
             "The GoGetSSL API's TLS certificate was refused",
@@ -216,7 +213,7 @@ class GoGetSSLProvider(Provider):
         from_env = not config.get("api_url") and bool(os.environ.get(ENV["api_url"]))
         values["api_url"] = values["api_url"] or PRODUCTION_API_URL
         _check_api_url(diags, values["api_url"], ENV["api_url"] if from_env else "api_url")
-        for name in _CREDENTIALS:
+        for name in CREDENTIALS:
             if not values[name]:
                 diags.add_error(
                     f"Missing GoGetSSL {name}",
@@ -263,17 +260,11 @@ class GoGetSSLProvider(Provider):
         try:
             client.login()
         except errors.GoGetSSLError as exc:
-            _report_probe(diags, exc, values["api_url"], ENV["api_url"] if from_env else "api_url",
-                          self._sources(config))
+            _report_probe(diags, exc, values["api_url"], ENV["api_url"] if from_env else "api_url", config)
             return
         self._client = client
         if os.environ.get("TF_PLUGIN_MAGIC_COOKIE"):  # served by Terraform: one balance check per run and account
             self.budget.share_run(values["api_url"], values["username"])
-
-    @staticmethod
-    def _sources(config: Config) -> str:
-        return " and ".join(f"the provider's {name}" if config.get(name) else f"the environment's {ENV[name]}"
-                            for name in _CREDENTIALS)
 
     @property
     def client(self) -> GoGetSSLClient:

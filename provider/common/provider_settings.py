@@ -63,3 +63,5 @@ SETTINGS: tuple[Setting, ...] = (
 )
 #: each setting's environment variable, by attribute name
 ENV = {s.name: s.env for s in SETTINGS}
+#: the settings the API refuses as credentials
+CREDENTIALS = ("username", "password")
