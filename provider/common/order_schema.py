@@ -181,8 +181,7 @@ ADOPTED_SETTINGS: dict[str, object] = {"renew_before_days": 0, "reissue_before_d
 #: an order is identified by its order id alone (Terraform 1.12+ stores it beside state; `terraform query` and
 #: `import { identity = { order_id = N } }` use it)
 ORDER_IDENTITY = IdentitySchema(
-    attributes=(IdentityAttribute("order_id", Number(), "The GoGetSSL order id."),), import_id=_import_id,
-    adopt_settings=ADOPTED_SETTINGS)
+    attributes=(IdentityAttribute("order_id", Number(), "The GoGetSSL order id."),), import_id=_import_id)
 
 
 def _either(names: frozenset[str]) -> str:

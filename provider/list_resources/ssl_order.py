@@ -19,7 +19,7 @@ from tf.utils import Diagnostics
 from provider.client import errors
 from provider.common import order_listing as listing
 from provider.common.diagnostics import add_api_error
-from provider.common.order_state import settle, state_from_status
+from provider.common.order_state import adopted_state
 from provider.common.services import ProviderServices, configured_client
 from provider.common.vendor import FAILED_STATUSES, STATUSES
 from provider.tfext.protocol610 import Found
@@ -66,10 +66,7 @@ class SslOrderList:
         if not listing.report_incomplete(diags, found, config.get("allow_incomplete"), query=True):
             return  # nothing generated from a listing cut short, unless allow_incomplete accepts it
         for order in found.orders:
-            state = None
-            if include_state:
-                state = state_from_status(order)  # (with ADOPTED_SETTINGS, as every import)
-                settle(state)
+            state = adopted_state(order) if include_state else None  # as an import of it holds it
             names = listing.names_of(order)
             yield Found({"order_id": order.order_id}, _display(order, names), state)
 

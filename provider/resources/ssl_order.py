@@ -38,7 +38,7 @@ from provider.common.order_schema import (
     ORDER_IDENTITY,
     resource_schema,
 )
-from provider.common.order_state import NOTHING, order_id_of, refresh, settle, state_from_status, upgraded
+from provider.common.order_state import NOTHING, adopted_state, order_id_of, refresh, settle, upgraded
 from provider.common.services import (
     NotConfigured,
     ProviderServices,
@@ -370,12 +370,10 @@ class SslOrderResource(Resource):
         except errors.GoGetSSLError as exc:
             add_api_error(ctx.diagnostics, exc, f"importing order {text}")
             return None
-        if status.status in CLOSED_STATUSES:
+        state = adopted_state(status)
+        if state["adopted_closed"]:
             # Imported all the same: Terraform fails every import of the run when one returns nothing.
             adoption.warn_closed_import(ctx.diagnostics, int(text), status.status)
-        state = state_from_status(status)
-        state["adopted_closed"] = status.status in CLOSED_STATUSES
-        settle(state)
         purchase.set_destroy_outcome(self.provider, state)
         adoption.imported(self.provider, state)
         return state

@@ -204,10 +204,6 @@ class GoGetSSLServicer(ProviderServicer):
         response = _newer(pb610.ImportResourceState.Response,
                           _framework(ProviderServicer.ImportResourceState)(self, old, context))
         for imported in response.imported_resources:
-            if identity is not None and schema is not None and schema.adopt_settings:
-                state = read_dynamic_value(imported.state)
-                if isinstance(state, dict):
-                    imported.state.CopyFrom(to_dynamic_value({**state, **schema.adopt_settings}))
             self._add_identity(imported, imported.type_name, "state", "identity")
         return response
 
