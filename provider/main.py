@@ -53,15 +53,10 @@ def _help() -> str:
     return _HELP.format(version=__version__, source=PROVIDER_SOURCE, variables=variables)
 
 
-def serve(argv: list[str]) -> int:
-    if "--dev" in argv:  # the framework's debug mode: prints TF_REATTACH_PROVIDERS
-        from tf.runner import run_provider
-
-        from provider.tfext.servicer import install as install_servicer
-
-        install_servicer()
-        run_provider(_new_provider(), [EXECUTABLE, *argv])
-        return 0
+def serve() -> int:
+    # No debug mode (TF_REATTACH_PROVIDERS): a reattached plugin serves every walk of every Terraform command
+    # from one process, and this provider keeps per-process books that assume a process per walk (one owner per
+    # order, the plan's budget against the balance, the stop flag, the catalogue read once).
     from provider.tfext.serve import serve as serve_plugin
 
     serve_plugin(_new_provider)
@@ -159,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
         # Ctrl-C reaches every process of the terminal's group, plugins included: Terraform decides how
         # to stop (StopProvider), so a plugin must not die of SIGINT, even while it is starting.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-        return serve(args)
+        return serve()
 
     import argparse
 
@@ -170,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     inst = sub.add_parser("install", help="install the provider into a Terraform plugin directory")
     inst.add_argument("--plugin-dir", type=Path, default=DEFAULT_PLUGIN_DIR,
                       help="filesystem mirror to install into (default ~/.terraform.d/plugins)")
-    sub.add_parser("serve", help="serve the plugin protocol (--dev prints TF_REATTACH_PROVIDERS for debugging)")
+    sub.add_parser("serve", help="serve the plugin protocol, as when Terraform starts the plugin")
     opts, rest = parser.parse_known_args(args)
 
     if opts.command == "install":
@@ -185,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
             print(_mirror_howto(plugin_dir))
         return 0
     if opts.command == "serve":
-        return serve(rest)
+        return serve()
     print(_help())
     return 0 if not rest else 2
 
