@@ -24,7 +24,7 @@ MAGIC_COOKIE_KEY = "TF_PLUGIN_MAGIC_COOKIE"
 DEFAULT_PLUGIN_DIR = Path.home() / ".terraform.d" / "plugins"
 EXECUTABLE = "terraform-provider-gogetssl"
 
-_HELP = f"""terraform-provider-gogetssl {__version__}: a Terraform/OpenTofu provider for the GoGetSSL reseller API.
+_HELP = """terraform-provider-gogetssl {version}: a Terraform/OpenTofu provider for the GoGetSSL reseller API.
 
 This program is a Terraform plugin: Terraform starts it, you do not run it yourself.
 To make it available to Terraform, install it into a plugin directory:
@@ -36,24 +36,27 @@ then use it from a configuration:
 
     terraform {{
       required_providers {{
-        gogetssl = {{ source = "{PROVIDER_SOURCE}" }}
+        gogetssl = {{ source = "{source}" }}
       }}
     }}
-    provider "gogetssl" {{}}   # or GOGETSSL_API_URL / GOGETSSL_USERNAME / GOGETSSL_PASSWORD
+    provider "gogetssl" {{}}   # or {variables}
 
 To try it without an account, run the bundled sandbox: gogetssl-sandbox --port 8999
 """
 
 
-def serve(argv: list[str]) -> int:
-    if "--dev" in argv:  # the framework's debug mode: prints TF_REATTACH_PROVIDERS
-        from tf.runner import run_provider
+def _help() -> str:
+    """The help text, for people only: the settings table is not loaded when Terraform starts the plugin."""
+    from provider.common.provider_settings import CREDENTIALS, ENV
 
-        from provider.tfext.servicer import install as install_servicer
+    variables = " / ".join(ENV[name] for name in ("api_url", *CREDENTIALS))
+    return _HELP.format(version=__version__, source=PROVIDER_SOURCE, variables=variables)
 
-        install_servicer()
-        run_provider(_new_provider(), [EXECUTABLE, *argv])
-        return 0
+
+def serve() -> int:
+    # No debug mode (TF_REATTACH_PROVIDERS): a reattached plugin serves every walk of every Terraform command
+    # from one process, and this provider keeps per-process books that assume a process per walk (one owner per
+    # order, the plan's budget against the balance, the stop flag, the catalogue read once).
     from provider.tfext.serve import serve as serve_plugin
 
     serve_plugin(_new_provider)
@@ -151,18 +154,18 @@ def main(argv: list[str] | None = None) -> int:
         # Ctrl-C reaches every process of the terminal's group, plugins included: Terraform decides how
         # to stop (StopProvider), so a plugin must not die of SIGINT, even while it is starting.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-        return serve(args)
+        return serve()
 
     import argparse
 
-    parser = argparse.ArgumentParser(prog=EXECUTABLE, description=_HELP,
+    parser = argparse.ArgumentParser(prog=EXECUTABLE, description=_help(),
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"{EXECUTABLE} {__version__}")
     sub = parser.add_subparsers(dest="command")
     inst = sub.add_parser("install", help="install the provider into a Terraform plugin directory")
     inst.add_argument("--plugin-dir", type=Path, default=DEFAULT_PLUGIN_DIR,
                       help="filesystem mirror to install into (default ~/.terraform.d/plugins)")
-    sub.add_parser("serve", help="serve the plugin protocol (--dev prints TF_REATTACH_PROVIDERS for debugging)")
+    sub.add_parser("serve", help="serve the plugin protocol, as when Terraform starts the plugin")
     opts, rest = parser.parse_known_args(args)
 
     if opts.command == "install":
@@ -177,8 +180,8 @@ def main(argv: list[str] | None = None) -> int:
             print(_mirror_howto(plugin_dir))
         return 0
     if opts.command == "serve":
-        return serve(rest)
-    print(_HELP)
+        return serve()
+    print(_help())
     return 0 if not rest else 2
 
 

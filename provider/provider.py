@@ -1,4 +1,5 @@
-"""The provider: its configuration schema (with environment fallbacks), the API client it builds once, its types."""
+"""The provider: its configuration (the settings table of provider/common/provider_settings.py, with environment
+fallbacks), the API client it builds once, its types."""
 
 from __future__ import annotations
 
@@ -10,13 +11,15 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from tf.iface import Config, DataSource, Provider, Resource
 from tf.schema import Attribute, Schema
-from tf.types import Number, String, Unknown
+from tf.types import Number, Unknown
 from tf.utils import Diagnostics
 
 from provider import PROVIDER_ADDRESS
 from provider.client.settings import DEFAULT_MAX_RETRIES, DEFAULT_READ_TIMEOUT
 from provider.common.claims import ClaimBook
+from provider.common.diagnostics import CREDENTIALS_REFUSED, refused_credentials
 from provider.common.pricing import ApplySpending, PlanBudget
+from provider.common.provider_settings import CREDENTIALS, ENV, PRODUCTION_API_URL, REFRESH_MODES, SETTINGS
 from provider.common.services import NotConfigured, Slot
 
 if TYPE_CHECKING:
@@ -27,35 +30,9 @@ T = TypeVar("T")
 
 log = logging.getLogger("gogetssl.provider")
 
-PRODUCTION_API_URL = "https://my.gogetssl.com/api"
-
-# (attribute, environment variable, description)
-SETTINGS = (
-    ("api_url", "GOGETSSL_API_URL",
-     f"Base URL of the GoGetSSL API. Defaults to `GOGETSSL_API_URL`, else the production API `{PRODUCTION_API_URL}`. "
-     "Point it at a `gogetssl-sandbox` (`http://127.0.0.1:8999/api`) to try the provider without an account. "
-     "Plain `http://` is accepted only for loopback addresses (the password would travel in clear text), and "
-     "redirects are not followed: give the final address."),
-    ("username", "GOGETSSL_USERNAME",
-     "API user name (the client-area login). Defaults to `GOGETSSL_USERNAME`."),
-    ("password", "GOGETSSL_PASSWORD",
-     "API password, generated in the client area under Reseller Modules → API settings (not the login "
-     "password). Defaults to `GOGETSSL_PASSWORD`."),
-)
-
-
-NUMERIC_SETTINGS = (
-    ("max_retries", "GOGETSSL_MAX_RETRIES",
-     "How many times a request that is safe to repeat (a read, a recheck) is retried after a connection error, a "
-     "timeout, HTTP 429 or 5xx, with capped exponential backoff and jitter, honouring Retry-After. Requests that "
-     "place, renew, reissue or cancel an order are never repeated blindly: after an uncertain failure the provider "
-     f"looks for the order instead. Defaults to `GOGETSSL_MAX_RETRIES`, else {DEFAULT_MAX_RETRIES}."),
-    ("request_timeout", "GOGETSSL_REQUEST_TIMEOUT",
-     "Seconds one request may take, start to finish (looking up the host, connecting, waiting and reading the "
-     "answer). After an uncertain answer to a request that places or cancels an order, the provider also waits "
-     "this long (at most 30 s) for the request to land before looking at the account's orders. Defaults to "
-     f"`GOGETSSL_REQUEST_TIMEOUT`, else {DEFAULT_READ_TIMEOUT:g}."),
-)
+#: the settings the client is built from, read from the block or the environment as strings
+_CONNECTION = ("api_url", *CREDENTIALS)
+_NUMBERS = tuple(s.name for s in SETTINGS if isinstance(s.type, Number))
 
 
 def _check_number(diags: Diagnostics, name: str, value: float) -> bool:
@@ -94,16 +71,6 @@ def _check_api_url(diags: Diagnostics, url: str, source: str = "api_url") -> boo
     return True
 
 
-REFRESH_MODES = ("full", "listing")
-REFRESH_MODE = ("refresh_mode", "GOGETSSL_REFRESH_MODE",
-                "How a plan refreshes issued orders. `full` (default): one status call per order, so every change "
-                "GoGetSSL makes is seen. `listing`: one view of the account per plan (the order listing and the "
-                "bulk status of its issued orders, a few calls in all), and an order is read on its own only when "
-                "GoGetSSL reports another status or expiry; for large estates. With `listing`, a reissue made "
-                "outside Terraform that keeps the certificate's expiry date is not seen (the listing shows nothing "
-                "of it) until the order is read in full. Defaults to `GOGETSSL_REFRESH_MODE`, else `full`.")
-
-
 def _check_refresh_mode(diags: Diagnostics, value: str, source: str = "refresh_mode") -> bool:
     if value not in REFRESH_MODES:
         diags.add_error("Invalid refresh_mode", f"{source} is {value!r}; accepted values: "
@@ -112,7 +79,7 @@ def _check_refresh_mode(diags: Diagnostics, value: str, source: str = "refresh_m
     return True
 
 
-def _report_probe(diags: Diagnostics, exc: Exception, url: str, url_source: str, credentials: str) -> None:
+def _report_probe(diags: Diagnostics, exc: Exception, url: str, url_source: str, config: Config) -> None:
     """The configure-time probe failed: say which setting is at fault."""
     from provider.client import errors
 
@@ -125,11 +92,8 @@ def _report_probe(diags: Diagnostics, exc: Exception, url: str, url_source: str,
             f"({exc}). The API's base URL ends in /api: {PRODUCTION_API_URL}, or http://127.0.0.1:PORT/api for a "
             "gogetssl-sandbox.", path=["api_url"])
     elif isinstance(exc, errors.AuthError):
-        diags.add_error(
-            "GoGetSSL refused the credentials",
-            f"The API at {url} answered: {exc}. The username and password came from {credentials}. The password "
-            "is the API password from the client area (Reseller Modules → API settings), not the login "
-            "password, and it expires yearly.")  # on the provider block: Terraform prints the line an error is on
+        # on the provider block: Terraform prints the line an error is on
+        diags.add_error(CREDENTIALS_REFUSED, refused_credentials(f"The API at {url} answered: {exc}.", config))
     elif isinstance(exc, errors.TLSError):
         diags.add_error(
             "The GoGetSSL API's TLS certificate was refused",
@@ -226,16 +190,12 @@ class GoGetSSLProvider(Provider):
         return Schema(
             version=1,
             description="Orders and manages SSL/TLS certificates through the GoGetSSL reseller API.",
-            attributes=[
-                Attribute(name, String(), description=desc, optional=True, sensitive=(name == "password"))
-                for name, _env, desc in SETTINGS
-            ] + [
-                Attribute(name, Number(), description=desc, optional=True) for name, _env, desc in NUMERIC_SETTINGS
-            ] + [Attribute(REFRESH_MODE[0], String(), description=REFRESH_MODE[2], optional=True)],
+            attributes=[Attribute(s.name, s.type, description=s.description, optional=True, sensitive=s.sensitive)
+                        for s in SETTINGS],
         )
 
     def validate_config(self, diags: Diagnostics, config: Config) -> None:
-        for name, _env, _desc in NUMERIC_SETTINGS:
+        for name in _NUMBERS:
             value = config.get(name)
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 _check_number(diags, name, value)
@@ -248,25 +208,26 @@ class GoGetSSLProvider(Provider):
 
     def configure_provider(self, diags: Diagnostics, config: Config) -> None:
         values: dict[str, Any] = {}
-        for name, env, _desc in SETTINGS:
+        for name in _CONNECTION:
             value = config.get(name)
             if value is Unknown:
                 # Known only after apply of something else: Terraform calls us again then.
                 return
-            values[name] = value if value not in (None, "") else os.environ.get(env, "")
-        from_env = not config.get("api_url") and bool(os.environ.get("GOGETSSL_API_URL"))
+            values[name] = value if value not in (None, "") else os.environ.get(ENV[name], "")
+        from_env = not config.get("api_url") and bool(os.environ.get(ENV["api_url"]))
         values["api_url"] = values["api_url"] or PRODUCTION_API_URL
-        _check_api_url(diags, values["api_url"], "GOGETSSL_API_URL" if from_env else "api_url")
-        for name, env in (("username", "GOGETSSL_USERNAME"), ("password", "GOGETSSL_PASSWORD")):
+        _check_api_url(diags, values["api_url"], ENV["api_url"] if from_env else "api_url")
+        for name in CREDENTIALS:
             if not values[name]:
                 diags.add_error(
                     f"Missing GoGetSSL {name}",
-                    f"Set {name} in the provider \"gogetssl\" block or the environment variable {env}.",
+                    f"Set {name} in the provider \"gogetssl\" block or the environment variable {ENV[name]}.",
                     # never on the sensitive password: Terraform prints the configuration line an error is on
                     path=[name] if name != "password" else None,
                 )
         numbers: dict[str, float] = {}
-        for name, env, _desc in NUMERIC_SETTINGS:
+        for name in _NUMBERS:
+            env = ENV[name]
             value = config.get(name)
             if value is None and os.environ.get(env, "").strip():
                 try:
@@ -279,8 +240,8 @@ class GoGetSSLProvider(Provider):
         mode = config.get("refresh_mode")
         if mode is Unknown:
             return
-        mode = mode or os.environ.get("GOGETSSL_REFRESH_MODE", "").strip() or "full"
-        if _check_refresh_mode(diags, mode, "refresh_mode" if config.get("refresh_mode") else "GOGETSSL_REFRESH_MODE"):
+        mode = mode or os.environ.get(ENV["refresh_mode"], "").strip() or REFRESH_MODES[0]
+        if _check_refresh_mode(diags, mode, "refresh_mode" if config.get("refresh_mode") else ENV["refresh_mode"]):
             self.refresh_mode = mode
         if diags.has_errors():
             return
@@ -303,17 +264,11 @@ class GoGetSSLProvider(Provider):
         try:
             client.login()
         except errors.GoGetSSLError as exc:
-            _report_probe(diags, exc, values["api_url"], "GOGETSSL_API_URL" if from_env else "api_url",
-                          self._sources(config))
+            _report_probe(diags, exc, values["api_url"], ENV["api_url"] if from_env else "api_url", config)
             return
         self._client = client
         if os.environ.get("TF_PLUGIN_MAGIC_COOKIE"):  # served by Terraform: one balance check per run and account
             self.budget.share_run(values["api_url"], values["username"])
-
-    @staticmethod
-    def _sources(config: Config) -> str:
-        return " and ".join(f"the provider's {name}" if config.get(name) else f"the environment's {env}"
-                            for name, env in (("username", "GOGETSSL_USERNAME"), ("password", "GOGETSSL_PASSWORD")))
 
     @property
     def client(self) -> GoGetSSLClient:

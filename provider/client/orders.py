@@ -26,6 +26,7 @@ from .models import (
     ReissueRequest,
     ReissueResult,
 )
+from .paging import LISTING_MAX_PAGES, LISTING_OFFSET_CEILING, LISTING_PAGE, LISTING_REACH
 from .transport import Transport
 
 log = logging.getLogger("gogetssl.client")
@@ -72,12 +73,6 @@ def _direction(entries: list[OrderStatusEntry]) -> bool | None:
 
 
 MAX_ORDER_ID = 10**18  # ids have at most 18 digits (what an import accepts)
-
-# The listing's geometry as public clients saw it on the live API (docs/vendor-api.md §9.4): pages of up to 1000
-# records, and no offset above 1000. So a listing reads at most offset 1000 plus one page: 2,000 orders.
-LISTING_PAGE = 1000
-LISTING_OFFSET_CEILING = 1000
-LISTING_REACH = LISTING_OFFSET_CEILING + LISTING_PAGE
 
 
 class OrdersAPI:
@@ -144,7 +139,7 @@ class OrdersAPI:
             count = len(orders)
         return [parse(OrderStatusEntry, o, "getAllSSLOrders") for o in orders], count
 
-    def scan(self, *, page_size: int = LISTING_PAGE, max_pages: int = 200,
+    def scan(self, *, page_size: int = LISTING_PAGE, max_pages: int = LISTING_MAX_PAGES,
              stop: Callable[[OrderStatusEntry], bool] | None = None) -> OrderScan:
         """Read the account's order listing page by page, coping with what is uncertain about it.
 

@@ -3,16 +3,34 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from tf.utils import Diagnostics
 
 from provider.client import errors
+from provider.common.provider_settings import API_PASSWORD, CREDENTIALS, ENV
 
 if TYPE_CHECKING:
     from provider.common.order_rules import Problem
 
 _FIELD_IN_MESSAGE = re.compile(r"\b(?:invalid|missing)\s+([a-z_]+)\b", re.IGNORECASE)
+#: the summary of the one full credential error (the configure-time login's, or the first refused call's)
+CREDENTIALS_REFUSED = "GoGetSSL refused the credentials"
+
+
+def refused_credentials(answer: str, config: Mapping[str, Any] | None = None) -> str:
+    """The one explanation of refused credentials, after `answer` (what the API said): where the username and
+    password came from, when the provider's configuration is at hand, else where they can be set; and what the
+    password is."""
+    if config is None:
+        where = (f"Check the provider's username and password (or {ENV['username']} and "
+                 f"{ENV['password']}).")
+    else:
+        sources = " and ".join(f"the provider's {name}" if config.get(name) else f"the environment's {ENV[name]}"
+                               for name in CREDENTIALS)
+        where = f"The username and password came from {sources}."
+    return f"{answer} {where} The password is {API_PASSWORD}."
 
 
 def add_api_error(diags: Diagnostics, exc: errors.GoGetSSLError, action: str,
@@ -30,10 +48,8 @@ def add_api_error(diags: Diagnostics, exc: errors.GoGetSSLError, action: str,
         detail = (f"While {action}: GoGetSSL refused the provider's credentials in this run (nothing more is sent "
                   "with them); the one full credential error of this run says what to fix.")
     elif isinstance(exc, errors.AuthError):
-        summary = "GoGetSSL refused the credentials"
-        detail = (f"While {action}, the API answered: {exc}. Check the provider's username and password "
-                  "(or GOGETSSL_USERNAME / GOGETSSL_PASSWORD): the password is the API password from the client "
-                  "area (Reseller Modules → API settings), which expires yearly.")
+        summary = CREDENTIALS_REFUSED
+        detail = refused_credentials(f"While {action}, the API answered: {exc}.")
     elif isinstance(exc, errors.APIError):
         summary = f"GoGetSSL API error: {exc.message}"
         detail = f"While {action}, the API answered: {exc}."

@@ -6,9 +6,9 @@ domain, SANs, expiry) is in its own status call (getOrderStatus). So:
 
 1. the listing is read to its end (`OrdersAPI.scan`: paging, an unknown sort order and page or offset caps are
    handled there); a listing cut short is an error (report_incomplete), never taken for the whole account,
-   unless the configuration accepts a partial result (`allow_incomplete`). GoGetSSL lists at most
-   offset 1000 plus one page (2,000 orders, docs/vendor-api.md §9.4): past that, the report names the ceiling
-   and the way round it (import by id);
+   unless the configuration accepts a partial result (`allow_incomplete`). GoGetSSL lists at most its offset
+   ceiling plus one page (LISTING_REACH orders, provider/client/paging.py): past that, the report names the
+   ceiling and the way round it (import by id);
 2. the status filter is applied to the listing's statuses (a status outside the documented set is left for step
    3 to decide); with `expiring_within_days`, only active orders can
    match, and the bulk status call (getOrdersStatus, up to BULK ids a call) gives their expiry, so orders that
@@ -18,7 +18,7 @@ domain, SANs, expiry) is in its own status call (getOrderStatus). So:
    (OrdersAPI.status);
    a listed order its status call does not know makes the result incomplete, as a listing cut short does.
 
-An account of N orders costs ceil(N/1000) listing pages (one more when N is a whole number of pages) plus one
+An account of N orders costs ceil(N/LISTING_PAGE) listing pages (one more when N is a whole number of pages) plus one
 status call per order that survives steps 1-2.
 """
 
@@ -39,15 +39,12 @@ from tf.utils import Diagnostics
 
 from provider.client import errors
 from provider.common.order_state import vendor_sans
+from provider.common.vendor import STATUSES
 
 if TYPE_CHECKING:
     from provider.client import GoGetSSLClient
     from provider.client.models import OrderStatus
 
-#: the statuses the vendor documents for orders (docs: getOrderStatus, getAllSSLOrders; `revoked` for /orders)
-STATUSES = ("active", "cancelled", "expired", "incomplete", "new_order", "pending", "processing", "reissue",
-            "rejected", "revoked", "unpaid")
-MAX_PAGES = 200  # pages of 1000 reach the vendor's offset ceiling long before
 BULK = 100  # ids per getOrdersStatus call
 WORKERS = 4  # status calls in flight at once
 MAX_DAYS = 3650  # expiring_within_days: ten years is longer than any certificate
@@ -245,7 +242,7 @@ def find_orders(client: GoGetSSLClient, filters: Filters, stopping: threading.Ev
                 limit: int | None = None, today: date | None = None) -> Found:
     """The orders that match `filters`, in order-id order (at most `limit`). Raises the client's errors."""
     found: list[OrderStatus] = []
-    scan = client.orders.scan(max_pages=MAX_PAGES)  # (pages as large as the vendor gives)
+    scan = client.orders.scan()  # (pages as large as the vendor gives, client/paging.py)
     ids = sorted(int(e.order_id) for e in scan.entries if e.order_id and filters.may_want(e.status))
     if filters.expiring_within_days is not None:
         ids = _expiring(client, ids, filters.expiring_within_days, today)

@@ -67,6 +67,12 @@ DCV_FIELDS = frozenset({"dcv_method", "approver_email", "approver_emails"})
 REISSUE_FIELDS = frozenset({"csr", "webserver_type", "dns_names", "signature_hash"})
 STATE_ONLY = frozenset({"unique_code"})
 IN_PLACE = DCV_FIELDS | REISSUE_FIELDS | STATE_ONLY
+#: the reissue fields GoGetSSL never reports back (getOrderStatus has no signature hash): an imported order holds
+#: null, and setting one there only records it
+UNREPORTED = frozenset({"signature_hash"})
+#: what a reissue request (reissueSSLOrder) carries: what it changes, the validation settings of the new
+#: certificate, and the unique code a Sectigo DCV file is named with
+REISSUE_REQUEST_FIELDS = REISSUE_FIELDS | DCV_FIELDS | {"unique_code"}
 ON_DESTROY = ("cancel_if_refundable", "cancel", "forget")
 DEFAULT_RENEW_BEFORE_DAYS = 30
 DEFAULT_ON_DESTROY = "cancel_if_refundable"
@@ -175,15 +181,20 @@ ADOPTED_SETTINGS: dict[str, object] = {"renew_before_days": 0, "reissue_before_d
 #: an order is identified by its order id alone (Terraform 1.12+ stores it beside state; `terraform query` and
 #: `import { identity = { order_id = N } }` use it)
 ORDER_IDENTITY = IdentitySchema(
-    attributes=(IdentityAttribute("order_id", Number(), "The GoGetSSL order id."),), import_id=_import_id,
-    adopt_settings=ADOPTED_SETTINGS)
+    attributes=(IdentityAttribute("order_id", Number(), "The GoGetSSL order id."),), import_id=_import_id)
+
+
+def _either(names: frozenset[str]) -> str:
+    """`a`, `b` or `c`."""
+    quoted = [f"`{n}`" for n in sorted(names)]
+    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
 
 
 def change_note(name: str) -> str:
     if name in DCV_FIELDS:
         return (" Changing it while validation is pending calls the vendor's change-validation endpoint; on an issued "
                 "order it is recorded for the next reissue. The order id stays.")
-    if name == "signature_hash":
+    if name in UNREPORTED:
         return " Changing it on an active order reissues the certificate in place (setting it where it was null only " \
                "records it)."
     if name in REISSUE_FIELDS:
@@ -246,11 +257,11 @@ def resource_schema() -> Schema:
         version=SCHEMA_VERSION,
         description=(
             "A GoGetSSL SSL certificate order. Creating it places a paid order (addSSLOrder). Changing "
-            "`dcv_method`, `approver_email` or `approver_emails` while validation is pending calls the "
-            "vendor's change-validation endpoints; changing `csr`, `webserver_type`, `signature_hash` or "
-            "`dns_names` (within the SANs purchased) on an active order reissues it; both keep the order id "
-            "and show as an update. Any other change plans a new order, and the plan names the attribute "
-            "that forces it; since destroying the old order cancels it, give this resource and its "
+            f"{_either(DCV_FIELDS)} while validation is pending calls the vendor's change-validation endpoints; "
+            f"changing {_either(REISSUE_FIELDS)} on an active order reissues it (`dns_names` within the SANs "
+            "purchased); both keep the order id and show as an update. Any other change plans a new order, and "
+            "the plan names the attribute that forces it; since destroying the old order cancels it, give this "
+            "resource and its "
             "`gogetssl_ssl_order_validation` `lifecycle { create_before_destroy = true }` to keep the old "
             "certificate until the new one is issued. Renewal is planned `renew_before_days` before expiry; "
             "destroy follows `on_destroy`. `planned_action` and `planned_price` say at plan time what applying "

@@ -16,15 +16,11 @@ from provider.common.order_schema import (
     DEFAULT_ON_DESTROY,
     DEFAULT_RENEW_BEFORE_DAYS,
 )
-from provider.common.vendor import FAILED_STATUSES
+from provider.common.vendor import CLOSED_STATUSES, FAILED_STATUSES, ISSUED_STATUSES
 from provider.tfext.types import normalize_pem
 
 if TYPE_CHECKING:
     from provider.client.models import ApproverMethod, OrderStatus
-
-#: statuses of an order whose validation is done: its DCV data is the vendor's until a reissue asks for more
-ISSUED_STATUSES = ("active", "expired")
-
 
 #: planned_action of a state with no change pending
 NOTHING = "none"
@@ -86,9 +82,12 @@ def refresh(state: dict[str, Any], status: OrderStatus) -> None:
         state["validation_records"] = records
 
 
-def state_from_status(status: OrderStatus) -> dict[str, Any]:
-    """A complete state for an order known only by its status (import, the list resource, the data source): an
-    adopted order renews and reissues nothing until its configuration says so (ADOPTED_SETTINGS)."""
+def adopted_state(status: OrderStatus) -> dict[str, Any]:
+    """The state of an order adopted from its status alone, the one way an import, the list resource's results
+    and the data source build it: its arguments as GoGetSSL holds them; ADOPTED_SETTINGS (an adopted order renews
+    and reissues nothing until its configuration says so); `adopted_closed` when it is already closed (then it
+    is kept inert, provider/resources/ssl_order_adoption.py); nothing pending. `destroy_outcome` is left null:
+    the resource's import decides it."""
     state = build_state(
         {**arguments_from_status(status), **ADOPTED_SETTINGS, "on_destroy": DEFAULT_ON_DESTROY},
         order_id=status.order_id,
@@ -96,6 +95,8 @@ def state_from_status(status: OrderStatus) -> dict[str, Any]:
         approver_method=None,
     )
     refresh(state, status)
+    state["adopted_closed"] = status.status in CLOSED_STATUSES
+    settle(state)
     return state
 
 

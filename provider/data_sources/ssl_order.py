@@ -9,7 +9,7 @@ from tf.schema import Attribute, Schema
 
 from provider.client import errors
 from provider.common.order_schema import PLANNED_NAMES, resource_schema
-from provider.common.order_state import state_from_status
+from provider.common.order_state import adopted_state
 from provider.data_sources._base import BaseDataSource
 
 
@@ -42,6 +42,6 @@ class SslOrderDataSource(BaseDataSource):
                                       "GoGetSSL does not know this order for the configured credentials.",
                                       path=["order_id"])
             return None
-        state = state_from_status(status)
+        state = adopted_state(status)  # the outputs an import of the order holds
         names = {a.name for a in self.get_schema().attributes}
         return {k: v for k, v in state.items() if k in names}

@@ -9,6 +9,7 @@ from tf.iface import ReadDataContext
 from tf.schema import Attribute, Schema
 from tf.types import List, Number, String
 
+from provider.client.paging import LISTING_PAGE, LISTING_REACH
 from provider.common import order_listing as listing
 from provider.data_sources._base import BaseDataSource
 from provider.tfext.types import Object
@@ -35,10 +36,10 @@ class SslOrdersDataSource(BaseDataSource):
         return Schema(
             version=2,
             description="The account's orders, whoever placed them, optionally filtered; filters combine. Reads "
-                        "the order listing (one call per 1000 orders; GoGetSSL's listing reaches at most 2,000 "
-                        "orders) and the status of each order that passes the listing's status filter (one call "
-                        "each). A listing that cannot be read to its end (it stops early, or the account is "
-                        "larger than it reaches) fails the read, naming why, unless "
+                        f"the order listing (one call per {LISTING_PAGE} orders; GoGetSSL's listing reaches at most "
+                        f"{LISTING_REACH:,} orders) and the status of each order that passes the listing's status "
+                        "filter (one call each). A listing that cannot be read to its end (it stops early, or the "
+                        "account is larger than it reaches) fails the read, naming why, unless "
                         "`allow_incomplete = true`: the ids feed `for_each` imports, and a short list would drop "
                         "orders from them.",
             attributes=[

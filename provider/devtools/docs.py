@@ -30,6 +30,7 @@ from tf.schema import Attribute, Schema
 from tf.types import TfType
 from tf.utils import Diagnostics
 
+from provider.common.provider_settings import SETTINGS
 from provider.provider import GoGetSSLProvider
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -119,6 +120,15 @@ def _schema_doc(title: str, schema: Schema, example_dir: Path | None, resource: 
     return "\n".join(lines).rstrip() + "\n"
 
 
+def _environment() -> str:
+    """The provider page's table of environment variables, from the settings table the provider reads."""
+    rows = [f"| `{s.env}` | `{s.name}` | {s.default if s.default is not None else 'none: required'} |"
+            for s in SETTINGS]
+    return "\n".join(["## Environment Variables", "",
+                      "Each setting the provider block leaves unset is read from its environment variable:", "",
+                      "| Variable | Setting | Default |", "|---|---|---|", *rows]) + "\n"
+
+
 class TemplateError(ValueError):
     """A template the generator cannot fill: an unknown placeholder, a missing file, no schema."""
 
@@ -154,7 +164,7 @@ def render(templates: Path = TEMPLATES) -> dict[str, str]:
     """Every generated page: its path relative to the docs directory (POSIX) -> its text."""
     provider = GoGetSSLProvider()
     pages = {"index.md": fill_template((templates / "index.md.tmpl").read_text(),
-                                       provider.get_provider_schema(Diagnostics()))}
+                                       provider.get_provider_schema(Diagnostics())) + "\n" + _environment()}
     prefix = provider.get_model_prefix()
     for klass in provider.get_resources():
         name = prefix + klass.get_name()

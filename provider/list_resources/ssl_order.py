@@ -19,13 +19,10 @@ from tf.utils import Diagnostics
 from provider.client import errors
 from provider.common import order_listing as listing
 from provider.common.diagnostics import add_api_error
-from provider.common.order_state import settle, state_from_status
+from provider.common.order_state import adopted_state
 from provider.common.services import ProviderServices, configured_client
+from provider.common.vendor import FAILED_STATUSES, STATUSES
 from provider.tfext.protocol610 import Found
-
-#: left out unless `status` names them: nothing left to manage (the resource imports a cancelled or rejected
-#: order inert, with a warning), or nothing to adopt (an expired certificate)
-NOT_LISTED = ("cancelled", "rejected", "expired")
 
 
 class SslOrderList:
@@ -57,8 +54,10 @@ class SslOrderList:
         if filters is None or client is None:
             return
         if filters.statuses is None:
-            filters = dataclasses.replace(filters, statuses=frozenset(s for s in listing.STATUSES
-                                                                      if s not in NOT_LISTED))
+            # Left out unless `status` names them: nothing left to manage (the resource imports a cancelled or
+            # rejected order inert, with a warning), or nothing to adopt (an expired certificate).
+            filters = dataclasses.replace(filters, statuses=frozenset(s for s in STATUSES
+                                                                      if s not in FAILED_STATUSES))
         try:
             found = listing.find_orders(client, filters, self.provider.stopping, limit)
         except errors.GoGetSSLError as exc:
@@ -67,10 +66,7 @@ class SslOrderList:
         if not listing.report_incomplete(diags, found, config.get("allow_incomplete"), query=True):
             return  # nothing generated from a listing cut short, unless allow_incomplete accepts it
         for order in found.orders:
-            state = None
-            if include_state:
-                state = state_from_status(order)  # (with ADOPTED_SETTINGS, as every import)
-                settle(state)
+            state = adopted_state(order) if include_state else None  # as an import of it holds it
             names = listing.names_of(order)
             yield Found({"order_id": order.order_id}, _display(order, names), state)
 

@@ -41,7 +41,7 @@ from provider.common.order_schema import (
     ORDER_IDENTITY,
     resource_schema,
 )
-from provider.common.order_state import NOTHING, order_id_of, refresh, settle, state_from_status, upgraded
+from provider.common.order_state import NOTHING, adopted_state, order_id_of, refresh, settle, upgraded
 from provider.common.services import (
     NotConfigured,
     ProviderServices,
@@ -49,7 +49,7 @@ from provider.common.services import (
     report_not_configured,
     vendor_today,
 )
-from provider.common.vendor import CANCEL_REVIEW_HOURS, RENEWAL_OPENS_DAYS
+from provider.common.vendor import CANCEL_REVIEW_HOURS, CLOSED_STATUSES, RENEWAL_OPENS_DAYS
 from provider.resources import ssl_order_account_view as account_view
 from provider.resources import ssl_order_adoption as adoption
 from provider.resources import ssl_order_claims as claims
@@ -320,7 +320,7 @@ class SslOrderResource(Resource):
                 "removed from state.",
             )
             return None
-        if status.status in ("cancelled", "rejected") and not adoption.closed_when_adopted(current, status.status):
+        if status.status in CLOSED_STATUSES and not adoption.closed_when_adopted(current, status.status):
             ctx.diagnostics.add_warning(
                 f"Order {order_id} was {status.status} outside Terraform",
                 f"GoGetSSL reports the order as {status.status}. It was removed from state: while its resource "
@@ -435,13 +435,10 @@ class SslOrderResource(Resource):
         except errors.GoGetSSLError as exc:
             add_api_error(ctx.diagnostics, exc, f"importing order {text}")
             return None
-        if status.status in adoption.CLOSED:
+        state = adopted_state(status)
+        if state["adopted_closed"]:
             # Imported all the same: Terraform fails every import of the run when one returns nothing.
             adoption.warn_closed_import(ctx.diagnostics, int(text), status.status)
-
-        state = state_from_status(status)
-        state["adopted_closed"] = status.status in adoption.CLOSED
-        settle(state)
         destroy_decision.set_destroy_outcome(self.provider, state)
         # Remembered for this run's plans: the order must not be reissued back to a stale CSR (ssl_order_adoption),
         # and a second resource holding it is told it came from an import (ssl_order_claims).

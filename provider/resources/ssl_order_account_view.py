@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from provider.client import errors
+from provider.client.paging import LISTING_MAX_PAGES, LISTING_PAGE
 from provider.common.services import ProviderServices
 
 if TYPE_CHECKING:
@@ -39,15 +40,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("gogetssl.provider")
 
-#: the largest page GoGetSSL gives (docs/vendor-api.md §9.4): an account of up to 1000 orders is one listing call.
-#: Past the vendor's offset ceiling the page is refused and the view ends: refreshes then read their own orders.
-PAGE_SIZE = 1000
 #: how many listing pages a refresh waits for (counted from its arrival) before reading its order itself,
 #: plus one for every HITS_PER_PAGE refreshes the view answered (a page costs two calls: listing, bulk status)
 PAGES_PER_WAIT = 3
 HITS_PER_PAGE = 10
-#: never more pages than this in one view (a server capping pages at 100 still shows 20,000 orders)
-MAX_PAGES = 200
 #: a view older than this is read again: a long apply must not decide from a listing read minutes ago
 VIEW_TTL = 120.0
 #: the longest a refresh waits for the view (less when the client's request deadline is shorter)
@@ -99,7 +95,7 @@ class AccountView:
                 if order_id in self._unanswered or self._slow or (stopping is not None and stopping.is_set()):
                     return None
                 budget = arrived + PAGES_PER_WAIT + self._hits // HITS_PER_PAGE
-                if self._ended or self._pages >= min(budget, MAX_PAGES):
+                if self._ended or self._pages >= min(budget, LISTING_MAX_PAGES):
                     self._wanted.add(order_id)  # asked together, in one bulk status call
                 if not self._reading:
                     self._reading = True  # the view's reader makes the next call; every refresh waits for it
@@ -148,7 +144,7 @@ class AccountView:
         """One listing page and the bulk status of its active orders; any failure ends the view (refreshes
         then read their orders themselves, and report errors as they always did)."""
         try:
-            entries, _count = self._client.orders.list_all(limit=PAGE_SIZE, offset=self._offset)
+            entries, _count = self._client.orders.list_all(limit=LISTING_PAGE, offset=self._offset)
         except errors.GoGetSSLError:
             entries = None
         if not entries:  # the end of the listing, or a listing that cannot be read

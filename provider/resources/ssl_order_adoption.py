@@ -25,10 +25,8 @@ from tf.utils import Diagnostics
 
 from provider.common.order_state import order_id_of
 from provider.common.services import ProviderServices
+from provider.common.vendor import CLOSED_STATUSES
 from provider.tfext.types import normalize_pem
-
-#: statuses with nothing left to manage: an order adopted in one of them is kept in state, inert
-CLOSED = ("cancelled", "rejected")
 
 
 def imported(services: ProviderServices, state: dict[str, Any]) -> None:
@@ -51,7 +49,7 @@ def closed_when_adopted(current: dict[str, Any], vendor_status: str | None) -> b
     """Whether the state holds an order that was already closed when it was adopted and still is closed, in
     whatever closed status, or no longer known at all (`vendor_status` None): a refresh keeps it rather than drop
     it, since dropping it would order it again."""
-    return current.get("adopted_closed") is True and (vendor_status is None or vendor_status in CLOSED)
+    return current.get("adopted_closed") is True and (vendor_status is None or vendor_status in CLOSED_STATUSES)
 
 
 def plan_closed(diags: Diagnostics, current: dict[str, Any]) -> bool:

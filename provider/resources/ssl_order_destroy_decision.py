@@ -26,6 +26,7 @@ from provider.client import errors
 from provider.common.order_schema import DEFAULT_ON_DESTROY
 from provider.common.order_state import order_id_of
 from provider.common.services import NotConfigured, ProviderServices, refund_today
+from provider.common.vendor import FAILED_STATUSES
 from provider.resources import ssl_order_policy as policy
 
 
@@ -67,7 +68,7 @@ def decide(services: ProviderServices, on_destroy: Any, cancel_requested_at: Any
     decided = by_setting(on_destroy)
     if decided is not None:
         return decided
-    if status in ("cancelled", "expired", "rejected"):
+    if status in FAILED_STATUSES:
         return Decision("gone", status=status)
     # GoGetSSL refuses a second cancellation while it reviews the first: the destroy waits for the review.
     review_ends = policy.cancel_review_ends(cancel_requested_at)

@@ -16,16 +16,22 @@ from tf.types import Unknown
 
 from provider.common import dcv
 from provider.common.order_rules import is_whole
-from provider.common.order_schema import DCV_FIELDS
+from provider.common.order_schema import DCV_FIELDS, REISSUE_FIELDS, UNREPORTED
 from provider.common.order_state import common_name, san_counts
-from provider.common.vendor import CANCEL_REVIEW, CANCEL_REVIEW_HOURS, OPEN_STATUSES, longest_certificate
+from provider.common.vendor import (
+    CANCEL_REVIEW,
+    CANCEL_REVIEW_HOURS,
+    ISSUED_STATUSES,
+    OPEN_STATUSES,
+    VALIDATING_STATUSES,
+    longest_certificate,
+)
 
 # Outputs that a reissue or a renewal changes: planned unknown so the plan shows them changing.
 # (A reissue changes no subscription: begin_date and end_date stay known.)
 REISSUE_OUTPUTS = ("order_status", "status_description", "dcv_status", "valid_from", "valid_till",
                    "certificate_pem", "ca_bundle_pem", "san", "approver_method", "validation_records",
                    "partner_order_id", "domain", "certificate_requested_at")
-VALIDATING = ("processing", "reissue")  # statuses whose validation a DCV change alters (change_validation)
 DCV_OUTPUTS = ("approver_method", "validation_records", "san", "dcv_status", "status_description")
 RENEWAL_OUTPUTS = REISSUE_OUTPUTS + ("begin_date", "end_date", "id", "order_id", "invoice_id", "order_amount",
                                      "currency", "tax", "tax_rate", "sans_purchased")
@@ -52,12 +58,9 @@ class Change:
 
 
 def reissue_changes(current: dict[str, Any], changed: set[str]) -> set[str]:
-    """Changed arguments that need a reissue. A signature_hash set where state had none (an imported
-    order: the API never returns it) is only recorded."""
-    fields: set[str] = {f for f in ("csr", "webserver_type", "dns_names") if f in changed}
-    if "signature_hash" in changed and current.get("signature_hash") is not None:
-        fields.add("signature_hash")
-    return fields
+    """Changed arguments that need a reissue. One GoGetSSL never reports (UNREPORTED: signature_hash) set
+    where state had none (an imported order) is only recorded."""
+    return {f for f in REISSUE_FIELDS & changed if f not in UNREPORTED or current.get(f) is not None}
 
 
 def plan_update(current: dict[str, Any], planned: dict[str, Any], changed: set[str], replace: list[str],
@@ -92,7 +95,7 @@ def plan_update(current: dict[str, Any], planned: dict[str, Any], changed: set[s
             planned["validation_records"] = dcv.planned_records(planned, common_name(planned.get("csr")))
     if replace and status in OPEN_STATUSES and not {"csr", "product_id"} & changed:
         notices.append(_open_replacement(current, sorted(set(replace))))
-    if not reissue and changed & DCV_FIELDS and status in VALIDATING:
+    if not reissue and changed & DCV_FIELDS and status in VALIDATING_STATUSES:
         # Only while validation is pending does a DCV change reach GoGetSSL; on an issued order it is recorded
         # for the next reissue, and the records keep describing the validation the order has.
         _mark_unknown(planned, DCV_OUTPUTS)
@@ -144,7 +147,7 @@ def update_action(current: dict[str, Any], planned: dict[str, Any], changed: set
         return "renew"
     if reissue_due(current, planned.get("reissue_before_days"), today):
         return "reissue"
-    if changed & DCV_FIELDS and current.get("order_status") in VALIDATING:
+    if changed & DCV_FIELDS and current.get("order_status") in VALIDATING_STATUSES:
         return "change_validation"
     return "state"
 
@@ -170,7 +173,7 @@ def renewal_due(state: dict[str, Any], renew_before_days: Any, today: dt.date | 
     (`end_date`) ends within `renew_before_days`. An order whose end_date is not known goes by its certificate."""
     if not is_whole(renew_before_days) or renew_before_days <= 0:
         return None
-    if state.get("order_status") not in ("active", "expired"):
+    if state.get("order_status") not in ISSUED_STATUSES:
         return None
     end = parse_date(state.get("end_date"))
     till = end or parse_date(state.get("valid_till"))
@@ -212,7 +215,7 @@ def reissue_window_problem(reissue_before_days: Any, today: dt.date | None = Non
 
 def reissue_pending(state: dict[str, Any]) -> bool:
     """Whether an issued order waits for a reissue (GoGetSSL reissues active orders only)."""
-    return state.get("order_status") in ("reissue", "processing") and parse_date(state.get("begin_date")) is not None
+    return state.get("order_status") in VALIDATING_STATUSES and parse_date(state.get("begin_date")) is not None
 
 
 def reissue_due(state: dict[str, Any], reissue_before_days: Any, today: dt.date | None = None) -> str | None:

@@ -48,7 +48,6 @@ if TYPE_CHECKING:
 
 _DUPLICATE = re.compile(r"already exists \(Order ID:\s*(\d+)", re.IGNORECASE)
 MAX_GRACE = 30.0  # seconds to let an uncertain request land before looking for what it did
-MAX_PAGES = 200  # beyond that a scan is partial and proves nothing (pages of 1000 reach the ceiling first)
 
 
 def let_it_land(client: GoGetSSLClient) -> None:
@@ -197,7 +196,7 @@ def highest_order_id(client: GoGetSSLClient) -> tuple[int | None, str]:
     listing's sort order is unknown (by id? by status? docs/vendor-api.md §8), so only a listing read to its end
     establishes it."""
     try:
-        scan = client.orders.scan(max_pages=MAX_PAGES)  # (pages as large as the vendor gives)
+        scan = client.orders.scan()  # (pages as large as the vendor gives, up to LISTING_MAX_PAGES)
     except errors.GoGetSSLError as exc:
         return None, f"the order listing could not be read: {exc}"
     if not scan.complete:
@@ -220,7 +219,7 @@ def find_placed_order(client: GoGetSSLClient, request: AddSSLOrderRequest, ledge
         return Search(None, False, "the account's orders from before this apply could not be read "
                                    f"({ledger.why_unmarked or 'unknown reason'})")
     try:
-        scan = client.orders.scan(max_pages=MAX_PAGES)
+        scan = client.orders.scan()
     except errors.GoGetSSLError as exc:
         return Search(None, False, f"the order listing could not be read ({exc})")
     candidates = sorted({int(e.order_id or 0) for e in scan.entries

@@ -5,6 +5,7 @@ uncertain answer the vendor's records decide (ssl_order_reconcile)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
 from tf.types import Unknown
@@ -15,9 +16,16 @@ from provider.client import errors
 from provider.common import dcv
 from provider.common.diagnostics import add_api_error
 from provider.common.order_rules import is_whole
-from provider.common.order_schema import ARGUMENT_NAMES
-from provider.common.order_state import approver_method, build_state, common_name, refresh, vendor_sans
-from provider.common.vendor import CANCEL_REVIEW_HOURS
+from provider.common.order_schema import ARGUMENT_NAMES, REISSUE_FIELDS, REISSUE_REQUEST_FIELDS, UNREPORTED
+from provider.common.order_state import (
+    approver_method,
+    arguments_from_status,
+    build_state,
+    common_name,
+    refresh,
+    vendor_sans,
+)
+from provider.common.vendor import CANCEL_REVIEW_HOURS, VALIDATING_STATUSES
 from provider.resources import ssl_order_reconcile as reconcile
 from provider.tfext.types import normalize_pem
 
@@ -236,9 +244,7 @@ def reissue(client: GoGetSSLClient, order_id: int, current: dict[str, Any], plan
     through; the old ones mean it did not, and it is sent once more; anything else raises ReissueUnknown."""
     from provider.client.models import ReissueRequest
 
-    wanted = with_san_approvers({k: planned.get(k) for k in (
-        "csr", "webserver_type", "dcv_method", "approver_email", "approver_emails", "dns_names",
-        "signature_hash", "unique_code")})
+    wanted = with_san_approvers({k: planned.get(k) for k in sorted(REISSUE_REQUEST_FIELDS)})
     request = ReissueRequest.model_validate(
         {k: v for k, v in wanted.items() if v is not None} | {"dns_names": planned.get("dns_names") or []})
     for attempt in (1, 2):
@@ -257,7 +263,7 @@ def reissue(client: GoGetSSLClient, order_id: int, current: dict[str, Any], plan
             held = _reissue_view(status)
             if _reissue_view_of(planned) == _reissue_view_of(current):
                 # A reissue of the same values (the certificate is due): only the order's state tells.
-                if status.status in ("reissue", "processing") or (status.valid_till or "") != (
+                if status.status in VALIDATING_STATUSES or (status.valid_till or "") != (
                         current.get("valid_till") or ""):
                     return  # it went through: a reissue is pending, or its certificate was issued already
                 if status.status != "active" or attempt == 2:
@@ -373,16 +379,22 @@ def same_pem(a: str | None, b: str | None) -> bool:
     return normalize_pem(a or "") == normalize_pem(b or "")
 
 
-def _reissue_view(status: OrderStatus) -> tuple[str, int | None, tuple[str, ...]]:
-    """What a reissue changes, as the vendor reports it (signature_hash is never reported)."""
-    return (normalize_pem(status.csr_code or ""), status.webserver_type,
-            tuple(sorted(n.lower() for n in vendor_sans(status))))
+#: how each field a reissue changes and GoGetSSL reports back (REISSUE_FIELDS less UNREPORTED) is compared
+_COMPARABLE: dict[str, Callable[[Any], Any]] = {
+    "csr": lambda pem: normalize_pem(str(pem or "")),
+    "webserver_type": lambda wt: int(wt) if is_whole(wt) else None,
+    "dns_names": lambda names: tuple(sorted(str(n).lower() for n in names or [])),
+}
 
 
-def _reissue_view_of(state: dict[str, Any]) -> tuple[str, int | None, tuple[str, ...]]:
-    wt = state.get("webserver_type")
-    return (normalize_pem(str(state.get("csr") or "")), int(wt) if is_whole(wt) else None,
-            tuple(sorted(str(n).lower() for n in state.get("dns_names") or [])))
+def _reissue_view(status: OrderStatus) -> dict[str, Any]:
+    """What a reissue changes, as the vendor reports it (the arguments an import reads from its status)."""
+    return _reissue_view_of(arguments_from_status(status))
+
+
+def _reissue_view_of(state: dict[str, Any]) -> dict[str, Any]:
+    """What a reissue changes and GoGetSSL reports back, comparable across the vendor's spelling and state's."""
+    return {name: _COMPARABLE[name](state.get(name)) for name in sorted(REISSUE_FIELDS - UNREPORTED)}
 
 
 def _no_unknowns(value: Any) -> Any:

@@ -34,7 +34,7 @@ from provider.client import errors
 from provider.common.diagnostics import add_api_error
 from provider.common.order_rules import CSRProblem, is_whole, parse_csr
 from provider.common.services import ProviderServices, configured_client
-from provider.common.vendor import FAILED_STATUSES
+from provider.common.vendor import FAILED_STATUSES, VALIDATING_STATUSES
 from provider.resources import ssl_order_waiting as waiting
 from provider.tfext.types import PemString, SingleNestedBlock, normalize_pem
 
@@ -263,7 +263,7 @@ class SslOrderValidationResource(Resource):
         except errors.GoGetSSLError as exc:
             add_api_error(ctx.diagnostics, exc, f"reading order {int(order_id)}")
             return current
-        if status.status in ("reissue", "processing") and current.get("certificate_pem") and issued_for(
+        if status.status in VALIDATING_STATUSES and current.get("certificate_pem") and issued_for(
                 current.get("csr"), current.get("certificate_pem")):
             # A reissue is pending: the certificate held is still the order's valid one, and consumers keep it
             # until the successor is issued (the next apply that asks for it waits).

@@ -253,8 +253,3 @@ class SandboxHTTPServer(ThreadingHTTPServer):
     @property
     def base_url(self) -> str:
         return f"http://{self.authority}{API_PREFIX}"
-
-    def start_background(self) -> threading.Thread:
-        t = threading.Thread(target=self.serve_forever, name="gogetssl-sandbox", daemon=True)
-        t.start()
-        return t

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from tf.schema import Schema
@@ -41,9 +41,6 @@ class IdentitySchema:
     attributes: tuple[IdentityAttribute, ...]
     import_id: Callable[[dict[str, Any]], str]
     version: int = 0
-    #: settings an import by identity (what `terraform query` generates) puts in the state, in place of what
-    #: `import_()` sets: the list resource gives the same values, so the generated configuration matches
-    adopt_settings: dict[str, Any] = field(default_factory=dict)
 
     def to_pb(self) -> Any:
         return pb610.ResourceIdentitySchema(version=self.version, identity_attributes=[

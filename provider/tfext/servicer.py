@@ -18,9 +18,7 @@
    framework's own wrapper prints tracebacks straight to stderr, past the redaction, so the
    framework's methods are called unwrapped.
 
-`install()` makes `tf.runner.run_provider` use this class: the runner imports
-`tf.provider.ProviderServicer` when it starts, so replacing that module attribute is the one
-hook the framework offers.
+provider/tfext/serve.py serves it (the framework's runner is not used).
 """
 
 from __future__ import annotations
@@ -33,7 +31,6 @@ from copy import deepcopy
 from typing import Any
 
 import grpc
-import tf.provider
 from tf.gen import tfplugin_pb2 as pb
 from tf.provider import ProviderServicer, _decode_state, _encode_state
 from tf.utils import Diagnostics, _to_attribute_path, read_dynamic_value, to_dynamic_value
@@ -204,10 +201,6 @@ class GoGetSSLServicer(ProviderServicer):
         response = _newer(pb610.ImportResourceState.Response,
                           _framework(ProviderServicer.ImportResourceState)(self, old, context))
         for imported in response.imported_resources:
-            if identity is not None and schema is not None and schema.adopt_settings:
-                state = read_dynamic_value(imported.state)
-                if isinstance(state, dict):
-                    imported.state.CopyFrom(to_dynamic_value({**state, **schema.adopt_settings}))
             self._add_identity(imported, imported.type_name, "state", "identity")
         return response
 
@@ -294,8 +287,3 @@ class GoGetSSLServicer(ProviderServicer):
 def _newer(cls: Any, message: Any) -> Any:
     """A framework message re-read as its 6.10 shape `cls` (same field numbers, more fields)."""
     return cls.FromString(message.SerializeToString())
-
-
-def install() -> None:
-    """Make the framework's runner serve GoGetSSLServicer."""
-    tf.provider.ProviderServicer = GoGetSSLServicer  # type: ignore[misc]

@@ -6,9 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from tf.iface import ImportContext, ReadContext
+from tf.iface import ImportContext, ReadContext, ReadDataContext
 from tf.utils import Diagnostics
 
+from provider.data_sources.ssl_order import SslOrderDataSource
+from provider.list_resources.ssl_order import SslOrderList
 from provider.resources.ssl_order import SslOrderResource
 from tests.support import Sandbox, make_csr, new_provider
 
@@ -52,3 +54,25 @@ def test_a_managed_order_closed_outside_terraform_is_not_taken_for_an_adopted_on
     diags = Diagnostics()
     assert SslOrderResource(new_provider(box)).read(ReadContext(diags, "gogetssl_ssl_order"), after) is None
     assert [d.summary for d in diags.diagnostics] == [f"Order {state['order_id']} was cancelled outside Terraform"]
+
+
+@pytest.mark.parametrize("status", ["rejected", "active"])
+def test_the_list_resource_and_the_data_source_show_the_state_an_import_holds(new_sandbox: Start, status: str):
+    """`terraform query` shows, and generates configuration from, the state an import of each order produces;
+    the data source gives the resource's outputs: an order closed when adopted is marked so in all three.
+    (destroy_outcome is the resource's own decision: import sets it, the other two leave it null.)"""
+    box = new_sandbox()
+    order_id = box.place(make_csr(key="ec256").csr_pem)
+    box.set_status(order_id, status)
+    provider = new_provider(box)
+    imported = SslOrderResource(provider).import_(ImportContext(Diagnostics(), "gogetssl_ssl_order"), str(order_id))
+    assert imported is not None and imported["adopted_closed"] is (status == "rejected")
+    diags = Diagnostics()
+    (found,) = SslOrderList(provider).list(diags, {"status": [status]}, True, None)
+    assert not diags.has_errors() and found.state is not None
+    read = SslOrderDataSource(provider).read(ReadDataContext(Diagnostics(), "gogetssl_ssl_order"),
+                                             {"order_id": order_id})
+    assert read is not None
+    for shown in (found.state, read):
+        assert {k: v for k, v in shown.items() if k != "destroy_outcome"} == {
+            k: imported[k] for k in shown if k != "destroy_outcome"}

@@ -14,6 +14,7 @@ from tf.utils import Diagnostics
 
 from provider.client import ClientSettings, GoGetSSLClient
 from provider.common import order_listing as listing
+from provider.common import vendor
 from provider.data_sources.ssl_orders import SslOrdersDataSource
 from provider.list_resources.ssl_order import SslOrderList
 from provider.provider import GoGetSSLProvider
@@ -58,7 +59,7 @@ def test_an_account_of_two_pages_is_listed_whole_and_one_past_the_reach_is_repor
     state, diags = _read(box)
     assert state is not None and state["ids"] == sorted(o["order_id"] for o in orders) and _summaries(diags) == []
     diags = Diagnostics()
-    assert len(list(finder.list(diags, {"status": list(listing.STATUSES)}, False, None))) == 19
+    assert len(list(finder.list(diags, {"status": list(vendor.STATUSES)}, False, None))) == 19
     assert _summaries(diags) == []
     box.faults(list_page_cap=10, list_offset_cap=10)
     for total in (20, 25):
@@ -70,7 +71,7 @@ def test_an_account_of_two_pages_is_listed_whole_and_one_past_the_reach_is_repor
         assert "offset ceiling" in warning.detail and "2,000 orders" in warning.detail
         assert "terraform import" in warning.detail
         diags = Diagnostics()
-        everything = {"status": list(listing.STATUSES), "allow_incomplete": True}
+        everything = {"status": list(vendor.STATUSES), "allow_incomplete": True}
         assert len(list(finder.list(diags, everything, False, None))) == 20
         assert _summaries(diags) == [REACH]
 
@@ -236,10 +237,10 @@ def test_an_incomplete_listing_fails_the_list_resource_unless_a_partial_result_i
     box.faults(list_page_cap=2, list_offset_cap=2)
     finder = SslOrderList(GoGetSSLProvider(client=GoGetSSLClient(ClientSettings(box.url, box.user, box.password))))
     diags = Diagnostics()
-    assert list(finder.list(diags, {"status": list(listing.STATUSES)}, True, None)) == []
+    assert list(finder.list(diags, {"status": list(vendor.STATUSES)}, True, None)) == []
     (error,) = diags.to_pb()
     assert error.severity == error.ERROR and error.summary == REACH and "allow_incomplete" in error.detail
     assert "generate blocks for the orders listed" in error.detail and "for_each" not in error.detail
     diags = Diagnostics()
-    found = list(finder.list(diags, {"status": list(listing.STATUSES), "allow_incomplete": True}, True, None))
+    found = list(finder.list(diags, {"status": list(vendor.STATUSES), "allow_incomplete": True}, True, None))
     assert len(found) == 4 and [(d.summary, d.severity == d.WARNING) for d in diags.to_pb()] == [(REACH, True)]

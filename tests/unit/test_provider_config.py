@@ -17,3 +17,32 @@ def test_refresh_mode_accepts_full_or_listing_and_names_the_field(value: str, ok
     if not ok:
         (d,) = diags.diagnostics
         assert d.summary == "Invalid refresh_mode" and "full, listing" in d.detail
+
+
+def _configure_from_env(monkeypatch: pytest.MonkeyPatch, env: dict[str, str]) -> list[str]:
+    """What configuring the provider with an empty block and `env` (and no other GOGETSSL_ variable) reports."""
+    from tf.utils import Diagnostics
+
+    from provider.common.provider_settings import SETTINGS
+    from provider.provider import GoGetSSLProvider
+
+    for s in SETTINGS:
+        monkeypatch.delenv(s.env, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    diags = Diagnostics()
+    GoGetSSLProvider().configure_provider(diags, {})
+    return [f"{d.summary}: {d.detail}" for d in diags.diagnostics]
+
+
+def test_every_setting_falls_back_to_its_environment_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each variable of the settings table is read: a bad value there is reported naming it, and a credential
+    there is no longer missing. (Bad values stop the configuration before it logs in: no socket.)"""
+    from provider.common.provider_settings import SETTINGS
+
+    for s in SETTINGS:
+        reported = _configure_from_env(monkeypatch, {s.env: "not-a-valid-value"})
+        if s.name in ("username", "password"):
+            assert not any(r.startswith(f"Missing GoGetSSL {s.name}") for r in reported), (s.name, reported)
+        else:
+            assert any(s.env in r for r in reported), (s.name, reported)

@@ -10,9 +10,17 @@ from typing import Any
 import pytest
 from tf.types import Unknown
 
-from provider.client.models import AddSSLOrderRequest
-from provider.common.order_schema import ARGUMENT_NAMES, REQUIRED, resource_schema
+from provider.client.models import AddSSLOrderRequest, ReissueRequest
+from provider.common.order_schema import (
+    ARGUMENT_NAMES,
+    REISSUE_FIELDS,
+    REISSUE_REQUEST_FIELDS,
+    REQUIRED,
+    UNREPORTED,
+    resource_schema,
+)
 from provider.resources import ssl_order_policy as policy
+from provider.resources import ssl_order_spend as spend
 from tests.support import make_csr
 
 TODAY = dt.date(2026, 11, 28)
@@ -200,6 +208,16 @@ def test_the_request_model_and_the_schema_name_the_same_arguments() -> None:
     assert {n for n, f in fields.items() if f.is_required()} == set(REQUIRED)
     schema = {a.name: a for a in resource_schema().attributes}
     assert {n for n in ARGUMENT_NAMES if schema[n].required} == set(REQUIRED)
+
+
+def test_a_reissue_sends_and_compares_every_field_it_changes() -> None:
+    """REISSUE_FIELDS is the one list of what a reissue changes: the reissue request carries each (its model
+    forbids extra fields, so one it lacks would fail every reissue), and after an uncertain answer each one
+    GoGetSSL reports is compared with what it holds (one left out would take a half-done reissue for done)."""
+    assert set(ReissueRequest.model_fields) == REISSUE_REQUEST_FIELDS and REISSUE_FIELDS <= REISSUE_REQUEST_FIELDS
+    assert set(spend._reissue_view_of({})) == REISSUE_FIELDS - UNREPORTED
+    assert policy.reissue_changes(_issued_state(), set(REISSUE_FIELDS)) == REISSUE_FIELDS - UNREPORTED
+    assert policy.reissue_changes(_issued_state(signature_hash="SHA2"), set(REISSUE_FIELDS)) == REISSUE_FIELDS
 
 
 def test_san_names_unknown_until_apply_plan_an_in_place_reissue_without_crashing() -> None:
