@@ -25,7 +25,7 @@ def _form(model: BaseModel) -> dict[str, str]:
 class AddSSLOrderRequest(BaseModel):
     """The form of addSSLOrder (and addSSLRenewOrder), field for field as the vendor names them."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     product_id: int
     period: int
@@ -81,7 +81,7 @@ class AddSSLOrderRequest(BaseModel):
 class ReissueRequest(BaseModel):
     """The form of reissueSSLOrder."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     csr: str
     webserver_type: int

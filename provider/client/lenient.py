@@ -107,4 +107,4 @@ Date = Annotated[str | None, BeforeValidator(_to_date)]
 class VendorModel(BaseModel):
     """Base of every response model: fields it does not know are ignored."""
 
-    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+    model_config = ConfigDict(extra="ignore", populate_by_name=True, defer_build=True)

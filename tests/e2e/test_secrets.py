@@ -17,7 +17,7 @@ pytestmark = pytest.mark.e2e
 
 def test_secrets_never_leak(workdir: TerraformWorkdir, own_sandbox: Callable[..., Sandbox], tmp_path: Path,
                             monkeypatch: pytest.MonkeyPatch):
-    box = own_sandbox(password="Very-Secret-Pa55word", timeout=None, retries=1)
+    box = own_sandbox(password="Very-Secret-Pa55word", timeout=2, retries=1)  # an uncertain cancel waits 2 s, not 30
     log = tmp_path / "terraform.log"
     monkeypatch.setenv("TF_LOG", "TRACE")
     monkeypatch.setenv("TF_LOG_PATH", str(log))
