@@ -60,8 +60,13 @@ class TerraformWorkdir:
 
     def plan_json(self, *extra: str) -> dict[str, Any]:
         """`terraform show -json` of a saved plan (plan options in `extra`, e.g. -replace=ADDR)."""
-        self.run("plan", "-input=false", "-no-color", "-out=tfplan", *extra)
-        return json.loads(self.run("show", "-json", "tfplan").out)
+        return self.saved_plan(*extra)[1]
+
+    def saved_plan(self, *extra: str, ok: tuple[int, ...] = (0, 2)) -> tuple[Result, dict[str, Any]]:
+        """One plan, saved: what it printed (as plan() would: -detailed-exitcode) and `terraform show -json` of it,
+        without planning twice."""
+        result = self.run("plan", "-detailed-exitcode", "-input=false", "-no-color", "-out=tfplan", *extra, ok=ok)
+        return result, json.loads(self.run("show", "-json", "tfplan").out)
 
     def show_json(self) -> dict[str, Any]:
         """`terraform show -json` of the state, as Terraform renders it (it starts the plugin for the schema)."""

@@ -69,14 +69,14 @@ def test_replacing_an_issued_order_says_it_cancels_its_certificate(workdir: Terr
     order_id = _apply_one(workdir, sb)
     # Terraform drops the warnings of a replacement's create plan: the old order's destroy_outcome says it,
     # in the rendered plan and in `terraform show -json` alike
-    replace = workdir.plan("-replace=gogetssl_ssl_order.a")
+    replace, plan = workdir.saved_plan("-replace=gogetssl_ssl_order.a")
     assert replace.rc == 2 and '~ destroy_outcome' in replace.text and '"cancel_for_refund" -> (known after apply)' \
         in replace.text, replace.text
-    (change,) = [c["change"] for c in workdir.plan_json("-replace=gogetssl_ssl_order.a")["resource_changes"]]
+    (change,) = [c["change"] for c in plan["resource_changes"]]
     assert change["actions"] == ["delete", "create"] and change["before"]["destroy_outcome"] == "cancel_for_refund"
     # the CI guide's script lists the cancellation beside the purchase
     plan_file = workdir.path / "plan.json"
-    plan_file.write_text(json.dumps(workdir.plan_json("-replace=gogetssl_ssl_order.a")))
+    plan_file.write_text(json.dumps(plan))
     script = Path(__file__).resolve().parents[2] / "examples" / "ci" / "purchases.py"
     listed = subprocess.run([sys.executable, str(script), str(plan_file)], capture_output=True, text=True,
                             check=True).stdout

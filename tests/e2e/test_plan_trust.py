@@ -32,8 +32,8 @@ def test_a_saved_plan_says_what_each_order_costs_and_the_plan_after_apply_is_emp
         "multi", product_id=67, dns_names=sans, approver_emails=["dns"] * len(sans)))
     workdir.init()
 
-    text = workdir.plan().text
-    changes = _changes(workdir.plan_json())
+    printed, plan = workdir.saved_plan()
+    text, changes = printed.text, _changes(plan)
 
     assert f"This plan buys a certificate for {single.common_name}" in text
     assert f"This plan buys a certificate for {multi.common_name}" in text and "Multi-Domain" in text
@@ -58,8 +58,9 @@ def test_a_saved_plan_says_what_each_order_costs_and_the_plan_after_apply_is_emp
         # What the plan said is what GoGetSSL charged: product 67 includes 2 SANs and charges the other 2.
         assert price == state["order_amount"] == sb.order(state["order_id"])["amount"]
     assert planned["gogetssl_ssl_order.multi"] > planned["gogetssl_ssl_order.single"] > 0
-    assert workdir.plan().rc == 0, "the plan after apply is empty"
-    after = _changes(workdir.plan_json())
+    printed, plan = workdir.saved_plan()
+    assert printed.rc == 0, "the plan after apply is empty"
+    after = _changes(plan)
     assert {c["actions"][0] for c in after.values()} == {"no-op"}
     assert {c["after"]["planned_action"] for c in after.values()} == {"none"}
     assert {c["after"]["planned_price"] for c in after.values()} == {0}

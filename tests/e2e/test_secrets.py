@@ -26,9 +26,8 @@ def test_secrets_never_leak(workdir: TerraformWorkdir, own_sandbox: Callable[...
     outputs = [workdir.init().text]
     box.faults({"match": "/orders/status/", "mode": "auth_expired"})  # forces a second /auth/: two keys to look for
     outputs.append(workdir.apply().text)
-    outputs.append(workdir.plan().text)
-    plan = workdir.plan_json()
-    outputs.append(str(plan))
+    printed, plan = workdir.saved_plan()
+    outputs += [printed.text, str(plan)]
     box.faults({"match": "cancel_ssl_order", "mode": "http_500", "times": 5})  # an error diagnostic, with retries
     outputs.append(workdir.run("destroy", "-auto-approve", "-no-color", ok=(0, 1)).text)
     monkeypatch.setenv("GOGETSSL_PASSWORD", "Wrong-But-Also-Secret")

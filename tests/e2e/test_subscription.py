@@ -33,9 +33,9 @@ def _lifetime(pem: str) -> int:
 def _planned(wd: TerraformWorkdir) -> tuple[dict[str, Any], list[str]]:
     """The order's planned change (after values) and what the plan says of it: its planned_* lines as a user
     reads them, then the planned_* values of `terraform show -json` (a value that does not change has no line)."""
-    text = wd.plan().text
-    lines = [line.strip() for line in text.splitlines() if re.search(r"planned_(action|price|tax)\s", line)]
-    (change,) = [c for c in wd.plan_json()["resource_changes"] if c["address"] == SITE]
+    printed, plan = wd.saved_plan()
+    lines = [line.strip() for line in printed.text.splitlines() if re.search(r"planned_(action|price|tax)\s", line)]
+    (change,) = [c for c in plan["resource_changes"] if c["address"] == SITE]
     after = change["change"]["after"]
     lines.append("json: " + ", ".join(f"{k}={after.get(k)!r}" for k in ("planned_action", "planned_price",
                                                                           "planned_tax", "planned_currency")))
