@@ -25,12 +25,14 @@ sandbox: $(STAMP)
 	mkdir -p .demo/www
 	$(PY) -m provider.sandbox.main --port 8999 --db .demo/sandbox.db --dcv-http-root .demo/www
 
-# Four workers on two cores: most of a Terraform test is waiting (plugin start-up, the sandbox, Terraform
-# itself), and every test has its own sandbox and working directory. The 15 slowest tests are printed last.
+# Four workers on two cores: each test passes the work between Terraform, the plugin and its sandbox, so two per
+# core keep both busy; every test has its own sandbox and working directory. An idle worker takes tests queued
+# for a busy one (worksteal), so a slow test near the end does not hold the others back. The 15 slowest are
+# printed last.
 TEST_WORKERS ?= 4
 
 test: $(STAMP)
-	$(PY) -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --durations=15 --ignore=tests/soak tests
+	$(PY) -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist worksteal --durations=15 --ignore=tests/soak tests
 
 # Bounded by SOAK_RESOURCES (20), SOAK_ROUNDS (10) and SOAK_SEED.
 soak: $(STAMP)
