@@ -116,6 +116,7 @@ def install(plugin_dir: Path) -> Path:
         entry.external_attr = (stat.S_IFREG | 0o755) << 16
         zf.writestr(entry, executable.read_bytes())
     os.replace(partial, target)
+    _compile_package()
     for stale in module_dir.glob(f"{EXECUTABLE}_{__version__}_*.zip"):
         if stale != target:
             stale.unlink()
@@ -123,6 +124,16 @@ def install(plugin_dir: Path) -> Path:
         if manifest.exists():
             manifest.unlink()
     return module_dir
+
+
+def _compile_package() -> None:
+    """Write the bytecode of this package's modules, as pip does for what it installs. Terraform starts the plugin
+    three or four times per command, and a Python that may not write bytecode itself (PYTHONDONTWRITEBYTECODE, a
+    read-only install, an editable one) compiled every module from source at each start: 0.15-0.2 s of CPU of
+    the 0.35 s a start cost here. Where the package's folder cannot be written, nothing changes."""
+    import compileall
+
+    compileall.compile_dir(Path(__file__).resolve().parent, quiet=2)
 
 
 def mirror_cli_config(plugin_dir: Path) -> str:

@@ -308,3 +308,19 @@ def test_a_cache_path_that_is_not_a_regular_file_does_not_hang_the_start(cache: 
     worker.join(10)
 
     assert result and result[0][0].startswith(b"-----BEGIN PRIVATE KEY-----"), "tls_pair blocked on a FIFO"
+
+
+def test_install_leaves_the_plugins_modules_compiled_so_no_start_compiles_them(tmp_path: Path) -> None:
+    """A plugin start that cannot write bytecode (PYTHONDONTWRITEBYTECODE, a read-only or editable install) would
+    compile every module from source, three or four times per Terraform command: install() compiles them."""
+    import importlib.util
+
+    import provider.resources.ssl_order as module
+    from provider.main import install
+
+    cached = Path(importlib.util.cache_from_source(module.__file__))
+    cached.unlink(missing_ok=True)
+    install(tmp_path / "plugins")
+    assert cached.is_file()
+    header = cached.read_bytes()[8:12]  # the source mtime the bytecode was made from: Python uses it
+    assert int.from_bytes(header, "little") == int(Path(module.__file__).stat().st_mtime) & 0xFFFFFFFF
