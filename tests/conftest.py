@@ -3,14 +3,22 @@ Terraform pointed at the session's sandbox through a private filesystem mirror (
 
 from __future__ import annotations
 
+import compileall
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+import provider
 from provider.main import install, mirror_cli_config
 from tests.support import Sandbox
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Compile the provider's modules once: every sandbox and plugin a test starts is a new Python, and where
+    bytecode may not be written (PYTHONDONTWRITEBYTECODE) each would compile them from source again."""
+    compileall.compile_dir(Path(provider.__file__).resolve().parent, quiet=2)
 
 
 @pytest.fixture(scope="session")
