@@ -540,3 +540,252 @@ def schema_problems(provider: dict[str, Any], committed: dict[str, Any] | None) 
         problems.append(f"schema differs from the snapshot ({', '.join(changed)}): review it, then run "
                         "`make schema`")
     return problems
+
+
+# -- in-process lifecycle helpers (i21-e2e-b) --
+# What Terraform itself does around the provider's answers, for in-process stories of a gogetssl_ssl_order:
+# the configuration as a resource block sends it, the proposed new state, the action Terraform takes from the
+# provider's plan, and its checks of what apply and a data source return. Each "run" below is one Terraform
+# command: a new provider (a new plugin process) per walk, as Terraform starts one for the plan walk and another
+# for the apply walk.
+@dataclass
+class TerraformPlan:
+    """A plan of one gogetssl_ssl_order as Terraform makes it from the provider's answer: its `actions` as
+    `terraform show -json` gives them (["create"], ["no-op"], ["update"], ["delete", "create"]), the
+    `replace_paths` ([["csr"]]), the planned state sent to Terraform, the state it was planned over (`prior`:
+    the refreshed state, None for a create), every diagnostic the command showed (the refresh's too), and the
+    attributes whose planned value is not the prior one (`changed`, what the plan shows changing)."""
+
+    actions: list[str]
+    replace_paths: list[list[str]]
+    planned: dict[str, Any] | None
+    prior: dict[str, Any] | None
+    diags: Any
+    changed: set[str]
+
+    @property
+    def errors(self) -> list[str]:
+        return errors_of(self.diags)
+
+    @property
+    def warnings(self) -> list[str]:
+        return [d.summary for d in self.diags.diagnostics if d.severity == "warning"]
+
+
+def order_config(**args: Any) -> dict[str, Any]:
+    """The configuration Terraform sends for order_hcl(name, **args) with its csr given among `args`: every
+    attribute of gogetssl_ssl_order, null unless minimal_order(**args) sets it."""
+    from provider.resources.ssl_order import SslOrderResource
+
+    given = minimal_order(**args)
+    return {a.name: given.get(a.name) for a in SslOrderResource.get_schema().attributes}
+
+
+def _as_sent(attr: Any, old: Any, new: Any) -> Any:
+    """The value Terraform receives for `new` once the framework encodes it beside `old` (tf.provider
+    _encode_state_d: a list, map, object or PEM semantically equal to the old value is sent as the old one)."""
+    from tf.types import Unknown
+
+    if new is Unknown or old is Unknown or type(attr.type).__name__ in ("Number", "String", "Bool"):
+        return new
+    return old if attr.type.semantically_equal(old, new) else new
+
+
+def _differs(a: Any, b: Any) -> bool:
+    from tf.types import Unknown
+
+    return a is Unknown or b is Unknown or a != b
+
+
+def plan_order(provider: Any, prior: dict[str, Any] | None, config: dict[str, Any],
+               diags: Any = None) -> TerraformPlan:
+    """One PlanResourceChange of gogetssl_ssl_order `config` (order_config) over `prior` (None: a create), and what
+    Terraform makes of the answer (terraform/internal/terraform/node_resource_abstract_instance.go, plan()): the
+    proposed new state (the configured value, else a computed attribute's prior value, else null), the plan as
+    GoGetSSLServicer asks the resource for it, then the action: create; no-op when the planned state is the
+    prior one; delete-then-create when a path the provider marks as requiring replacement changes; else update."""
+    import copy
+
+    from tf.utils import Diagnostics
+
+    from provider.resources.ssl_order import SslOrderResource
+    from provider.tfext.context import ResourcePlanContext
+
+    diags = Diagnostics() if diags is None else diags
+    attrs = {a.name: a for a in SslOrderResource.get_schema().attributes}
+    resource = SslOrderResource(provider)
+    if prior is None:
+        planned = {k: config[k] if config.get(k) is not None else (a.default if a.computed else None)
+                   for k, a in attrs.items()}
+        ctx = ResourcePlanContext(diags, "gogetssl_ssl_order", changed_fields=set(planned), config=config,
+                                  is_create=True)
+        return TerraformPlan(["create"], [], resource.plan(ctx, None, planned), None, diags, set(attrs))
+    proposed = {k: config.get(k) if config.get(k) is not None or not a.computed else prior.get(k)
+                for k, a in attrs.items()}
+    changed = {k for k, a in attrs.items() if not a.type.semantically_equal(prior.get(k), proposed[k])}
+    ctx = ResourcePlanContext(diags, "gogetssl_ssl_order", changed_fields=changed, config=config,
+                              requires_replace=sorted(k for k in changed if attrs[k].requires_replace))
+    result = resource.plan(ctx, copy.deepcopy(prior), copy.deepcopy(proposed))
+    sent = {k: _as_sent(attrs[k], proposed.get(k), v) for k, v in result.items()}
+    differ = {k for k in attrs if _differs(sent.get(k), prior.get(k))}
+    replace = [[k] for k in dict.fromkeys(ctx.requires_replace) if k in differ]
+    actions = ["no-op"] if not differ else ["delete", "create"] if replace else ["update"]
+    return TerraformPlan(actions, replace, sent, prior, diags, differ)
+
+
+def read_order(provider: Any, state: dict[str, Any], diags: Any = None) -> tuple[dict[str, Any] | None, Any]:
+    """One ReadResource (a refresh) of `state`, as Terraform receives it: (the new state, None when the
+    provider dropped the order; the diagnostics)."""
+    from tf.iface import ReadContext
+    from tf.utils import Diagnostics
+
+    from provider.resources.ssl_order import SslOrderResource
+
+    diags = Diagnostics() if diags is None else diags
+    new = SslOrderResource(provider).read(ReadContext(diags, "gogetssl_ssl_order"), dict(state))
+    if new is None:
+        return None, diags
+    attrs = {a.name: a for a in SslOrderResource.get_schema().attributes}
+    return {k: _as_sent(attrs[k], state.get(k), v) for k, v in new.items()}, diags
+
+
+def plan_run(box: Sandbox, state: dict[str, Any] | None, config: dict[str, Any]) -> TerraformPlan:
+    """`terraform plan` of `config` with `state` in state (None: none): in one new plugin process, the refresh
+    (an order the provider drops is planned as a create), then the plan. Nothing is written back."""
+    from tf.utils import Diagnostics
+
+    provider, diags = new_provider(box), Diagnostics()
+    prior = read_order(provider, state, diags)[0] if state is not None else None
+    return plan_order(provider, prior, config, diags)
+
+
+def apply_run(box: Sandbox, state: dict[str, Any] | None, config: dict[str, Any]) -> tuple[dict[str, Any] | None,
+                                                                                             TerraformPlan, Any]:
+    """`terraform apply -auto-approve` of `config` with `state` in state: the plan walk (plan_run), then the apply
+    walk in a new plugin process, which plans again over the refreshed state and applies that plan (create or
+    update; a replacement is not handled here). Checks what Terraform checks of the result: every value the
+    plan knew comes back unchanged. (The state Terraform then holds, the plan shown, the apply's diagnostics.)"""
+    from tf.iface import CreateContext, UpdateContext
+    from tf.utils import Diagnostics
+
+    from provider.resources.ssl_order import SslOrderResource
+
+    shown = plan_run(box, state, config)
+    assert not shown.errors, shown.diags.diagnostics
+    if shown.actions == ["no-op"]:
+        return shown.prior, shown, Diagnostics()
+    provider = new_provider(box)
+    again = plan_order(provider, shown.prior, config)
+    assert again.actions == shown.actions and not again.errors, (again.actions, again.diags.diagnostics)
+    assert again.planned is not None
+    diags, resource = Diagnostics(), SslOrderResource(provider)
+    if again.actions == ["create"]:
+        new = resource.create(CreateContext(diags, "gogetssl_ssl_order"), dict(again.planned))
+    elif again.actions == ["update"]:
+        assert again.prior is not None
+        new = resource.update(UpdateContext(diags, "gogetssl_ssl_order"), dict(again.prior), dict(again.planned))
+    else:
+        raise AssertionError(f"apply_run does not apply {again.actions}")
+    if new is None or errors_of(diags):
+        return (None if again.actions == ["create"] else again.prior), shown, diags
+    attrs = {a.name: a for a in SslOrderResource.get_schema().attributes}
+    new = {k: _as_sent(attrs[k], again.planned.get(k), v) for k, v in new.items()}
+    inconsistent = sorted(k for k, v in again.planned.items() if _contradicts(v, new.get(k)))
+    assert not inconsistent, f"Provider produced inconsistent result after apply: {inconsistent}"
+    return new, shown, diags
+
+
+def _contradicts(planned: Any, applied: Any) -> bool:
+    """Whether an applied value differs from what the plan knew of it (unknown parts of the plan may be anything)."""
+    from tf.types import Unknown
+
+    if planned is Unknown:
+        return False
+    if isinstance(planned, dict) and isinstance(applied, dict):
+        return set(planned) != set(applied) or any(_contradicts(v, applied[k]) for k, v in planned.items())
+    if isinstance(planned, list) and isinstance(applied, list):
+        return len(planned) != len(applied) or any(_contradicts(p, a) for p, a in zip(planned, applied, strict=True))
+    return bool(planned != applied)
+
+
+def import_run(box: Sandbox, order_id: int | str, config: dict[str, Any]) -> TerraformPlan:
+    """`terraform plan` with an `import` block of `order_id` for `config`, in one plugin process: the import, the
+    refresh of what it returned, then the plan (["no-op"]: "1 to import, 0 to add, 0 to change")."""
+    from tf.iface import ImportContext
+    from tf.utils import Diagnostics
+
+    from provider.resources.ssl_order import SslOrderResource
+
+    provider, diags = new_provider(box), Diagnostics()
+    imported = SslOrderResource(provider).import_(ImportContext(diags, "gogetssl_ssl_order"), str(order_id))
+    assert imported is not None and not errors_of(diags), diags.diagnostics
+    prior, diags = read_order(provider, imported, diags)
+    assert prior is not None and not errors_of(diags), diags.diagnostics
+    return plan_order(provider, prior, config, diags)
+
+
+def destroy_run(box: Sandbox, state: dict[str, Any]) -> tuple[dict[str, Any] | None, Any]:
+    """`terraform destroy -auto-approve` with `state` in state: the refresh (an order the provider drops needs no
+    destroy) and the destroy plan, then the delete in the apply walk's own plugin process (which applies the
+    planned destroy without planning it again). (What state then holds, None when the order left it; every
+    diagnostic the command showed.)"""
+    from tf.iface import DeleteContext
+    from tf.utils import Diagnostics
+
+    from provider.resources.ssl_order import SslOrderResource
+
+    provider, diags = new_provider(box), Diagnostics()
+    prior, diags = read_order(provider, state, diags)
+    if prior is None or errors_of(diags):
+        return prior, diags
+    SslOrderResource(provider).plan_destroy(diags, prior)
+    if errors_of(diags):
+        return prior, diags
+    return SslOrderResource(new_provider(box)).delete(DeleteContext(diags, "gogetssl_ssl_order"), prior), diags
+
+
+def read_data_source(provider: Any, klass: Any, **config: Any) -> tuple[dict[str, Any] | None, Any]:
+    """One ReadDataSource of data source `klass` with `config` (unset attributes null, as Terraform sends them);
+    checks what Terraform checks of the answer (the framework encodes nothing for data sources): only declared
+    attributes, each of its declared type, configured ones unchanged. (The state, the diagnostics.)"""
+    from tf.iface import ReadDataContext
+    from tf.utils import Diagnostics
+
+    attrs = {a.name: a for a in klass.get_schema().attributes}
+    sent = {k: config.get(k) for k in attrs}
+    diags = Diagnostics()
+    state = klass(provider).read(ReadDataContext(diags, "gogetssl_" + klass.get_name()), sent)
+    if state is not None:
+        assert set(state) <= set(attrs), f"undeclared attributes: {sorted(set(state) - set(attrs))}"
+        wrong = [f"{k}: {problem}" for k, a in attrs.items() for problem in _type_problems(a.type, state.get(k))]
+        assert not wrong, wrong
+        changed = [k for k, a in attrs.items() if not a.computed and state.get(k) != sent[k]]
+        assert not changed, f"configured values changed: {changed}"
+    return state, diags
+
+
+def _type_problems(t: Any, value: Any) -> list[str]:
+    """Why `value` is not of Terraform type `t` (tf.types or provider.tfext.types.Object): what msgpack would carry
+    and Terraform refuse. Null is of every type."""
+    from tf.types import Bool, List, Map, Number, String
+
+    from provider.tfext.types import Object
+
+    if value is None:
+        return []
+    if isinstance(t, Object):
+        if not isinstance(value, dict) or set(value) - set(t.attributes):
+            return [f"{value!r} is not an object of {sorted(t.attributes)}"]
+        return [p for k, inner in t.attributes.items() for p in _type_problems(inner, value.get(k))]
+    if isinstance(t, List):
+        if not isinstance(value, list):
+            return [f"{value!r} is not a list"]
+        return [p for v in value for p in _type_problems(t.element_type, v)]
+    if isinstance(t, Map):
+        if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
+            return [f"{value!r} is not a map"]
+        return [p for v in value.values() for p in _type_problems(t.element_type, v)]
+    ok = {Number: lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
+          String: lambda v: isinstance(v, str), Bool: lambda v: isinstance(v, bool)}
+    check = next((f for kind, f in ok.items() if isinstance(t, kind)), None)
+    return [] if check is None or check(value) else [f"{value!r} is not a {type(t).__name__}"]

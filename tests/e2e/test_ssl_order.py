@@ -1,9 +1,14 @@
-"""gogetssl_ssl_order through real Terraform against the sandbox: what a user sees at each step."""
+"""gogetssl_ssl_order through real Terraform against the sandbox, for what Terraform itself adds: the lifecycle
+(apply, a clean plan, destroy), its two import paths (`terraform import`, an `import` block), a state of an older
+schema version upgraded, and a credential error printed without the password's configuration line.
+
+The provider's answers at each step (an issued order, changes the API cannot make, an order unknown to the API, a
+vendor refusal, missing or refused credentials, a bad import id) are tested in-process: tests/integration/
+test_day2.py, test_ssl_order_import.py and test_refusals.py (issue 21)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 
 import pytest
 
@@ -49,18 +54,6 @@ output "link" { value = gogetssl_ssl_order.site.approver_method.http.link }
     workdir.destroy()
     assert sandbox.wait_status(state["order_id"], "cancelled")["status"] == "cancelled"  # after the review
     assert sandbox.order(state["order_id"])["cancel_reason"]
-
-
-def test_plan_stays_clean_when_the_order_is_issued(workdir: TerraformWorkdir, sandbox: Sandbox):
-    workdir.write("site.csr", make_csr().csr_pem)
-    workdir.write("main.tf", PROVIDER_BLOCK + order_hcl("site", dcv_method="dns"))
-    workdir.init()
-    workdir.apply()
-    order_id = workdir.resource("gogetssl_ssl_order.site")["order_id"]
-    sandbox.set_status(order_id, "active")
-    assert workdir.plan().rc == 0
-    workdir.run("apply", "-refresh-only", "-auto-approve", "-no-color")
-    assert workdir.resource("gogetssl_ssl_order.site")["order_status"] == "active"
 
 
 def _order_through_api(sandbox: Sandbox, csr: str, **args: object) -> int:
@@ -120,98 +113,6 @@ import {{
     workdir.apply()
     assert workdir.plan().rc == 0
     assert workdir.resource("gogetssl_ssl_order.site")["order_id"] == order_id
-
-
-def test_import_of_unknown_or_malformed_id_is_a_clear_error(workdir: TerraformWorkdir):
-    workdir.write("site.csr", make_csr().csr_pem)
-    workdir.write("main.tf", PROVIDER_BLOCK + order_hcl("site", dcv_method="http"))
-    workdir.init()
-    bad = workdir.import_("gogetssl_ssl_order.site", "abc", ok=(1,))
-    assert "Invalid import id" in bad.text and "Traceback" not in bad.text
-    missing = workdir.import_("gogetssl_ssl_order.site", "42", ok=(1,))
-    assert "Order 42 not found" in missing.text
-
-
-def test_changes_the_api_cannot_make_force_a_new_order_and_say_why(workdir: TerraformWorkdir, sandbox: Sandbox):
-    workdir.write("site.csr", make_csr().csr_pem)
-    workdir.write("main.tf", PROVIDER_BLOCK + order_hcl("site", dcv_method="http"))
-    workdir.init()
-    workdir.apply()
-    # Issued: a pending order with the same CSR and product cannot be replaced (test_never_wrong_order).
-    sandbox.set_status(workdir.resource("gogetssl_ssl_order.site")["order_id"], "active")
-    workdir.write("main.tf", PROVIDER_BLOCK + order_hcl("site", dcv_method="http", admin_phone="+44 20 7946 9999"))
-    plan = workdir.plan_json()
-    (change,) = plan["resource_changes"]
-    assert change["change"]["actions"] == ["delete", "create"]
-    assert change["change"]["replace_paths"] == [["admin_phone"]]
-
-    workdir.write("main.tf", PROVIDER_BLOCK + order_hcl("site", dcv_method="http", signature_hash="SHA2"))
-    plan = workdir.plan_json()
-    (change,) = plan["resource_changes"]
-    assert change["change"]["actions"] == ["update"]
-    adds = sandbox.count("add_ssl_order")
-    workdir.apply()
-    assert sandbox.count("add_ssl_order") == adds
-    assert workdir.plan().rc == 0
-
-
-def test_order_unknown_to_the_api_leaves_state_and_is_planned_again(workdir: TerraformWorkdir, sandbox: Sandbox):
-    workdir.write("site.csr", make_csr().csr_pem)
-    workdir.write("main.tf", PROVIDER_BLOCK + order_hcl("site", dcv_method="http"))
-    workdir.init()
-    workdir.apply()
-    state = json.loads(workdir.run("state", "pull").out)
-    attrs = state["resources"][0]["instances"][0]["attributes"]
-    attrs["order_id"], attrs["id"] = 7, "7"  # an id the vendor does not know
-    state["serial"] += 1
-    workdir.write("edited.tfstate", json.dumps(state))
-    workdir.run("state", "push", "edited.tfstate")
-    plan = workdir.plan()
-    assert plan.rc == 2
-    assert "Order 7 no longer exists at GoGetSSL" in plan.text
-    assert "1 to add, 0 to change, 0 to destroy" in plan.text
-
-
-def test_vendor_refusal_is_a_clear_error_and_leaves_no_state(workdir: TerraformWorkdir,
-                                                             new_sandbox: Callable[..., Sandbox]):
-    """What only the vendor decides at the order itself (here: a refusal the plan could not foresee) fails
-    cleanly, with nothing in state."""
-    poor = new_sandbox()
-    poor.faults({"match": "/orders/add_ssl_order", "mode": "echo_error", "times": 1000})
-    workdir.write("site.csr", make_csr().csr_pem)
-    provider = f'provider "gogetssl" {{\n  api_url = "{poor.url}"\n  max_retries = 0\n}}'
-    workdir.write("main.tf", PROVIDER_BLOCK.replace('provider "gogetssl" {}', provider)
-                  + order_hcl("site", dcv_method="http"))
-    workdir.init()
-    result = workdir.apply(ok=(1,))
-    assert "GoGetSSL API error: Bad request" in result.text
-    assert "nothing was ordered" in result.text
-    assert "Traceback" not in result.text
-    assert poor.orders() == []
-    assert workdir.state().get("values") is None
-
-
-def test_wrong_credentials_fail_clearly_without_echoing_the_password(workdir: TerraformWorkdir, sandbox: Sandbox,
-                                                                      monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("GOGETSSL_PASSWORD", "Wr0ng-Secret-123")
-    workdir.write("site.csr", make_csr().csr_pem)
-    workdir.write("main.tf", PROVIDER_BLOCK + order_hcl("site", dcv_method="http"))
-    workdir.init()
-    adds = sandbox.count("add_ssl_order")
-    result = workdir.plan(ok=(1,))  # fails fast, at plan
-    assert "GoGetSSL refused the credentials" in result.text
-    assert "GOGETSSL_PASSWORD" in result.text
-    assert "Wr0ng-Secret-123" not in result.text and "Traceback" not in result.text
-    assert sandbox.count("add_ssl_order") == adds
-
-
-def test_missing_credentials_name_the_setting(workdir: TerraformWorkdir, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.delenv("GOGETSSL_USERNAME")
-    workdir.write("site.csr", make_csr().csr_pem)
-    workdir.write("main.tf", PROVIDER_BLOCK + order_hcl("site", dcv_method="http"))
-    workdir.init()
-    result = workdir.plan(ok=(1,))
-    assert "Missing GoGetSSL username" in result.text and "GOGETSSL_USERNAME" in result.text
 
 
 def test_state_from_schema_version_1_upgrades_and_plans_clean(workdir: TerraformWorkdir, sandbox: Sandbox):
