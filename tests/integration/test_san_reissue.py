@@ -1,7 +1,8 @@
 """SANs paid for: an order keeps the SANs it was bought with across reissues, so shrinking `dns_names` and growing
 it back within them is a free reissue, and only growing beyond them buys a new order (issue 20, item 8).
 
-In-process against the sandbox: what Terraform adds (rendering the plan) is checked in tests/e2e/test_day2.py."""
+In-process against the sandbox: the planned action and price are the provider's answer; how Terraform renders a
+planned reissue is the subject of tests/e2e/test_subscription.py."""
 
 from __future__ import annotations
 
