@@ -540,3 +540,80 @@ def schema_problems(provider: dict[str, Any], committed: dict[str, Any] | None) 
         problems.append(f"schema differs from the snapshot ({', '.join(changed)}): review it, then run "
                         "`make schema`")
     return problems
+
+
+# -- in-process lifecycle helpers (i21-e2e-a) --
+def created(provider: Any, **args: Any) -> tuple[dict[str, Any] | None, Any]:
+    """Apply the create of a new gogetssl_ssl_order of minimal_order(**args) (a fresh CSR unless given) in
+    `provider`, as an apply walk does it: planned again (plan_create), then created unless the plan failed; (the
+    new state or None, the diagnostics of both)."""
+    from tf.iface import CreateContext
+
+    from provider.resources.ssl_order import SslOrderResource
+
+    planned, diags = plan_create(provider, **args)
+    if diags.has_errors():
+        return None, diags
+    return SslOrderResource(provider).create(CreateContext(diags, "gogetssl_ssl_order"), planned), diags
+
+
+@dataclass
+class Plan:
+    """A plan of an existing gogetssl_ssl_order as the servicer answers it: the planned state, its diagnostics, and
+    the attributes that force a replacement (Terraform then plans a destroy and a create)."""
+
+    planned: dict[str, Any]
+    diags: Any
+    replace: list[str]
+
+
+def plan_configured(provider: Any, current: dict[str, Any], config: dict[str, Any]) -> Plan:
+    """The plan of an existing gogetssl_ssl_order (state `current`) under the configuration `config`, the arguments
+    and settings written in its block (any other is unset), with the proposed new state Terraform makes of them:
+    the configured value, else the prior value of a computed attribute, else null."""
+    from tf.utils import Diagnostics
+
+    from provider.resources.ssl_order import SslOrderResource
+    from provider.tfext.context import ResourcePlanContext
+
+    schema = SslOrderResource.get_schema()
+    full = {a.name: config.get(a.name) for a in schema.attributes}
+    proposed = {a.name: full[a.name] if full[a.name] is not None or not a.computed else current.get(a.name)
+                for a in schema.attributes}
+    changed = {a.name for a in schema.attributes if not a.type.semantically_equal(current.get(a.name),
+                                                                                    proposed[a.name])}
+    diags = Diagnostics()
+    ctx = ResourcePlanContext(diags, "gogetssl_ssl_order", changed_fields=changed, config=full,
+                              requires_replace=sorted(a.name for a in schema.attributes
+                                                      if a.name in changed and a.requires_replace))
+    planned = SslOrderResource(provider).plan(ctx, dict(current), proposed)
+    return Plan(planned, diags, list(ctx.requires_replace))
+
+
+def plan_diff(box: Sandbox, state: dict[str, Any], **settings: Any) -> set[str]:
+    """What `terraform plan` of a gogetssl_ssl_order configured with the arguments and settings `state` holds
+    changes, in a new plugin process (configured_provider(box, **settings)): the attributes whose planned value
+    differs from the refreshed state or is unknown. Empty: `plan -detailed-exitcode` exits 0. Fails the test when
+    the refresh or the plan has an error, or the refresh drops the order."""
+    from tf.iface import ReadContext
+    from tf.types import Unknown
+    from tf.utils import Diagnostics
+
+    from provider.common.order_schema import ARGUMENT_NAMES
+    from provider.resources.ssl_order import SslOrderResource
+
+    walk = configured_provider(box, **settings)
+    diags = Diagnostics()
+    read = SslOrderResource(walk).read(ReadContext(diags, "gogetssl_ssl_order"), state)
+    assert read is not None and not errors_of(diags), [f"{d.summary}: {d.detail}" for d in diags.diagnostics]
+    settings_written = ("renew_before_days", "reissue_before_days", "on_destroy")
+    plan = plan_configured(walk, read, {n: state.get(n) for n in (*ARGUMENT_NAMES, *settings_written)})
+    assert not errors_of(plan.diags), [f"{d.summary}: {d.detail}" for d in plan.diags.diagnostics]
+    return {a.name for a in SslOrderResource.get_schema().attributes
+            if plan.planned.get(a.name) is Unknown
+            or not a.type.semantically_equal(read.get(a.name), plan.planned.get(a.name))} | set(plan.replace)
+
+
+def texts_of(diags: Any) -> str:
+    """Every diagnostic's summary and detail, one line each: what Terraform prints of them."""
+    return "\n".join(f"{d.severity}: {d.summary}: {d.detail}" for d in diags.diagnostics)
