@@ -613,6 +613,7 @@ def plan_order(provider: Any, prior: dict[str, Any] | None, config: dict[str, An
 
     diags = Diagnostics() if diags is None else diags
     attrs = {a.name: a for a in SslOrderResource.get_schema().attributes}
+    config = {k: config.get(k) for k in attrs}  # an attribute not written in the block is sent as null
     resource = SslOrderResource(provider)
     if prior is None:
         planned = {k: config[k] if config.get(k) is not None else (a.default if a.computed else None)
@@ -789,3 +790,44 @@ def _type_problems(t: Any, value: Any) -> list[str]:
           String: lambda v: isinstance(v, str), Bool: lambda v: isinstance(v, bool)}
     check = next((f for kind, f in ok.items() if isinstance(t, kind)), None)
     return [] if check is None or check(value) else [f"{value!r} is not a {type(t).__name__}"]
+
+
+# -- in-process lifecycle helpers (i21-e2e-a) --
+def created(provider: Any, **args: Any) -> tuple[dict[str, Any] | None, Any]:
+    """Apply the create of a new gogetssl_ssl_order of minimal_order(**args) (a fresh CSR unless given) in
+    `provider`, as an apply walk does it: planned again (plan_create), then created unless the plan failed; (the
+    new state or None, the diagnostics of both)."""
+    from tf.iface import CreateContext
+
+    from provider.resources.ssl_order import SslOrderResource
+
+    planned, diags = plan_create(provider, **args)
+    if diags.has_errors():
+        return None, diags
+    return SslOrderResource(provider).create(CreateContext(diags, "gogetssl_ssl_order"), planned), diags
+
+
+def plan_diff(box: Sandbox, state: dict[str, Any], **settings: Any) -> set[str]:
+    """What `terraform plan` of a gogetssl_ssl_order configured with the arguments and settings `state` holds
+    changes, in a new plugin process (configured_provider(box, **settings)): the attributes whose planned value
+    differs from the refreshed state or is unknown. Empty: `plan -detailed-exitcode` exits 0. Fails the test when
+    the refresh or the plan has an error, or the refresh drops the order."""
+    from tf.iface import ReadContext
+    from tf.utils import Diagnostics
+
+    from provider.common.order_schema import ARGUMENT_NAMES
+    from provider.resources.ssl_order import SslOrderResource
+
+    walk = configured_provider(box, **settings)
+    diags = Diagnostics()
+    read = SslOrderResource(walk).read(ReadContext(diags, "gogetssl_ssl_order"), state)
+    assert read is not None and not errors_of(diags), [f"{d.summary}: {d.detail}" for d in diags.diagnostics]
+    settings_written = ("renew_before_days", "reissue_before_days", "on_destroy")
+    plan = plan_order(walk, read, {n: state.get(n) for n in (*ARGUMENT_NAMES, *settings_written)})
+    assert not plan.errors, [f"{d.summary}: {d.detail}" for d in plan.diags.diagnostics]
+    return plan.changed
+
+
+def texts_of(diags: Any) -> str:
+    """Every diagnostic's summary and detail, one line each: what Terraform prints of them."""
+    return "\n".join(f"{d.severity}: {d.summary}: {d.detail}" for d in diags.diagnostics)

@@ -67,8 +67,9 @@ def test_an_uncertain_call_that_placed_nothing_is_proven_so_in_an_account_of_two
     assert box.count("add_ssl_order") == 19 + 2, "the whole listing proved the first call placed nothing"
 
 
-def test_past_the_listings_reach_an_uncertain_order_fails_naming_the_ceiling(new_sandbox: Start):
-    box = _account(new_sandbox, 20, "newest", "commit_then_reset", offset_cap=10)  # offset 20 is refused
+@pytest.mark.parametrize("list_order", ["oldest", "newest"])
+def test_past_the_listings_reach_an_uncertain_order_fails_naming_the_ceiling(new_sandbox: Start, list_order: str):
+    box = _account(new_sandbox, 20, list_order, "commit_then_reset", offset_cap=10)  # offset 20 is refused
     csr = make_csr().csr_pem
     state, diags = _create(box, csr)
     assert state is None
