@@ -1,5 +1,5 @@
 # Adopt every open order of the account in one resource block, on Terraform 1.7 or newer (import blocks with
-# for_each). See README.md; on Terraform 1.14+ `terraform query` (examples/list-resources) does this too.
+# for_each). See docs/guides/adopt.md; on Terraform 1.14+ `terraform query` (examples/list-resources) does this too.
 terraform {
   required_version = ">= 1.7"
   required_providers {

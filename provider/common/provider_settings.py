@@ -47,12 +47,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_retries", Number(), "GOGETSSL_MAX_RETRIES", f"{DEFAULT_MAX_RETRIES}",
             "How many times a request that is safe to repeat (a read, a recheck) is retried after a connection "
             "error, a timeout, HTTP 429 or 5xx, with capped exponential backoff and jitter, honouring "
-            "Retry-After. Requests that place, renew, reissue or cancel an order are never repeated blindly: "
-            "after an uncertain failure the provider looks for the order instead."),
+            "Retry-After. A whole number from 0 to 20. Requests that place, renew, reissue or cancel an order are "
+            "never repeated blindly: after an uncertain failure the provider looks for the order instead."),
     Setting("request_timeout", Number(), "GOGETSSL_REQUEST_TIMEOUT", f"{DEFAULT_READ_TIMEOUT:g}",
             "Seconds one request may take, start to finish (looking up the host, connecting, waiting and reading "
-            "the answer). After an uncertain answer to a request that places or cancels an order, the provider "
-            "also waits this long (at most 30 s) for the request to land before looking at the account's orders."),
+            "the answer), from 1 to 3600. After an uncertain answer to a request that places or cancels an order, "
+            "the provider also waits this long (at most 30 s) for the request to land before looking at the "
+            "account's orders."),
     Setting("refresh_mode", String(), "GOGETSSL_REFRESH_MODE", f"`{REFRESH_MODES[0]}`",
             "How a plan refreshes issued orders. `full` (default): one status call per order, so every change "
             "GoGetSSL makes is seen. `listing`: one view of the account per plan (the order listing and the bulk "

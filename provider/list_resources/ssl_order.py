@@ -39,7 +39,8 @@ class SslOrderList:
                       description="Finds the account's orders, whoever placed them. Filters combine; without "
                                   "`status`, cancelled and rejected orders (nothing left to manage) and expired "
                                   "ones are left out. The configuration generated for an order sets "
-                                  "`renew_before_days = 0`: adopting renews nothing until you set it.")
+                                  "`renew_before_days = 0` and `reissue_before_days = 0`: adopting renews and "
+                                  "reissues nothing until you set them.")
 
     def validate(self, diags: Diagnostics, config: dict[str, Any]) -> None:
         # what is still unknown (a variable, a value from elsewhere) is checked when the query runs
