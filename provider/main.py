@@ -177,7 +177,10 @@ def main(argv: list[str] | None = None) -> int:
     inst.add_argument("--plugin-dir", type=Path, default=DEFAULT_PLUGIN_DIR,
                       help="filesystem mirror to install into (default ~/.terraform.d/plugins)")
     sub.add_parser("serve", help="serve the plugin protocol, as when Terraform starts the plugin")
-    opts, rest = parser.parse_known_args(args)
+    # Strict: an argument no command takes is an error (exit 2), never ignored. `serve --dev` (the debug mode that
+    # is gone) would otherwise start a plain plugin that ignores Ctrl-C, and a misspelt `install` option would
+    # install into ~/.terraform.d/plugins. Terraform passes no arguments: it sets the magic cookie (above).
+    opts = parser.parse_args(args)
 
     if opts.command == "install":
         try:
@@ -193,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
     if opts.command == "serve":
         return serve()
     print(_help())
-    return 0 if not rest else 2
+    return 0
 
 
 if __name__ == "__main__":
