@@ -110,19 +110,23 @@ def install(plugin_dir: Path) -> Path:
     module_dir = plugin_dir / HOST / NAMESPACE / TYPE
     module_dir.mkdir(parents=True, exist_ok=True)
     target = module_dir / f"{EXECUTABLE}_{__version__}_{_platform()}.zip"
-    partial = target.with_name(target.name + ".partial")
-    with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as zf:
-        entry = zipfile.ZipInfo(f"{EXECUTABLE}_v{__version__}", date_time=(2020, 1, 1, 0, 0, 0))
-        entry.external_attr = (stat.S_IFREG | 0o755) << 16
-        zf.writestr(entry, executable.read_bytes())
-    os.replace(partial, target)
+    # A name of this install's own: two installs into one directory at once each move a whole archive into place
+    # (with one name, the second to move found nothing left to move and failed).
+    partial = target.with_name(f"{target.name}.{os.getpid()}-{os.urandom(4).hex()}.partial")
+    try:
+        with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as zf:
+            entry = zipfile.ZipInfo(f"{EXECUTABLE}_v{__version__}", date_time=(2020, 1, 1, 0, 0, 0))
+            entry.external_attr = (stat.S_IFREG | 0o755) << 16
+            zf.writestr(entry, executable.read_bytes())
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
     _compile_package()
     for stale in module_dir.glob(f"{EXECUTABLE}_{__version__}_*.zip"):
         if stale != target:
-            stale.unlink()
+            stale.unlink(missing_ok=True)
     for manifest in (module_dir / "index.json", module_dir / f"{__version__}.json"):  # network-mirror files
-        if manifest.exists():
-            manifest.unlink()
+        manifest.unlink(missing_ok=True)
     return module_dir
 
 

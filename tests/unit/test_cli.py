@@ -4,6 +4,7 @@ No Terraform, no socket: `serve` and the plugin's executable are replaced where 
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -43,3 +44,29 @@ def test_serve_and_install_without_extra_arguments_still_run(monkeypatch: pytest
     assert cli.main(["install", "--plugin-dir", str(tmp_path)]) == 0
     assert cli.main([]) == 0  # help
     assert ran == ["serve", f"install {tmp_path}"]
+
+
+def test_two_installs_into_one_directory_at_once_both_succeed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two installs into one plugin directory (two terminals, a CI matrix sharing a cache, `make demo` beside an
+    install): each wrote the same `<archive>.partial`, so the one that moved it into place second found nothing
+    to move and failed (install: [Errno 2] No such file or directory: '...zip.partial'). Here the second install
+    runs whole at the moment the first is about to move its archive into place, the interleaving that failed."""
+    plugins = tmp_path / "plugins"
+    real_replace = os.replace
+    interleaved: list[Path] = []
+    started: list[bool] = []
+
+    def replace(src: str | Path, dst: str | Path) -> None:
+        if not started and str(src).endswith(".partial"):
+            started.append(True)
+            interleaved.append(cli.install(plugins))  # the other install, start to finish
+        real_replace(src, dst)
+
+    monkeypatch.setattr(cli.os, "replace", replace)
+    monkeypatch.setattr(cli, "_compile_package", lambda: None)  # (not what this test is about)
+
+    module_dir = cli.install(plugins)
+
+    assert interleaved == [module_dir]
+    archives = sorted(p.name for p in module_dir.iterdir())
+    assert archives == [f"{cli.EXECUTABLE}_{cli.__version__}_{cli._platform()}.zip"], archives
