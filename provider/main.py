@@ -110,19 +110,23 @@ def install(plugin_dir: Path) -> Path:
     module_dir = plugin_dir / HOST / NAMESPACE / TYPE
     module_dir.mkdir(parents=True, exist_ok=True)
     target = module_dir / f"{EXECUTABLE}_{__version__}_{_platform()}.zip"
-    partial = target.with_name(target.name + ".partial")
-    with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as zf:
-        entry = zipfile.ZipInfo(f"{EXECUTABLE}_v{__version__}", date_time=(2020, 1, 1, 0, 0, 0))
-        entry.external_attr = (stat.S_IFREG | 0o755) << 16
-        zf.writestr(entry, executable.read_bytes())
-    os.replace(partial, target)
+    # A name of this install's own: two installs into one directory at once each move a whole archive into place
+    # (with one name, the second to move found nothing left to move and failed).
+    partial = target.with_name(f"{target.name}.{os.getpid()}-{os.urandom(4).hex()}.partial")
+    try:
+        with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as zf:
+            entry = zipfile.ZipInfo(f"{EXECUTABLE}_v{__version__}", date_time=(2020, 1, 1, 0, 0, 0))
+            entry.external_attr = (stat.S_IFREG | 0o755) << 16
+            zf.writestr(entry, executable.read_bytes())
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
     _compile_package()
     for stale in module_dir.glob(f"{EXECUTABLE}_{__version__}_*.zip"):
         if stale != target:
-            stale.unlink()
+            stale.unlink(missing_ok=True)
     for manifest in (module_dir / "index.json", module_dir / f"{__version__}.json"):  # network-mirror files
-        if manifest.exists():
-            manifest.unlink()
+        manifest.unlink(missing_ok=True)
     return module_dir
 
 
@@ -177,7 +181,10 @@ def main(argv: list[str] | None = None) -> int:
     inst.add_argument("--plugin-dir", type=Path, default=DEFAULT_PLUGIN_DIR,
                       help="filesystem mirror to install into (default ~/.terraform.d/plugins)")
     sub.add_parser("serve", help="serve the plugin protocol, as when Terraform starts the plugin")
-    opts, rest = parser.parse_known_args(args)
+    # Strict: an argument no command takes is an error (exit 2), never ignored. `serve --dev` (the debug mode that
+    # is gone) would otherwise start a plain plugin that ignores Ctrl-C, and a misspelt `install` option would
+    # install into ~/.terraform.d/plugins. Terraform passes no arguments: it sets the magic cookie (above).
+    opts = parser.parse_args(args)
 
     if opts.command == "install":
         try:
@@ -193,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     if opts.command == "serve":
         return serve()
     print(_help())
-    return 0 if not rest else 2
+    return 0
 
 
 if __name__ == "__main__":

@@ -50,6 +50,10 @@ RENEW_BEFORE = 24 * 3600  # seconds: a cached certificate with less left is repl
 _KEY_END = b"-----END PRIVATE KEY-----\n"
 _CERT_BEGIN, _CERT_END = b"-----BEGIN CERTIFICATE-----\n", b"-----END CERTIFICATE-----\n"
 log = logging.getLogger("gogetssl.provider")
+#: how long a call still running at Shutdown may go on before the process ends: go-plugin's client (Kill) waits 2 s
+#: for the process after Shutdown answers, then kills it. (The interpreter's exit, before os._exit, let such a call
+#: run until that kill; a grace of 1 s cut it off after 1 s.)
+SHUTDOWN_GRACE = 1.8
 
 
 class App(Protocol):
@@ -335,9 +339,10 @@ def serve_methods(provider_method: Callable[[str], Callable[[Any, grpc.ServicerC
         after_handshake()
         while not done.wait(0.05):
             pass
-        # Shutdown is the last call: Terraform sends it once it is done with the plugin. Wait for its answer to
-        # leave (and for any call still running, up to the grace), then end the process at once.
-        server.stop(grace=1).wait(2)
+        # Shutdown is the last call: Terraform sends it once it is done with the plugin, or with a call still
+        # running when its operation was cancelled (a second Ctrl-C). Wait for its answer to leave and for any call
+        # still running, up to SHUTDOWN_GRACE (go-plugin kills the process soon after), then end the process.
+        server.stop(grace=SHUTDOWN_GRACE).wait(SHUTDOWN_GRACE + 1)
     finally:
         for remove, target in ((os.unlink, sock), (os.rmdir, tmp)):
             try:
@@ -352,7 +357,7 @@ def _exit_now() -> None:
     """End the plugin process without the interpreter's teardown. Terraform waits for every plugin process to
     exit, and it starts three or four per command: the teardown (collecting the modules grpc, pydantic and the
     framework loaded, joining idle worker threads) cost about 0.25 s of a 1.5 s plan here. Logs and the standard
-    streams are flushed first; nothing else is pending once Shutdown was answered."""
+    streams are flushed first; a call still running had its SHUTDOWN_GRACE already."""
     logging.shutdown()
     for stream in (sys.stdout, sys.stderr):
         try:

@@ -1,0 +1,72 @@
+"""The command line people use (provider/main.py): `install` and `serve`, outside Terraform (no magic cookie).
+
+No Terraform, no socket: `serve` and the plugin's executable are replaced where a test must not start them."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from provider import main as cli
+
+
+@pytest.fixture(autouse=True)
+def _not_under_terraform(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(cli.MAGIC_COOKIE_KEY, raising=False)
+
+
+@pytest.mark.parametrize("argv", [["serve", "--dev"], ["serve", "--reattach"], ["install", "--plugin-dr", "/x"]])
+def test_an_argument_the_command_does_not_take_is_refused_not_ignored(
+        argv: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """`serve --dev` was the framework's debug mode (it printed TF_REATTACH_PROVIDERS); it is gone, and a serve that
+    swallowed it silently became a plain plugin that ignores Ctrl-C in the user's terminal. A misspelt option of
+    install installed into ~/.terraform.d/plugins instead of the directory meant."""
+    ran: list[str] = []
+    monkeypatch.setattr(cli, "serve", lambda: ran.append("serve") or 0)
+    monkeypatch.setattr(cli, "install", lambda plugin_dir: ran.append(f"install {plugin_dir}") or plugin_dir)
+
+    with pytest.raises(SystemExit) as exited:
+        cli.main(argv)
+
+    assert exited.value.code == 2 and ran == []
+    assert "unrecognized arguments" in capsys.readouterr().err
+
+
+def test_serve_and_install_without_extra_arguments_still_run(monkeypatch: pytest.MonkeyPatch,
+                                                              tmp_path: Path) -> None:
+    ran: list[str] = []
+    monkeypatch.setattr(cli, "serve", lambda: ran.append("serve") or 0)
+    monkeypatch.setattr(cli, "install", lambda plugin_dir: ran.append(f"install {plugin_dir}") or plugin_dir)
+
+    assert cli.main(["serve"]) == 0
+    assert cli.main(["install", "--plugin-dir", str(tmp_path)]) == 0
+    assert cli.main([]) == 0  # help
+    assert ran == ["serve", f"install {tmp_path}"]
+
+
+def test_two_installs_into_one_directory_at_once_both_succeed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two installs into one plugin directory (two terminals, a CI matrix sharing a cache, `make demo` beside an
+    install): each wrote the same `<archive>.partial`, so the one that moved it into place second found nothing
+    to move and failed (install: [Errno 2] No such file or directory: '...zip.partial'). Here the second install
+    runs whole at the moment the first is about to move its archive into place, the interleaving that failed."""
+    plugins = tmp_path / "plugins"
+    real_replace = os.replace
+    interleaved: list[Path] = []
+    started: list[bool] = []
+
+    def replace(src: str | Path, dst: str | Path) -> None:
+        if not started and str(src).endswith(".partial"):
+            started.append(True)
+            interleaved.append(cli.install(plugins))  # the other install, start to finish
+        real_replace(src, dst)
+
+    monkeypatch.setattr(cli.os, "replace", replace)
+    monkeypatch.setattr(cli, "_compile_package", lambda: None)  # (not what this test is about)
+
+    module_dir = cli.install(plugins)
+
+    assert interleaved == [module_dir]
+    archives = sorted(p.name for p in module_dir.iterdir())
+    assert archives == [f"{cli.EXECUTABLE}_{cli.__version__}_{cli._platform()}.zip"], archives
