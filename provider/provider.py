@@ -4,6 +4,7 @@ fallbacks), the API client it builds once, its types."""
 from __future__ import annotations
 
 import logging
+import math
 import os
 import threading
 from collections.abc import Callable
@@ -35,16 +36,21 @@ _CONNECTION = ("api_url", *CREDENTIALS)
 _NUMBERS = tuple(s.name for s in SETTINGS if isinstance(s.type, Number))
 
 
-def _check_number(diags: Diagnostics, name: str, value: float) -> bool:
-    if name == "max_retries" and (value != int(value) or not 0 <= value <= 20):
-        diags.add_error("Invalid max_retries", f"max_retries is {value!r}; give a whole number from 0 to 20.",
-                        path=[name])
-        return False
-    if name == "request_timeout" and not 1 <= value <= 3600:
-        diags.add_error("Invalid request_timeout", f"request_timeout is {value!r}; give seconds from 1 to 3600.",
-                        path=[name])
-        return False
-    return True
+def _check_number(diags: Diagnostics, name: str, value: float, source: str | None = None,
+                  written: str | None = None) -> bool:
+    """max_retries a whole number from 0 to 20, request_timeout seconds from 1 to 3600 (NaN and infinities are
+    neither). `source` names where the value came from (the setting, or its environment variable) and `written`
+    is the value as written there, for the message."""
+    accepted = {"max_retries": "a whole number from 0 to 20", "request_timeout": "seconds from 1 to 3600"}[name]
+    ok = math.isfinite(value) and (0 <= value <= 20 and value == int(value) if name == "max_retries"
+                                   else 1 <= value <= 3600)
+    if not ok:
+        source = source or name
+        shown = repr(written) if written is not None else (repr(int(value)) if math.isfinite(value) and
+                                                           value == int(value) else repr(value))
+        diags.add_error(f"Invalid {source}", f"{source} is {shown}; give {accepted}.",
+                        path=[name] if source == name else None)
+    return ok
 
 
 def _check_api_url(diags: Diagnostics, url: str, source: str = "api_url") -> bool:
@@ -229,13 +235,15 @@ class GoGetSSLProvider(Provider):
         for name in _NUMBERS:
             env = ENV[name]
             value = config.get(name)
+            source, written = name, None
             if value is None and os.environ.get(env, "").strip():
+                source, written = env, os.environ[env]
                 try:
-                    value = float(os.environ[env])
+                    value = float(written)
                 except ValueError:
-                    diags.add_error(f"Invalid {env}", f"{env} must be a number, got {os.environ[env]!r}.")
+                    diags.add_error(f"Invalid {env}", f"{env} must be a number, got {written!r}.")
                     continue
-            if value is not None and _check_number(diags, name, value):
+            if value is not None and _check_number(diags, name, value, source, written):
                 numbers[name] = value
         mode = config.get("refresh_mode")
         if mode is Unknown:
