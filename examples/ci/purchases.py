@@ -15,7 +15,8 @@ account's tax rate is known.
 
 A destroyed order is one whose change includes "delete"; what destroying it does is its `destroy_outcome`
 before the change (`cancel_for_refund`, `cancel`, `forget`, `nothing`), as the plan's refresh decided it.
-Python 3.8+, standard library only.
+Exit codes: 0 within the limit, 1 over it, 2 when the input is not a complete saved plan (not JSON, not a plan,
+or a plan that failed: Terraform saves those too). Python 3.8+, standard library only.
 """
 
 from __future__ import annotations
@@ -66,7 +67,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-total", type=float, help="fail when the plan buys more than this (any currency)")
     args = parser.parse_args(argv)
     with (sys.stdin if args.plan == "-" else open(args.plan, encoding="utf-8")) as f:
-        plan = json.load(f)
+        text = f.read()
+    try:
+        plan = json.loads(text)
+    except ValueError:
+        return _refuse(f"{args.plan} is not JSON: give the output of `terraform show -json PLANFILE`")
+    if not isinstance(plan, dict) or "format_version" not in plan:
+        return _refuse(f"{args.plan} is not the JSON of a saved plan (no format_version): give the output of "
+                       "`terraform show -json PLANFILE`")
+    if plan.get("errored"):
+        # Terraform saves a plan that failed, with the changes it had made so far: what it buys is not known.
+        return _refuse("the plan failed (\"errored\": true): its changes are incomplete, so what it buys is not "
+                       "known. Fix the plan's errors and plan again")
 
     bought = purchases(plan)
     totals: dict[str, float] = {}
@@ -84,9 +96,18 @@ def main(argv: list[str] | None = None) -> int:
     for c in cancellations(plan):
         print(f"{c['outcome']:<6} {c['address']}: order {c['order_id']} ({c['status']})")
     if args.max_total is not None and (unknown or any(v > args.max_total for v in totals.values())):
-        print(f"over the limit of {args.max_total:.2f}" + (" (or unknown)" if unknown else ""), file=sys.stderr)
+        if any(v > args.max_total for v in totals.values()):
+            print(f"{summary} is over the limit of {args.max_total:.2f}", file=sys.stderr)
+        else:
+            print(f"the limit of {args.max_total:.2f} cannot be checked: {unknown} price"
+                  f"{'s' if unknown != 1 else ''} unknown at plan time", file=sys.stderr)
         return 1
     return 0
+
+
+def _refuse(why: str) -> int:
+    print(f"purchases.py: {why}.", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":
