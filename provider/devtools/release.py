@@ -19,6 +19,7 @@ neither the build's time nor its folder reaches the bytes.
 from __future__ import annotations
 
 import argparse
+import base64
 import hashlib
 import json
 import os
@@ -31,7 +32,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from provider import __version__
+from provider import HOST, NAMESPACE, TYPE, __version__
 
 ROOT = Path(__file__).resolve().parents[2]
 NAME = "terraform-provider-gogetssl"
@@ -133,6 +134,70 @@ def _gpg(home: str | None, *args: str) -> str:
     return done.stdout
 
 
+def h1(package: Path) -> str:
+    """Terraform's "h1:" hash of a provider package (the hash lock files and network mirrors record): the SHA-256 of
+    the sorted lines "<sha256 of a file>  <its name in the zip>" (Go's dirhash.Hash1 over the zip)."""
+    with zipfile.ZipFile(package) as zf:
+        lines = "".join(f"{hashlib.sha256(zf.read(n)).hexdigest()}  {n}\n"
+                        for n in sorted(i.filename for i in zf.infolist() if not i.is_dir()))
+    return "h1:" + base64.b64encode(hashlib.sha256(lines.encode()).digest()).decode()
+
+
+def _key_id(public_key: str) -> str:
+    """The long key id of the (one) key in an armoured public key."""
+    with tempfile.TemporaryDirectory(prefix="gogetssl-release-gpg-") as home:
+        os.chmod(home, 0o700)
+        listing = subprocess.run(["gpg", "--homedir", home, "--batch", "--with-colons", "--show-keys"],
+                                 input=public_key, capture_output=True, text=True, timeout=60).stdout
+    ids = [line.split(":")[4] for line in listing.splitlines() if line.startswith("pub:")]
+    if len(ids) != 1:
+        raise ReleaseError("the signing key could not be read back from its armoured export")
+    return ids[0]
+
+
+def _write_json(path: Path, data: object) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
+
+
+def static_sites(dist: Path, version: str = __version__) -> list[str]:
+    """Beside the release in `dist`, the static files of the provider registry protocol (`dist/registry/`: the
+    document root of a host whose name goes in `source = "HOST/gogetssl/gogetssl"`) and of the provider network
+    mirror protocol (`dist/mirror/`: the root a `network_mirror { url = ... }` names), each for the
+    registry.terraform.io and registry.opentofu.org addresses. Every URL in them is relative, so any static HTTPS
+    host serves them as they are."""
+    packages = sorted(dist.glob(f"{NAME}_{version}_*.zip"))
+    sums = dist / f"{NAME}_{version}_SHA256SUMS"
+    signature = sums.with_name(sums.name + ".sig")
+    public = (dist / f"{NAME}_{version}_signing-key.asc").read_text()
+    platforms = [p.name[len(f"{NAME}_{version}_"):-len(".zip")].split("_", 1) for p in packages]
+    registry = dist / "registry"
+    _write_json(registry / ".well-known" / "terraform.json", {"providers.v1": "/v1/providers/"})
+    base = registry / "v1" / "providers" / NAMESPACE / TYPE
+    _write_json(base / "versions", {"versions": [{"version": version, "protocols": ["6.0"],
+                                                  "platforms": [{"os": o, "arch": a} for o, a in platforms]}]})
+    for package, (os_name, arch) in zip(packages, platforms, strict=True):
+        folder = base / version / "download" / os_name
+        for file in (package, sums, signature):
+            folder.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(file, folder / file.name)
+        _write_json(folder / arch, {
+            "protocols": ["6.0"], "os": os_name, "arch": arch, "filename": package.name,
+            "download_url": package.name, "shasums_url": sums.name, "shasums_signature_url": signature.name,
+            "shasum": sha256(package),
+            "signing_keys": {"gpg_public_keys": [{"key_id": _key_id(public), "ascii_armor": public}]}})
+    for host in (HOST, "registry.opentofu.org"):
+        folder = dist / "mirror" / host / NAMESPACE / TYPE
+        _write_json(folder / "index.json", {"versions": {version: {}}})
+        archives = {f"{o}_{a}": {"url": p.name, "hashes": [h1(p), f"zh:{sha256(p)}"]}
+                    for p, (o, a) in zip(packages, platforms, strict=True)}
+        _write_json(folder / f"{version}.json", {"archives": archives})
+        for package in packages:
+            shutil.copyfile(package, folder / package.name)
+    return [f"registry/: the provider registry protocol's files (source = \"YOUR.HOST/{NAMESPACE}/{TYPE}\")",
+            "mirror/: the network mirror protocol's files, for registry.terraform.io and registry.opentofu.org"]
+
+
 def release(dist: Path, version: str = __version__) -> list[str]:
     """Build and write the release into `dist`; what it did, a line each."""
     dist.mkdir(parents=True, exist_ok=True)
@@ -149,6 +214,9 @@ def release(dist: Path, version: str = __version__) -> list[str]:
     sums = dist / f"{NAME}_{version}_SHA256SUMS"
     sums.write_text("".join(f"{sha256(p)}  {p.name}\n" for p in files))
     out.append(f"{sign(sums, out).name}: signature of {sums.name}")
+    for stale in ("registry", "mirror"):
+        shutil.rmtree(dist / stale, ignore_errors=True)
+    out += static_sites(dist, version)
     return out
 
 

@@ -4,11 +4,12 @@ on PATH, and compared: one checksum, a signature that verifies, a lock file that
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -131,3 +132,49 @@ def test_terraform_1_0_initialises_from_the_mirror_and_plans(mirror_env: tuple[P
     assert init.returncode == 0, init.stdout + init.stderr
     plan = tf("plan", "-input=false")
     assert plan.returncode == 0, plan.stdout + plan.stderr
+
+
+def test_the_lock_file_records_the_h1_hash_the_network_mirror_serves(mirror_env: tuple[Path, Sandbox],
+                                                                      tmp_path: Path) -> None:
+    from provider.devtools.release import h1
+
+    mirror, _box = mirror_env
+    package = _zip(_releases()[0])
+    shutil.copy(package, mirror / PROVIDER_ADDRESS)
+    wd = TerraformWorkdir(tmp_path / "tf")
+    wd.write("main.tf", PROVIDER_BLOCK)
+    wd.init()
+    assert f'"{h1(package)}"' in (wd.path / ".terraform.lock.hcl").read_text()
+    served = json.loads((_releases()[0] / "mirror" / PROVIDER_ADDRESS / f"{__version__}.json").read_text())
+    assert h1(package) in served["archives"][_zip(_releases()[0]).name[len(f"{NAME}_{__version__}_"):-4]]["hashes"]
+
+
+def test_a_static_https_registry_serves_the_signed_release_to_terraform_init(
+        mirror_env: tuple[Path, Sandbox], https_site: Callable[[Path], str], tmp_path: Path) -> None:
+    host = https_site(_releases()[0] / "registry")
+    (tmp_path / "terraformrc").write_text("")  # no installation block: Terraform asks the registry at `host`
+    wd = TerraformWorkdir(tmp_path / "tf")
+    wd.write("main.tf", PROVIDER_BLOCK.replace('source = "gogetssl/gogetssl"', f'source = "{host}/gogetssl/gogetssl"')
+             + 'data "gogetssl_account_balance" "b" {}\n')
+    init = wd.init()
+    assert "Installed" in init.text and "signed by" in init.text, init.text
+    assert wd.plan().rc in (0, 2)
+
+
+@pytest.mark.parametrize("host", ["registry.terraform.io", "registry.opentofu.org"])
+def test_a_static_https_network_mirror_serves_the_release(mirror_env: tuple[Path, Sandbox],
+                                                          https_site: Callable[[Path], str], tmp_path: Path,
+                                                          host: str) -> None:
+    """Terraform asks for registry.terraform.io/gogetssl/gogetssl; OpenTofu resolves gogetssl/gogetssl to
+    registry.opentofu.org/gogetssl/gogetssl: the mirror answers for both (Terraform asks for the first here)."""
+    site = https_site(_releases()[0] / "mirror")
+    (tmp_path / "terraformrc").write_text(
+        f'provider_installation {{\n  network_mirror {{\n    url = "https://{site}/"\n  }}\n}}\n')
+    index = json.loads((_releases()[0] / "mirror" / host / "gogetssl" / "gogetssl" / "index.json").read_text())
+    assert index == {"versions": {__version__: {}}}
+    wd = TerraformWorkdir(tmp_path / f"tf-{host}")
+    wd.write("main.tf", PROVIDER_BLOCK.replace('source = "gogetssl/gogetssl"', f'source = "{host}/gogetssl/gogetssl"')
+             + 'data "gogetssl_account_balance" "b" {}\n')
+    init = wd.init()
+    assert "Installed" in init.text, init.text
+    assert wd.plan().rc in (0, 2)
