@@ -193,6 +193,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{EXECUTABLE} install: {exc}", file=sys.stderr)
             return 1
         print(f"Installed {PROVIDER_ADDRESS} {__version__} ({_platform()}) into {module_dir}")
+        print("This package launches this machine's Python, so its checksum is machine-local: do not commit the "
+              ".terraform.lock.hcl entries it gives; teams and CI use a release (make release, docs/releasing.md).")
         plugin_dir = opts.plugin_dir.expanduser().resolve()
         if plugin_dir != DEFAULT_PLUGIN_DIR.resolve():
             print(_mirror_howto(plugin_dir))

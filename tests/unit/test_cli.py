@@ -70,3 +70,12 @@ def test_two_installs_into_one_directory_at_once_both_succeed(tmp_path: Path, mo
     assert interleaved == [module_dir]
     archives = sorted(p.name for p in module_dir.iterdir())
     assert archives == [f"{cli.EXECUTABLE}_{cli.__version__}_{cli._platform()}.zip"], archives
+
+
+def test_install_says_its_lock_entries_are_for_this_machine_only(tmp_path: Path,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 22 (item 3): the package `install` writes launches this machine's Python, so its checksum differs
+    from one virtualenv to the next; a lock file committed from it breaks `terraform init` everywhere else."""
+    assert cli.main(["install", "--plugin-dir", str(tmp_path)]) == 0
+    said = " ".join(capsys.readouterr().out.split())
+    assert "machine-local" in said and ".terraform.lock.hcl" in said and "docs/releasing.md" in said
