@@ -8,11 +8,13 @@ N launches (default 15) of the plugin and, interleaved with them so that all see
 each timed, like the plugin, to the line it prints (the interpreter's exit, which Terraform does not wait
 for, would add grpc's shutdown to the floor);
 - with --baseline DIR, the plugin again with DIR first on PYTHONPATH: DIR holds another copy of the
-  `provider` package (e.g. `git archive HEAD provider | tar -x -C DIR`), to compare before and after.
+  `provider` package (e.g. `git archive HEAD provider | tar -x -C DIR`), to compare before and after;
+- with --bundle PATH, the self-contained plugin `make release` builds (PATH: its zip, or the executable of an
+  unpacked one), launched as Terraform launches it from its unpacked zip.
 Then, since work moved past the handshake must not come back as a slower first answer, the time from
 launch to the answer of a first GetProviderSchema (Terraform's first call), over go-plugin's TLS.
 
-Usage: python bench/startup.py [N] [--baseline DIR]
+Usage: python bench/startup.py [N] [--baseline DIR] [--bundle dist/terraform-provider-gogetssl_*_linux_amd64.zip]
 """
 
 from __future__ import annotations
@@ -78,10 +80,31 @@ def _first_answer(argv: list[str], env: dict[str, str]) -> float:
         proc.wait()
 
 
+def _bundle_executable(path: Path) -> str:
+    """The executable of a release: `path` itself, or, for its zip, the one in a copy unpacked for this run (with
+    the permissions the zip records, as Terraform unpacks it)."""
+    if path.suffix != ".zip":
+        return str(path.resolve())
+    import atexit
+    import shutil
+    import tempfile
+    import zipfile
+
+    folder = Path(tempfile.mkdtemp(prefix="gogetssl-bundle-"))
+    atexit.register(shutil.rmtree, folder, True)
+    with zipfile.ZipFile(path) as zf:
+        for info in zf.infolist():
+            target = Path(zf.extract(info, folder))
+            target.chmod((info.external_attr >> 16) & 0o777 or 0o644)
+    (executable,) = [p for p in folder.iterdir() if p.is_file() and p.name.startswith("terraform-provider-gogetssl")]
+    return str(executable)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("n", nargs="?", type=int, default=15, help="launches of each kind (default 15)")
     parser.add_argument("--baseline", type=Path, help="a directory holding another copy of the provider package")
+    parser.add_argument("--bundle", type=Path, help="a release's zip (make release), or its unpacked executable")
     opts = parser.parse_args()
 
     exe = str(Path(sys.executable).parent / "terraform-provider-gogetssl")
@@ -95,6 +118,9 @@ def main() -> int:
     if opts.baseline:
         baseline = str(opts.baseline.resolve())
         runs["baseline plugin (--baseline)"] = ([exe], {**plugin_env, "PYTHONPATH": baseline})
+    if opts.bundle:
+        runs["bundle (--bundle)"] = ([_bundle_executable(opts.bundle)], {**plain_env, "TF_PLUGIN_MAGIC_COOKIE":
+                                                                         MAGIC_COOKIE})
     times: dict[str, list[float]] = {name: [] for name in runs}
     for _ in range(opts.n):  # interleaved, so all see the same machine load
         for name, (argv, env) in runs.items():
@@ -111,14 +137,21 @@ def main() -> int:
     if opts.baseline:
         base = medians["baseline plugin (--baseline)"]
         print(f"baseline - floor: {(base - floor) * 1000:+.1f} ms; plugin - baseline: {(plugin - base) * 1000:+.1f} ms")
+    if opts.bundle:
+        bundle = medians["bundle (--bundle)"]
+        print(f"bundle - floor: {(bundle - floor) * 1000:+.1f} ms; bundle - plugin: {(bundle - plugin) * 1000:+.1f} ms")
 
     answers: dict[str, list[float]] = {"plugin": []}
     if opts.baseline:
         answers["baseline plugin"] = []
+    if opts.bundle:
+        answers["bundle"] = []
     for _ in range(opts.n):  # interleaved too
         answers["plugin"].append(_first_answer(*runs["plugin start-up to handshake"]))
         if opts.baseline:
             answers["baseline plugin"].append(_first_answer(*runs["baseline plugin (--baseline)"]))
+        if opts.bundle:
+            answers["bundle"].append(_first_answer(*runs["bundle (--bundle)"]))
     for name, t in answers.items():
         print(f"{name} to first GetProviderSchema answer: median {statistics.median(t) * 1000:.1f} ms "
               f"(min {min(t) * 1000:.1f}, max {max(t) * 1000:.1f})")
