@@ -75,7 +75,8 @@ def _new_provider() -> GoGetSSLProvider:
     return GoGetSSLProvider()
 
 
-def _platform() -> str:
+def terraform_platform() -> str:
+    """Terraform's name for this machine's platform (os_arch), as provider packages and the registry use it."""
     import platform
 
     machine = platform.machine().lower()
@@ -109,7 +110,7 @@ def install(plugin_dir: Path) -> Path:
     executable = _executable()
     module_dir = plugin_dir / HOST / NAMESPACE / TYPE
     module_dir.mkdir(parents=True, exist_ok=True)
-    target = module_dir / f"{EXECUTABLE}_{__version__}_{_platform()}.zip"
+    target = module_dir / f"{EXECUTABLE}_{__version__}_{terraform_platform()}.zip"
     # A name of this install's own: two installs into one directory at once each move a whole archive into place
     # (with one name, the second to move found nothing left to move and failed).
     partial = target.with_name(f"{target.name}.{os.getpid()}-{os.urandom(4).hex()}.partial")
@@ -159,7 +160,7 @@ def _mirror_howto(plugin_dir: Path) -> str:
         "names):\n\n" + mirror_cli_config(plugin_dir)
         + "\nThe dependency lock file then holds this machine's checksum only. For the other platforms your team "
         "runs on, install there and run, in the configuration's directory:\n\n"
-        f"    terraform providers lock -fs-mirror={plugin_dir} -platform={_platform()}\n"
+        f"    terraform providers lock -fs-mirror={plugin_dir} -platform={terraform_platform()}\n"
     )
 
 
@@ -192,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
         except (OSError, FileNotFoundError) as exc:
             print(f"{EXECUTABLE} install: {exc}", file=sys.stderr)
             return 1
-        print(f"Installed {PROVIDER_ADDRESS} {__version__} ({_platform()}) into {module_dir}")
+        print(f"Installed {PROVIDER_ADDRESS} {__version__} ({terraform_platform()}) into {module_dir}")
         print("This package launches this machine's Python, so its checksum is machine-local: do not commit the "
               ".terraform.lock.hcl entries it gives; teams and CI use a release (make release, docs/releasing.md).")
         plugin_dir = opts.plugin_dir.expanduser().resolve()

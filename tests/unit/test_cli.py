@@ -69,7 +69,7 @@ def test_two_installs_into_one_directory_at_once_both_succeed(tmp_path: Path, mo
 
     assert interleaved == [module_dir]
     archives = sorted(p.name for p in module_dir.iterdir())
-    assert archives == [f"{cli.EXECUTABLE}_{cli.__version__}_{cli._platform()}.zip"], archives
+    assert archives == [f"{cli.EXECUTABLE}_{cli.__version__}_{cli.terraform_platform()}.zip"], archives
 
 
 def test_install_says_its_lock_entries_are_for_this_machine_only(tmp_path: Path,
