@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from provider import HOST, NAMESPACE, PROVIDER_ADDRESS, PROVIDER_SOURCE, TYPE, __version__
+from provider import HOST, HOSTS, NAMESPACE, PROVIDER_ADDRESS, PROVIDER_ADDRESSES, PROVIDER_SOURCE, TYPE, __version__
 
 if TYPE_CHECKING:
     from provider.provider import GoGetSSLProvider
@@ -102,33 +102,35 @@ def _executable() -> Path:
 def install(plugin_dir: Path) -> Path:
     """Install this provider into plugin_dir as a Terraform filesystem mirror (packed layout) for this machine's
     platform only: the archive holds a launcher script for this machine's interpreter, which no other platform
-    could run. Archives of other platforms that an earlier install wrote are removed. Returns the module
-    directory."""
+    could run. The same archive goes under Terraform's address and under OpenTofu's (registry.opentofu.org), which
+    is where `tofu init` looks for `source = "gogetssl/gogetssl"`. Archives of other platforms that an earlier
+    install wrote are removed. Returns Terraform's module directory."""
     import stat
     import zipfile
 
     executable = _executable()
-    module_dir = plugin_dir / HOST / NAMESPACE / TYPE
-    module_dir.mkdir(parents=True, exist_ok=True)
-    target = module_dir / f"{EXECUTABLE}_{__version__}_{terraform_platform()}.zip"
-    # A name of this install's own: two installs into one directory at once each move a whole archive into place
-    # (with one name, the second to move found nothing left to move and failed).
-    partial = target.with_name(f"{target.name}.{os.getpid()}-{os.urandom(4).hex()}.partial")
-    try:
-        with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as zf:
-            entry = zipfile.ZipInfo(f"{EXECUTABLE}_v{__version__}", date_time=(2020, 1, 1, 0, 0, 0))
-            entry.external_attr = (stat.S_IFREG | 0o755) << 16
-            zf.writestr(entry, executable.read_bytes())
-        os.replace(partial, target)
-    finally:
-        partial.unlink(missing_ok=True)
+    for host in HOSTS:
+        module_dir = plugin_dir / host / NAMESPACE / TYPE
+        module_dir.mkdir(parents=True, exist_ok=True)
+        target = module_dir / f"{EXECUTABLE}_{__version__}_{terraform_platform()}.zip"
+        # A name of this install's own: two installs into one directory at once each move a whole archive into
+        # place (with one name, the second to move found nothing left to move and failed).
+        partial = target.with_name(f"{target.name}.{os.getpid()}-{os.urandom(4).hex()}.partial")
+        try:
+            with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as zf:
+                entry = zipfile.ZipInfo(f"{EXECUTABLE}_v{__version__}", date_time=(2020, 1, 1, 0, 0, 0))
+                entry.external_attr = (stat.S_IFREG | 0o755) << 16
+                zf.writestr(entry, executable.read_bytes())
+            os.replace(partial, target)
+        finally:
+            partial.unlink(missing_ok=True)
+        for stale in module_dir.glob(f"{EXECUTABLE}_{__version__}_*.zip"):
+            if stale != target:
+                stale.unlink(missing_ok=True)
+        for manifest in (module_dir / "index.json", module_dir / f"{__version__}.json"):  # network-mirror files
+            manifest.unlink(missing_ok=True)
     _compile_package()
-    for stale in module_dir.glob(f"{EXECUTABLE}_{__version__}_*.zip"):
-        if stale != target:
-            stale.unlink(missing_ok=True)
-    for manifest in (module_dir / "index.json", module_dir / f"{__version__}.json"):  # network-mirror files
-        manifest.unlink(missing_ok=True)
-    return module_dir
+    return plugin_dir / HOST / NAMESPACE / TYPE
 
 
 def _compile_package() -> None:
@@ -142,12 +144,14 @@ def _compile_package() -> None:
 
 
 def mirror_cli_config(plugin_dir: Path) -> str:
-    """A Terraform CLI configuration that takes this provider from the filesystem mirror `plugin_dir`."""
+    """A Terraform (or OpenTofu) CLI configuration that takes this provider from the filesystem mirror
+    `plugin_dir`, under either tool's address."""
+    addresses = ", ".join(f'"{a}"' for a in PROVIDER_ADDRESSES)
     return (
         "provider_installation {\n"
         f'  filesystem_mirror {{\n    path    = "{plugin_dir}"\n'
-        f'    include = ["{PROVIDER_ADDRESS}"]\n  }}\n'
-        f'  direct {{\n    exclude = ["{PROVIDER_ADDRESS}"]\n  }}\n}}\n'
+        f'    include = [{addresses}]\n  }}\n'
+        f'  direct {{\n    exclude = [{addresses}]\n  }}\n}}\n'
     )
 
 
@@ -193,7 +197,8 @@ def main(argv: list[str] | None = None) -> int:
         except (OSError, FileNotFoundError) as exc:
             print(f"{EXECUTABLE} install: {exc}", file=sys.stderr)
             return 1
-        print(f"Installed {PROVIDER_ADDRESS} {__version__} ({terraform_platform()}) into {module_dir}")
+        print(f"Installed {PROVIDER_ADDRESS} {__version__} ({terraform_platform()}) into {module_dir}, and the same "
+              f"package under {PROVIDER_ADDRESSES[1]} for OpenTofu")
         print("This package launches this machine's Python, so its checksum is machine-local: do not commit the "
               ".terraform.lock.hcl entries it gives; teams and CI use a release (make release, docs/releasing.md).")
         plugin_dir = opts.plugin_dir.expanduser().resolve()

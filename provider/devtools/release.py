@@ -31,7 +31,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from provider import HOST, NAMESPACE, TYPE, __version__
+from provider import HOSTS, NAMESPACE, TYPE, __version__
 from provider.main import terraform_platform
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -187,7 +187,7 @@ def static_sites(dist: Path, version: str = __version__) -> list[str]:
             "download_url": package.name, "shasums_url": sums.name, "shasums_signature_url": signature.name,
             "shasum": digests[package][0],
             "signing_keys": {"gpg_public_keys": [{"key_id": _key_id(public), "ascii_armor": public}]}})
-    for host in (HOST, "registry.opentofu.org"):
+    for host in HOSTS:
         folder = dist / "mirror" / host / NAMESPACE / TYPE
         _write_json(folder / "index.json", {"versions": {version: {}}})
         archives = {f"{o}_{a}": {"url": p.name, "hashes": [digests[p][1], f"zh:{digests[p][0]}"]}

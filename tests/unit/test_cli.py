@@ -79,3 +79,18 @@ def test_install_says_its_lock_entries_are_for_this_machine_only(tmp_path: Path,
     assert cli.main(["install", "--plugin-dir", str(tmp_path)]) == 0
     said = " ".join(capsys.readouterr().out.split())
     assert "machine-local" in said and ".terraform.lock.hcl" in said and "docs/releasing.md" in said
+
+
+def test_install_serves_the_address_opentofu_resolves_the_short_source_to(tmp_path: Path,
+                                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 22 (item 4): OpenTofu resolves `source = "gogetssl/gogetssl"` to registry.opentofu.org/gogetssl/gogetssl
+    and looks for that directory in a filesystem mirror, so an install for Terraform's address only was invisible to
+    `tofu init`. Both addresses get the same archive, and the CLI configuration install prints takes both."""
+    assert cli.main(["install", "--plugin-dir", str(tmp_path)]) == 0
+    printed = capsys.readouterr().out
+    archive = f"{cli.EXECUTABLE}_{cli.__version__}_{cli.terraform_platform()}.zip"
+    for host in ("registry.terraform.io", "registry.opentofu.org"):
+        assert (tmp_path / host / "gogetssl" / "gogetssl" / archive).is_file(), host
+        assert f'"{host}/gogetssl/gogetssl"' in printed, host
+    assert (tmp_path / "registry.terraform.io/gogetssl/gogetssl" / archive).read_bytes() == (
+        tmp_path / "registry.opentofu.org/gogetssl/gogetssl" / archive).read_bytes()
