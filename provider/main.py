@@ -162,9 +162,9 @@ def _mirror_howto(plugin_dir: Path) -> str:
         f"    terraform init -plugin-dir={plugin_dir}\n\n"
         "or add this block to your Terraform CLI configuration (~/.terraformrc, or the file TF_CLI_CONFIG_FILE "
         "names):\n\n" + mirror_cli_config(plugin_dir)
-        + "\nThe dependency lock file then holds this machine's checksum only. For the other platforms your team "
-        "runs on, install there and run, in the configuration's directory:\n\n"
-        f"    terraform providers lock -fs-mirror={plugin_dir} -platform={terraform_platform()}\n"
+        + "\nterraform init then warns \"Incomplete lock file information for providers\": the lock file holds this "
+        "install's checksum, good on this machine only (above). Other machines install for themselves; a lock file "
+        "to commit comes from a release.\n"
     )
 
 

@@ -42,7 +42,7 @@ def test_install_into_a_directory_prints_the_cli_configuration_that_makes_init_w
     block = out[out.index("provider_installation {"):]
     block = block[:block.index("\n}\n") + 3]
     assert f'path    = "{plugins}"' in block
-    assert f"terraform providers lock -fs-mirror={plugins}" in out
+    assert "providers lock" not in out  # its checksum is machine-local: nothing to record for other platforms
     assert not (home / ".terraform.d").exists(), "nothing is written where Terraform looks by default"
 
     rc = tmp_path / "terraformrc"

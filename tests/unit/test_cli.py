@@ -94,3 +94,15 @@ def test_install_serves_the_address_opentofu_resolves_the_short_source_to(tmp_pa
         assert f'"{host}/gogetssl/gogetssl"' in printed, host
     assert (tmp_path / "registry.terraform.io/gogetssl/gogetssl" / archive).read_bytes() == (
         tmp_path / "registry.opentofu.org/gogetssl/gogetssl" / archive).read_bytes()
+
+
+def test_install_into_a_directory_does_not_tell_the_team_to_lock_its_machine_local_checksum(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`install --plugin-dir` said "do not commit the .terraform.lock.hcl entries it gives", then, after the CLI
+    configuration block, "For the other platforms your team runs on, install there and run ... terraform providers
+    lock -fs-mirror=DIR -platform=linux_amd64": this machine's directory and platform, for other machines whose
+    installs give other bytes anyway. A lock file built that way is the one it had just said not to commit."""
+    assert cli.main(["install", "--plugin-dir", str(tmp_path)]) == 0
+    said = " ".join(capsys.readouterr().out.split())
+    assert "providers lock" not in said and "other platforms" not in said, said
+    assert "terraform init -plugin-dir=" in said and "machine-local" in said
