@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from provider import PROVIDER_ADDRESS, __version__
-from provider.main import mirror_cli_config
+from provider.main import mirror_cli_config, terraform_platform
 from tests.e2e.harness import TerraformWorkdir
 from tests.support import PROVIDER_BLOCK, TERRAFORM_1_0, Sandbox, make_csr, order_hcl
 
@@ -153,7 +153,13 @@ def test_a_static_https_registry_serves_the_signed_release_to_terraform_init(
     wd.write("main.tf", PROVIDER_BLOCK.replace('source = "gogetssl/gogetssl"', f'source = "{host}/gogetssl/gogetssl"')
              + 'data "gogetssl_account_balance" "b" {}\n')
     init = wd.init()
-    assert "Installed" in init.text and "signed by" in init.text, init.text
+    # Terraform names the key it verified the SHA256SUMS with: "Installed HOST/gogetssl/gogetssl v0.1.0 (self-signed,
+    # key ID ...)". ("signed by" alone matched the note every init prints, "... are signed by their developers".)
+    os_name, arch = terraform_platform().split("_")
+    download = json.loads((_releases()[0] / "registry" / "v1" / "providers" / "gogetssl" / "gogetssl" / __version__
+                           / "download" / os_name / arch).read_text())
+    key_id = download["signing_keys"]["gpg_public_keys"][0]["key_id"]
+    assert f"gogetssl v{__version__} (self-signed, key ID {key_id})" in init.text, init.text
     assert wd.plan().rc in (0, 2)
 
 
