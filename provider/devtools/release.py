@@ -204,6 +204,12 @@ def release(dist: Path, version: str = __version__) -> list[str]:
     dist.mkdir(parents=True, exist_ok=True)
     out: list[str] = []
     plat = platform_name()
+    # What an earlier build wrote for this platform and version goes first: a build that fails part-way leaves
+    # no sums, signature or registry/mirror of other bytes that would pass for this build's release.
+    for name in (f"{plat}.zip", "manifest.json", "SHA256SUMS", "SHA256SUMS.sig", "signing-key.asc"):
+        (dist / f"{NAME}_{version}_{name}").unlink(missing_ok=True)
+    for stale in ("registry", "mirror"):
+        shutil.rmtree(dist / stale, ignore_errors=True)
     with tempfile.TemporaryDirectory(prefix="gogetssl-release-") as tmp:
         folder = freeze(Path(tmp), version)
         package = dist / f"{NAME}_{version}_{plat}.zip"
@@ -213,10 +219,14 @@ def release(dist: Path, version: str = __version__) -> list[str]:
     manifest.write_text(json.dumps({"version": 1, "metadata": {"protocol_versions": ["6.0"]}}, indent=2) + "\n")
     files = sorted([*dist.glob(f"{NAME}_{version}_*.zip"), manifest], key=lambda p: p.name)
     sums = dist / f"{NAME}_{version}_SHA256SUMS"
-    sums.write_text("".join(f"{sha256(p)}  {p.name}\n" for p in files))
-    out.append(f"{sign(sums, out).name}: signature of {sums.name}")
-    for stale in ("registry", "mirror"):
-        shutil.rmtree(dist / stale, ignore_errors=True)
+    partial = sums.with_name(sums.name + ".partial")
+    partial.write_text("".join(f"{sha256(p)}  {p.name}\n" for p in files))
+    os.replace(partial, sums)
+    try:
+        out.append(f"{sign(sums, out).name}: signature of {sums.name}")
+    except ReleaseError:
+        sums.unlink(missing_ok=True)  # sums nobody signed are not a release's
+        raise
     out += static_sites(dist, version)
     return out
 

@@ -174,3 +174,43 @@ def test_a_static_https_network_mirror_serves_the_release(mirror_env: tuple[Path
     init = wd.init()
     assert "Installed" in init.text, init.text
     assert wd.plan().rc in (0, 2)
+
+
+def _fake_freeze(work: Path, version: str = __version__) -> Path:
+    """What release.freeze returns, without PyInstaller: an executable and its _internal/ folder."""
+    folder = work / "dist" / f"{NAME}_v{version}"
+    (folder / "_internal").mkdir(parents=True)
+    (folder / f"{NAME}_v{version}").write_bytes(b"#!/bin/sh\n")
+    (folder / f"{NAME}_v{version}").chmod(0o755)
+    (folder / "_internal" / "base_library.zip").write_bytes(b"library")
+    return folder
+
+
+@pytest.mark.parametrize("failing", ["freeze", "signing"])
+def test_a_failed_release_leaves_no_signed_release_of_an_earlier_build_in_dist(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: str) -> None:
+    """A build that failed (PyInstaller, or a GOGETSSL_RELEASE_GPG_KEY that names no key) left the previous build's
+    SHA256SUMS, signature, key, registry/ and mirror/ in dist/ (signing had also left a new zip beside the old sums),
+    so a dist/ published after a failed `make release` looked like a release, of code that was not the source's."""
+    from provider.devtools import release
+
+    monkeypatch.setattr(release, "freeze", _fake_freeze)
+    monkeypatch.delenv("GOGETSSL_RELEASE_GPG_KEY", raising=False)
+    dist = tmp_path / "dist"
+    release.release(dist)
+    assert (dist / "registry").is_dir() and (dist / f"{NAME}_{__version__}_SHA256SUMS.sig").is_file()
+    if failing == "freeze":
+        def broken(work: Path, version: str = __version__) -> Path:
+            raise release.ReleaseError("PyInstaller failed (1)")
+        monkeypatch.setattr(release, "freeze", broken)
+    else:
+        home = tmp_path / "gnupg"
+        home.mkdir(mode=0o700)
+        monkeypatch.setenv("GNUPGHOME", str(home))
+        monkeypatch.setenv("GOGETSSL_RELEASE_GPG_KEY", "nobody@example.invalid")
+    with pytest.raises(release.ReleaseError):
+        release.release(dist)
+    left = sorted(p.name for p in dist.iterdir())
+    assert not any(name in left for name in ("registry", "mirror")), left
+    assert not any(name.endswith(("_SHA256SUMS", "_SHA256SUMS.sig", "_signing-key.asc")) for name in left), left
+
