@@ -63,7 +63,10 @@ def freeze(work: Path, version: str = __version__) -> Path:
     """Run PyInstaller in `work`; the folder holding the executable and `_internal/`."""
     entry = work / "entry.py"
     entry.write_text(ENTRY)
-    env = {**os.environ, "PYTHONHASHSEED": "0", "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH}
+    # None of the builder's PYTHON* settings: PYTHONOPTIMIZE changed the bytes (and stripped the bundle's asserts),
+    # PYTHONPATH's modules were found, so bundled, before the virtualenv's.
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("PYTHON")},
+           "PYTHONHASHSEED": "0", "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH}
     command = [sys.executable, "-m", "PyInstaller", "--onedir", "--noconfirm", "--clean", "--log-level", "WARN",
                "--name", f"{NAME}_v{version}", "--distpath", str(work / "dist"), "--workpath", str(work / "build"),
                "--specpath", str(work), str(entry)]

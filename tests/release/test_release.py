@@ -214,3 +214,25 @@ def test_a_failed_release_leaves_no_signed_release_of_an_earlier_build_in_dist(
     assert not any(name in left for name in ("registry", "mirror")), left
     assert not any(name.endswith(("_SHA256SUMS", "_SHA256SUMS.sig", "_signing-key.asc")) for name in left), left
 
+
+def test_the_build_s_python_environment_does_not_reach_pyinstaller(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """PyInstaller ran with the builder's environment: PYTHONOPTIMIZE=1 gave another zip (base_library.zip and the
+    executable differ; the bundle runs with asserts stripped), and PYTHONPATH's modules are found, so bundled,
+    before the virtualenv's: the release depended on the shell it was built from."""
+    from provider.devtools import release
+
+    seen: list[dict[str, str]] = []
+
+    def run(command: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
+        seen.append(dict(kwargs["env"]))  # type: ignore[call-overload]
+        return subprocess.CompletedProcess(command, 0, "", "")
+
+    monkeypatch.setattr(release.subprocess, "run", run)
+    for name, value in {"PYTHONOPTIMIZE": "1", "PYTHONPATH": str(tmp_path), "PYTHONHOME": str(tmp_path),
+                        "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "random"}.items():
+        monkeypatch.setenv(name, value)
+    release.freeze(tmp_path)
+    (env,) = seen
+    assert {k: v for k, v in env.items() if k.startswith("PYTHON")} == {"PYTHONHASHSEED": "0"}
+    assert env["SOURCE_DATE_EPOCH"] == release.SOURCE_DATE_EPOCH and env["PATH"] == os.environ["PATH"]
