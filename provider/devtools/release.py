@@ -23,6 +23,7 @@ import base64
 import hashlib
 import json
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -36,6 +37,10 @@ from provider.main import terraform_platform
 
 ROOT = Path(__file__).resolve().parents[2]
 NAME = "terraform-provider-gogetssl"
+#: every distribution in the release's virtualenv is pinned here: PyInstaller bundles what is importable there
+CONSTRAINTS = ROOT / "constraints.txt"
+#: what the virtualenv brings itself, and the project: not pinned, never imported by the plugin
+UNPINNED_OK = ("pip", "setuptools", NAME)
 #: what PyInstaller freezes: the console script's own entry point
 ENTRY = "import sys\nfrom provider.main import main\nsys.exit(main())\n"
 #: 1980-01-01, the earliest a zip can hold: a release's bytes do not depend on when it was built
@@ -57,6 +62,30 @@ def platform_name() -> str:
     if not name.endswith(("_amd64", "_arm64")):
         raise ReleaseError(f"no Terraform platform name for this machine ({name})")
     return name
+
+
+def _canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _installed() -> list[tuple[str, str]]:
+    """(name, version) of every distribution this Python can import from."""
+    import importlib.metadata
+
+    return [(d.metadata["Name"], d.version) for d in importlib.metadata.distributions()]
+
+
+def unpinned(constraints: Path, installed: list[tuple[str, str]]) -> list[str]:
+    """The installed distributions ("name==version") that `constraints` does not pin at that version. pip never
+    removes from a reused virtualenv what is no longer asked for, and PyInstaller bundles whatever an import finds
+    (requests takes simplejson and chardet when they are there)."""
+    pins = {}
+    for line in constraints.read_text().splitlines():
+        name, sep, version = line.split("#", 1)[0].partition("==")
+        if sep:
+            pins[_canonical(name.strip())] = version.strip()
+    return sorted({f"{name}=={version}" for name, version in installed
+                   if _canonical(name) not in UNPINNED_OK and pins.get(_canonical(name)) != version})
 
 
 def freeze(work: Path, version: str = __version__) -> Path:
@@ -238,6 +267,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m provider.devtools.release", description=__doc__.splitlines()[0])
     parser.add_argument("--dist", type=Path, default=ROOT / "dist", help="where the release is written (dist/)")
     args = parser.parse_args(argv)
+    extra = unpinned(CONSTRAINTS, _installed())
+    if extra:
+        print(f"release: {sys.prefix} holds what {CONSTRAINTS.name} does not pin, which PyInstaller would bundle: "
+              f"{', '.join(extra)}; make a new one (rm -rf {sys.prefix}, then make release)", file=sys.stderr)
+        return 1
     try:
         for line in release(args.dist):
             print(line)

@@ -236,3 +236,27 @@ def test_the_build_s_python_environment_does_not_reach_pyinstaller(tmp_path: Pat
     (env,) = seen
     assert {k: v for k, v in env.items() if k.startswith("PYTHON")} == {"PYTHONHASHSEED": "0"}
     assert env["SOURCE_DATE_EPOCH"] == release.SOURCE_DATE_EPOCH and env["PATH"] == os.environ["PATH"]
+
+
+def test_a_release_virtualenv_holding_a_package_constraints_txt_does_not_pin_is_refused(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """.venv-release is reused from build to build, and pip never removes what is no longer asked for: with simplejson
+    installed there (by hand, or by an older constraints.txt), PyInstaller bundled it and requests used it for
+    every JSON answer; the build said nothing and its zip had another checksum."""
+    from provider.devtools import release
+
+    constraints = tmp_path / "constraints.txt"
+    constraints.write_text("# pins\nrequests==2.34.2\ncharset-normalizer==3.5.3  # why\n")
+    installed = [("requests", "2.34.2"), ("charset_normalizer", "3.5.3"), ("pip", "23.2.1"), ("setuptools", "65.5.0"),
+                 ("terraform-provider-gogetssl", __version__)]
+    assert release.unpinned(constraints, installed) == []
+    assert release.unpinned(constraints, [*installed, ("simplejson", "4.3.0"), ("requests", "2.0.0")]) == [
+        "requests==2.0.0", "simplejson==4.3.0"]
+    built: list[Path] = []
+    monkeypatch.setattr(release, "release", lambda dist, version=__version__: built.append(dist) or [])
+    monkeypatch.setattr(release, "_installed", lambda: [*installed, ("simplejson", "4.3.0")])
+    monkeypatch.setattr(release, "CONSTRAINTS", constraints)
+    assert release.main(["--dist", str(tmp_path / "dist")]) == 1
+    assert built == [] and "simplejson==4.3.0" in capsys.readouterr().err
+    monkeypatch.setattr(release, "_installed", lambda: installed)
+    assert release.main(["--dist", str(tmp_path / "dist")]) == 0 and built == [tmp_path / "dist"]
