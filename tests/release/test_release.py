@@ -260,3 +260,17 @@ def test_a_release_virtualenv_holding_a_package_constraints_txt_does_not_pin_is_
     assert built == [] and "simplejson==4.3.0" in capsys.readouterr().err
     monkeypatch.setattr(release, "_installed", lambda: installed)
     assert release.main(["--dist", str(tmp_path / "dist")]) == 0 and built == [tmp_path / "dist"]
+
+
+def test_make_release_builds_the_package_from_the_source_not_from_an_earlier_build_s_copy() -> None:
+    """`pip install .` builds with setuptools, which copies each module into build/lib only when the source is newer:
+    a module restored with its old mtime (cp -p, rsync -a, tar) lost to the copy an earlier make release left there,
+    and the release froze that code (seen: a line added to build/lib/provider/logs.py was in the wheel). The
+    release target removes setuptools' build folders first (build/release-check, the ring's, stays)."""
+    root = Path(__file__).resolve().parents[2]
+    steps = subprocess.run(["make", "-n", "-C", str(root), "release"],
+                           capture_output=True, text=True, timeout=60, check=True).stdout.splitlines()
+    install = next(i for i, s in enumerate(steps) if "--force-reinstall" in s)
+    removed = [s for s in steps[:install] if s.startswith("rm -rf")]
+    assert removed and "build/lib" in removed[0] and "build/bdist." in removed[0], steps
+    assert "build/release-check" not in removed[0] and "build " not in f"{removed[0]} ", steps
