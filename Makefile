@@ -92,7 +92,10 @@ $(RELEASE_STAMP): pyproject.toml constraints.txt
 	$(RELEASE_VENV)/bin/pip install --quiet --disable-pip-version-check -c constraints.txt '.[release]'
 	touch $(RELEASE_STAMP)
 
+# setuptools copies a module into build/lib only when the source is newer: an earlier build's copy would win over
+# a module restored with its old mtime, so its build folders go first (build/release-check stays).
 release: $(RELEASE_STAMP)
+	rm -rf build/lib build/bdist.*
 	$(RELEASE_VENV)/bin/pip install --quiet --disable-pip-version-check --no-deps --force-reinstall .
 	$(RELEASE_VENV)/bin/python -m provider.devtools.release --dist $(RELEASE_DIST)
 

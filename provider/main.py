@@ -84,8 +84,20 @@ def terraform_platform() -> str:
     return f"{sys.platform if sys.platform != 'win32' else 'windows'}_{arch}"
 
 
+class FrozenInstallError(Exception):
+    """`install` run from a release's executable: a release is installed from its zip, not from here."""
+
+
 def _executable() -> Path:
     import shutil
+
+    if getattr(sys, "frozen", False):
+        # The release's executable (PyInstaller) is named ..._v{version} and needs its _internal/ folder: the
+        # search below would pass it over and pack a pip install's launcher from PATH in its place.
+        raise FrozenInstallError(
+            f"this is a release's executable: put the release's {EXECUTABLE}_{__version__}_{terraform_platform()}.zip "
+            f"as it is into PLUGIN_DIR/{{{','.join(HOSTS)}}}/{NAMESPACE}/{TYPE}/, or have terraform init fetch it "
+            "from a registry or mirror (docs/releasing.md)")
 
     candidates = [Path(sys.executable).parent / EXECUTABLE, Path(sys.argv[0])]
     found = shutil.which(EXECUTABLE)
@@ -194,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
     if opts.command == "install":
         try:
             module_dir = install(opts.plugin_dir.expanduser())
-        except (OSError, FileNotFoundError) as exc:
+        except (OSError, FrozenInstallError) as exc:
             print(f"{EXECUTABLE} install: {exc}", file=sys.stderr)
             return 1
         print(f"Installed {PROVIDER_ADDRESS} {__version__} ({terraform_platform()}) into {module_dir}, and the same "

@@ -23,6 +23,7 @@ import base64
 import hashlib
 import json
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -36,6 +37,10 @@ from provider.main import terraform_platform
 
 ROOT = Path(__file__).resolve().parents[2]
 NAME = "terraform-provider-gogetssl"
+#: every distribution in the release's virtualenv is pinned here: PyInstaller bundles what is importable there
+CONSTRAINTS = ROOT / "constraints.txt"
+#: what the virtualenv brings itself, and the project: not pinned, never imported by the plugin
+UNPINNED_OK = ("pip", "setuptools", NAME)
 #: what PyInstaller freezes: the console script's own entry point
 ENTRY = "import sys\nfrom provider.main import main\nsys.exit(main())\n"
 #: 1980-01-01, the earliest a zip can hold: a release's bytes do not depend on when it was built
@@ -59,11 +64,38 @@ def platform_name() -> str:
     return name
 
 
+def _canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _installed() -> list[tuple[str, str]]:
+    """(name, version) of every distribution this Python can import from."""
+    import importlib.metadata
+
+    return [(d.metadata["Name"], d.version) for d in importlib.metadata.distributions()]
+
+
+def unpinned(constraints: Path, installed: list[tuple[str, str]]) -> list[str]:
+    """The installed distributions ("name==version") that `constraints` does not pin at that version. pip never
+    removes from a reused virtualenv what is no longer asked for, and PyInstaller bundles whatever an import finds
+    (requests takes simplejson and chardet when they are there)."""
+    pins = {}
+    for line in constraints.read_text().splitlines():
+        name, sep, version = line.split("#", 1)[0].partition("==")
+        if sep:
+            pins[_canonical(name.strip())] = version.strip()
+    return sorted({f"{name}=={version}" for name, version in installed
+                   if _canonical(name) not in UNPINNED_OK and pins.get(_canonical(name)) != version})
+
+
 def freeze(work: Path, version: str = __version__) -> Path:
     """Run PyInstaller in `work`; the folder holding the executable and `_internal/`."""
     entry = work / "entry.py"
     entry.write_text(ENTRY)
-    env = {**os.environ, "PYTHONHASHSEED": "0", "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH}
+    # None of the builder's PYTHON* settings: PYTHONOPTIMIZE changed the bytes (and stripped the bundle's asserts),
+    # PYTHONPATH's modules were found, so bundled, before the virtualenv's.
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("PYTHON")},
+           "PYTHONHASHSEED": "0", "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH}
     command = [sys.executable, "-m", "PyInstaller", "--onedir", "--noconfirm", "--clean", "--log-level", "WARN",
                "--name", f"{NAME}_v{version}", "--distpath", str(work / "dist"), "--workpath", str(work / "build"),
                "--specpath", str(work), str(entry)]
@@ -108,7 +140,7 @@ def sign(sums: Path, out: list[str]) -> Path:
         made = Path(tempfile.mkdtemp(prefix="gogetssl-release-gpg-"))
         os.chmod(made, 0o700)
         home, key = str(made), "gogetssl release (throw-away) <release@localhost>"
-        _gpg(home, "--batch", "--passphrase", "", "--quick-gen-key", key, "ed25519", "sign", "1d")
+        _gpg(home, "--batch", "--passphrase", "", "--quick-gen-key", key, "ed25519", "sign", "never")
         out.append("No GOGETSSL_RELEASE_GPG_KEY: signed with a throw-away key made for this build; publish a "
                    "release signed with your own key.")
     try:
@@ -204,6 +236,12 @@ def release(dist: Path, version: str = __version__) -> list[str]:
     dist.mkdir(parents=True, exist_ok=True)
     out: list[str] = []
     plat = platform_name()
+    # What an earlier build wrote for this platform and version goes first: a build that fails part-way leaves
+    # no sums, signature or registry/mirror of other bytes that would pass for this build's release.
+    for name in (f"{plat}.zip", "manifest.json", "SHA256SUMS", "SHA256SUMS.sig", "signing-key.asc"):
+        (dist / f"{NAME}_{version}_{name}").unlink(missing_ok=True)
+    for stale in ("registry", "mirror"):
+        shutil.rmtree(dist / stale, ignore_errors=True)
     with tempfile.TemporaryDirectory(prefix="gogetssl-release-") as tmp:
         folder = freeze(Path(tmp), version)
         package = dist / f"{NAME}_{version}_{plat}.zip"
@@ -213,10 +251,14 @@ def release(dist: Path, version: str = __version__) -> list[str]:
     manifest.write_text(json.dumps({"version": 1, "metadata": {"protocol_versions": ["6.0"]}}, indent=2) + "\n")
     files = sorted([*dist.glob(f"{NAME}_{version}_*.zip"), manifest], key=lambda p: p.name)
     sums = dist / f"{NAME}_{version}_SHA256SUMS"
-    sums.write_text("".join(f"{sha256(p)}  {p.name}\n" for p in files))
-    out.append(f"{sign(sums, out).name}: signature of {sums.name}")
-    for stale in ("registry", "mirror"):
-        shutil.rmtree(dist / stale, ignore_errors=True)
+    partial = sums.with_name(sums.name + ".partial")
+    partial.write_text("".join(f"{sha256(p)}  {p.name}\n" for p in files))
+    os.replace(partial, sums)
+    try:
+        out.append(f"{sign(sums, out).name}: signature of {sums.name}")
+    except ReleaseError:
+        sums.unlink(missing_ok=True)  # sums nobody signed are not a release's
+        raise
     out += static_sites(dist, version)
     return out
 
@@ -225,6 +267,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m provider.devtools.release", description=__doc__.splitlines()[0])
     parser.add_argument("--dist", type=Path, default=ROOT / "dist", help="where the release is written (dist/)")
     args = parser.parse_args(argv)
+    extra = unpinned(CONSTRAINTS, _installed())
+    if extra:
+        print(f"release: {sys.prefix} holds what {CONSTRAINTS.name} does not pin, which PyInstaller would bundle: "
+              f"{', '.join(extra)}; make a new one (rm -rf {sys.prefix}, then make release)", file=sys.stderr)
+        return 1
     try:
         for line in release(args.dist):
             print(line)

@@ -180,3 +180,103 @@ def test_a_static_https_network_mirror_serves_the_release(mirror_env: tuple[Path
     init = wd.init()
     assert "Installed" in init.text, init.text
     assert wd.plan().rc in (0, 2)
+
+
+def _fake_freeze(work: Path, version: str = __version__) -> Path:
+    """What release.freeze returns, without PyInstaller: an executable and its _internal/ folder."""
+    folder = work / "dist" / f"{NAME}_v{version}"
+    (folder / "_internal").mkdir(parents=True)
+    (folder / f"{NAME}_v{version}").write_bytes(b"#!/bin/sh\n")
+    (folder / f"{NAME}_v{version}").chmod(0o755)
+    (folder / "_internal" / "base_library.zip").write_bytes(b"library")
+    return folder
+
+
+@pytest.mark.parametrize("failing", ["freeze", "signing"])
+def test_a_failed_release_leaves_no_signed_release_of_an_earlier_build_in_dist(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: str) -> None:
+    """A build that failed (PyInstaller, or a GOGETSSL_RELEASE_GPG_KEY that names no key) left the previous build's
+    SHA256SUMS, signature, key, registry/ and mirror/ in dist/ (signing had also left a new zip beside the old sums),
+    so a dist/ published after a failed `make release` looked like a release, of code that was not the source's."""
+    from provider.devtools import release
+
+    monkeypatch.setattr(release, "freeze", _fake_freeze)
+    monkeypatch.delenv("GOGETSSL_RELEASE_GPG_KEY", raising=False)
+    dist = tmp_path / "dist"
+    release.release(dist)
+    assert (dist / "registry").is_dir() and (dist / f"{NAME}_{__version__}_SHA256SUMS.sig").is_file()
+    if failing == "freeze":
+        def broken(work: Path, version: str = __version__) -> Path:
+            raise release.ReleaseError("PyInstaller failed (1)")
+        monkeypatch.setattr(release, "freeze", broken)
+    else:
+        home = tmp_path / "gnupg"
+        home.mkdir(mode=0o700)
+        monkeypatch.setenv("GNUPGHOME", str(home))
+        monkeypatch.setenv("GOGETSSL_RELEASE_GPG_KEY", "nobody@example.invalid")
+    with pytest.raises(release.ReleaseError):
+        release.release(dist)
+    left = sorted(p.name for p in dist.iterdir())
+    assert not any(name in left for name in ("registry", "mirror")), left
+    assert not any(name.endswith(("_SHA256SUMS", "_SHA256SUMS.sig", "_signing-key.asc")) for name in left), left
+
+
+def test_the_build_s_python_environment_does_not_reach_pyinstaller(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """PyInstaller ran with the builder's environment: PYTHONOPTIMIZE=1 gave another zip (base_library.zip and the
+    executable differ; the bundle runs with asserts stripped), and PYTHONPATH's modules are found, so bundled,
+    before the virtualenv's: the release depended on the shell it was built from."""
+    from provider.devtools import release
+
+    seen: list[dict[str, str]] = []
+
+    def run(command: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
+        seen.append(dict(kwargs["env"]))  # type: ignore[call-overload]
+        return subprocess.CompletedProcess(command, 0, "", "")
+
+    monkeypatch.setattr(release.subprocess, "run", run)
+    for name, value in {"PYTHONOPTIMIZE": "1", "PYTHONPATH": str(tmp_path), "PYTHONHOME": str(tmp_path),
+                        "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "random"}.items():
+        monkeypatch.setenv(name, value)
+    release.freeze(tmp_path)
+    (env,) = seen
+    assert {k: v for k, v in env.items() if k.startswith("PYTHON")} == {"PYTHONHASHSEED": "0"}
+    assert env["SOURCE_DATE_EPOCH"] == release.SOURCE_DATE_EPOCH and env["PATH"] == os.environ["PATH"]
+
+
+def test_a_release_virtualenv_holding_a_package_constraints_txt_does_not_pin_is_refused(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """.venv-release is reused from build to build, and pip never removes what is no longer asked for: with simplejson
+    installed there (by hand, or by an older constraints.txt), PyInstaller bundled it and requests used it for
+    every JSON answer; the build said nothing and its zip had another checksum."""
+    from provider.devtools import release
+
+    constraints = tmp_path / "constraints.txt"
+    constraints.write_text("# pins\nrequests==2.34.2\ncharset-normalizer==3.5.3  # why\n")
+    installed = [("requests", "2.34.2"), ("charset_normalizer", "3.5.3"), ("pip", "23.2.1"), ("setuptools", "65.5.0"),
+                 ("terraform-provider-gogetssl", __version__)]
+    assert release.unpinned(constraints, installed) == []
+    assert release.unpinned(constraints, [*installed, ("simplejson", "4.3.0"), ("requests", "2.0.0")]) == [
+        "requests==2.0.0", "simplejson==4.3.0"]
+    built: list[Path] = []
+    monkeypatch.setattr(release, "release", lambda dist, version=__version__: built.append(dist) or [])
+    monkeypatch.setattr(release, "_installed", lambda: [*installed, ("simplejson", "4.3.0")])
+    monkeypatch.setattr(release, "CONSTRAINTS", constraints)
+    assert release.main(["--dist", str(tmp_path / "dist")]) == 1
+    assert built == [] and "simplejson==4.3.0" in capsys.readouterr().err
+    monkeypatch.setattr(release, "_installed", lambda: installed)
+    assert release.main(["--dist", str(tmp_path / "dist")]) == 0 and built == [tmp_path / "dist"]
+
+
+def test_make_release_builds_the_package_from_the_source_not_from_an_earlier_build_s_copy() -> None:
+    """`pip install .` builds with setuptools, which copies each module into build/lib only when the source is newer:
+    a module restored with its old mtime (cp -p, rsync -a, tar) lost to the copy an earlier make release left there,
+    and the release froze that code (seen: a line added to build/lib/provider/logs.py was in the wheel). The
+    release target removes setuptools' build folders first (build/release-check, the ring's, stays)."""
+    root = Path(__file__).resolve().parents[2]
+    steps = subprocess.run(["make", "-n", "-C", str(root), "release"],
+                           capture_output=True, text=True, timeout=60, check=True).stdout.splitlines()
+    install = next(i for i, s in enumerate(steps) if "--force-reinstall" in s)
+    removed = [s for s in steps[:install] if s.startswith("rm -rf")]
+    assert removed and "build/lib" in removed[0] and "build/bdist." in removed[0], steps
+    assert "build/release-check" not in removed[0] and "build " not in f"{removed[0]} ", steps

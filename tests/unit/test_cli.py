@@ -106,3 +106,30 @@ def test_install_into_a_directory_does_not_tell_the_team_to_lock_its_machine_loc
     said = " ".join(capsys.readouterr().out.split())
     assert "providers lock" not in said and "other platforms" not in said, said
     assert "terraform init -plugin-dir=" in said and "machine-local" in said
+
+
+def test_install_from_a_release_bundle_refuses_rather_than_installing_another_program(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """The release's executable (PyInstaller, sys.frozen) is named terraform-provider-gogetssl_v{version}, so
+    `install` looked past it for a `terraform-provider-gogetssl` on PATH: with a pip install on PATH, it packed that
+    launcher (another Python's provider, of whatever version) and said it had installed this one; without, it told
+    a release's user to "install the package with pip first". A release is installed from its zip."""
+    bundle = tmp_path / "bundle"
+    (bundle / "_internal").mkdir(parents=True)
+    frozen = bundle / f"{cli.EXECUTABLE}_v{cli.__version__}"
+    frozen.write_bytes(b"\x7fELF frozen")
+    frozen.chmod(0o755)
+    elsewhere = tmp_path / "venv-bin"
+    elsewhere.mkdir()
+    launcher = elsewhere / cli.EXECUTABLE
+    launcher.write_text("#!/usr/bin/python3\nfrom provider.main import main\n")
+    launcher.chmod(0o755)
+    monkeypatch.setattr(cli.sys, "frozen", True, raising=False)
+    monkeypatch.setattr(cli.sys, "executable", str(frozen))
+    monkeypatch.setenv("PATH", f"{elsewhere}{os.pathsep}{os.environ.get('PATH', '')}")
+    plugins = tmp_path / "plugins"
+    assert cli.main(["install", "--plugin-dir", str(plugins)]) == 1
+    assert not list(plugins.rglob("*.zip"))
+    said = " ".join(capsys.readouterr().err.split())
+    assert f"{cli.EXECUTABLE}_{cli.__version__}_{cli.terraform_platform()}.zip" in said, said
+    assert "docs/releasing.md" in said, said
