@@ -334,6 +334,15 @@ class GoGetSSLProvider(Provider):
 
         return [SslOrderResource, SslOrderValidationResource]
 
+    def get_functions(self) -> list[type[Any]]:
+        """Provider-defined functions (Terraform 1.8+): pure and offline, served unconfigured."""
+        from provider.functions.cert_info import CertInfoFunction
+        from provider.functions.csr_info import CsrInfoFunction
+        from provider.functions.dcv_records import DcvRecordsFunction
+        from provider.functions.expires_within import ExpiresWithinFunction
+
+        return [CsrInfoFunction, CertInfoFunction, DcvRecordsFunction, ExpiresWithinFunction]
+
     def get_list_resources(self) -> list[type[Any]]:
         """List resources (`terraform query`), served through provider/tfext/servicer.py."""
         from provider.list_resources.ssl_order import SslOrderList

@@ -835,3 +835,44 @@ def plan_diff(box: Sandbox, state: dict[str, Any], **settings: Any) -> set[str]:
 def texts_of(diags: Any) -> str:
     """Every diagnostic's summary and detail, one line each: what Terraform prints of them."""
     return "\n".join(f"{d.severity}: {d.summary}: {d.detail}" for d in diags.diagnostics)
+
+
+# -- provider functions (Terraform 1.8+) --
+
+@dataclass
+class FunctionCall:
+    """What CallFunction answered: the decoded result, or the error's text and the index of the argument it
+    names (None when it names none)."""
+
+    result: Any = None
+    error: str | None = None
+    argument: int | None = None
+
+
+def call_function(name: str, *arguments: Any) -> FunctionCall:
+    """Call a provider function as Terraform does: over the servicer's CallFunction, on an unconfigured provider,
+    each argument msgpack-encoded (a Python None is a null argument)."""
+    from tf.gen import tfplugin_pb2 as pb
+    from tf.utils import read_dynamic_value, to_dynamic_value
+
+    from provider.provider import GoGetSSLProvider
+    from provider.tfext.servicer import GoGetSSLServicer
+
+    response = GoGetSSLServicer(GoGetSSLProvider()).CallFunction(
+        pb.CallFunction.Request(name=name, arguments=[to_dynamic_value(a) for a in arguments]), None)
+    if response.HasField("error"):
+        return FunctionCall(error=response.error.text, argument=response.error.function_argument
+                            if response.error.HasField("function_argument") else None)
+    return FunctionCall(result=read_dynamic_value(response.result))
+
+
+def self_signed_certificate(common_name: str, sans: list[str], not_before: Any, not_after: Any,
+                            serial: int = 0x1F2E3D) -> str:
+    """A PEM certificate with known facts (names, validity, serial), signed by its own new EC key."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(serial).not_valid_before(not_before).not_valid_after(not_after)
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName(s) for s in sans]), critical=False)
+            .sign(key, hashes.SHA256()))
+    return cert.public_bytes(serialization.Encoding.PEM).decode()

@@ -1,4 +1,4 @@
-"""A `ProviderServicer` subclass that fills four gaps of the `tf` framework (1.2.0).
+"""A `ProviderServicer` subclass that fills five gaps of the `tf` framework (1.2.0).
 
 1. Plans on create and destroy. The framework only lets a resource see update plans, and
    would answer a destroy plan with an error (Terraform sends them once `plan_destroy` is
@@ -12,7 +12,10 @@
    query` and imports by identity: identities are added to the answers of Read, Plan, Apply and Import, and
    the new RPCs (GetResourceIdentitySchemas, UpgradeResourceIdentity, ListResource,
    ValidateListResourceConfig, GenerateResourceConfig) are served.
-4. No raw gRPC errors. An exception escaping any RPC becomes an error diagnostic, and a
+4. Function errors that name the argument. A function raises `FunctionArgumentError(index, text)`, which
+   becomes the protocol's FunctionError with `function_argument` set, so Terraform says which parameter was
+   refused; any other exception becomes a redacted internal error, never the exception's bare text.
+5. No raw gRPC errors. An exception escaping any RPC becomes an error diagnostic, and a
    failed apply or read returns the prior state untouched, so state is never corrupted. Its text
    is redacted (provider.logs.REDACTOR) and it is logged through logging, never printed: the
    framework's own wrapper prints tracebacks straight to stderr, past the redaction, so the
@@ -31,6 +34,7 @@ from copy import deepcopy
 from typing import Any
 
 import grpc
+from tf.function import CallContext
 from tf.gen import tfplugin_pb2 as pb
 from tf.provider import ProviderServicer, _decode_state, _encode_state
 from tf.utils import Diagnostics, _to_attribute_path, read_dynamic_value, to_dynamic_value
@@ -41,6 +45,16 @@ from provider.tfext.proto import tfplugin6_10_pb2 as pb610
 from provider.tfext.protocol610 import IdentitySchema, read_identity, read_raw_identity
 
 log = logging.getLogger("gogetssl.provider")
+
+
+class FunctionArgumentError(ValueError):
+    """A provider function's refusal of one argument (its 0-based `index`); `text` says what is wrong and what
+    is accepted. Terraform prefixes it with the parameter's name ("Invalid value for "csr" parameter: ...")."""
+
+    def __init__(self, index: int, text: str) -> None:
+        super().__init__(text)
+        self.index = index
+        self.text = text
 
 
 def _internal_error(diags: Diagnostics, rpc: str, exc: Exception, outcome: str = "") -> Diagnostics:
@@ -258,6 +272,31 @@ class GoGetSSLServicer(ProviderServicer):
         config = {k: (None if attrs[k].computed and not attrs[k].optional else v)
                   for k, v in state.items() if k in attrs}
         return pb610.GenerateResourceConfig.Response(config=to_dynamic_value(config))
+
+    # -- functions --
+    def CallFunction(self, request: Any, context: grpc.ServicerContext) -> Any:
+        try:
+            klass = self._get_func_cls(request.name)
+        except KeyError:
+            text = f"this provider has no function {request.name!r}"
+            return pb.CallFunction.Response(error=pb.FunctionError(text=text))
+        signature = klass.get_signature()
+        params = list(signature.parameters)
+        if len(request.arguments) != len(params) and signature.variadic_parameter is None:
+            return pb.CallFunction.Response(error=pb.FunctionError(
+                text=f"{request.name} takes {len(params)} arguments, {len(request.arguments)} were given"))
+        try:
+            arguments = []
+            for i, raw in enumerate(request.arguments):
+                param = params[i] if i < len(params) else signature.variadic_parameter
+                arguments.append(param.type.decode(read_dynamic_value(raw)))
+            result = self.app.new_function(klass).call(CallContext(Diagnostics(), request.name), arguments)
+            return pb.CallFunction.Response(result=to_dynamic_value(signature.return_type.type.encode(result)))
+        except FunctionArgumentError as exc:
+            return pb.CallFunction.Response(error=pb.FunctionError(text=exc.text, function_argument=exc.index))
+        except Exception as exc:
+            diags = _internal_error(Diagnostics(), f"CallFunction({request.name})", exc)
+            return pb.CallFunction.Response(error=pb.FunctionError(text=diags.diagnostics[-1].detail))
 
     @_safe(pb.ValidateResourceConfig.Response)
     def ValidateResourceConfig(self, request: Any, context: grpc.ServicerContext) -> Any:
