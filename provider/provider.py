@@ -343,6 +343,13 @@ class GoGetSSLProvider(Provider):
 
         return [CsrInfoFunction, CertInfoFunction, DcvRecordsFunction, ExpiresWithinFunction]
 
+    def get_actions(self) -> list[type[Any]]:
+        """Actions (Terraform 1.14+), served through provider/tfext/servicer.py."""
+        from provider.actions.recheck_validation import RecheckValidationAction
+        from provider.actions.resend_approver_email import ResendApproverEmailAction
+
+        return [RecheckValidationAction, ResendApproverEmailAction]
+
     def get_list_resources(self) -> list[type[Any]]:
         """List resources (`terraform query`), served through provider/tfext/servicer.py."""
         from provider.list_resources.ssl_order import SslOrderList

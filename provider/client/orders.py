@@ -259,6 +259,16 @@ class OrdersAPI:
         body = self._t.post(f"/orders/ssl/revalidate/{int(order_id)}", {"domain": domain}, idempotent=True)
         return str(body.get("message") or "")
 
+    def resend_validation_email(self, order_id: int, domain: str | None = None) -> str:
+        """Ask the vendor to mail the approver address(es) again: one domain's (resend) or every e-mail-validated
+        domain's (resendValidationEmail). Spends nothing, but each call sends mail: never retried after an
+        uncertain answer."""
+        if domain:
+            body = self._t.post(f"/orders/ssl/resend/{int(order_id)}", {"domain": domain})
+        else:
+            body = self._t.call("GET", f"/orders/ssl/resend_validation_email/{int(order_id)}", idempotent=False)
+        return str(body.get("message") or "")
+
     def cancel(self, order_id: int, reason: str) -> CancelResult:
         """Ask the vendor to cancel an order (a request the vendor reviews)."""
         body = self._t.post("/orders/cancel_ssl_order/", {"order_id": str(int(order_id)), "reason": reason})

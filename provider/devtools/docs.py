@@ -1,5 +1,5 @@
 """`make docs`: write registry-layout docs (docs/index.md, docs/resources/<type>.md, data-sources/,
-list-resources/, functions/) from the schemas, the functions' signatures and templates/index.md.tmpl.
+list-resources/, functions/, actions/) from the schemas, the functions' signatures and templates/index.md.tmpl.
 
 The text of every type's page comes from the schema's descriptions, so the docs cannot drift from what
 Terraform sees; examples come from examples/ in the registry layout. docs/index.md, the page the registry
@@ -38,7 +38,7 @@ DOCS = ROOT / "docs"
 EXAMPLES = ROOT / "examples"
 TEMPLATES = ROOT / "templates"
 #: directories of the output whose every page the generator writes
-GENERATED_DIRS = ("resources", "data-sources", "list-resources", "functions")
+GENERATED_DIRS = ("resources", "data-sources", "list-resources", "functions", "actions")
 
 _PRIMITIVES = {"string": "String", "number": "Number", "bool": "Boolean", "dynamic": "Dynamic"}
 _COLLECTIONS = {"list": "List", "set": "Set", "map": "Map"}
@@ -200,6 +200,11 @@ def render(templates: Path = TEMPLATES) -> dict[str, str]:
             "list-resource.tfquery.hcl").replace("## Schema", "## Schema of the `config` block", 1)
     for fn in provider.get_functions():
         pages[f"functions/{fn.get_name()}.md"] = _function_doc(fn)
+    for action in provider.get_actions():
+        name = prefix + action.get_name()
+        pages[f"actions/{action.get_name()}.md"] = _schema_doc(
+            f"{name} (Action)", action.get_schema(), EXAMPLES / "actions" / name, False,
+            "action.tf").replace("## Schema", "## Schema of the `config` block", 1)
     return pages
 
 

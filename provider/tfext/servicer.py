@@ -11,7 +11,8 @@
 3. Protocol 6.10's resource identity and list resources (provider/tfext/protocol610.py), for `terraform
    query` and imports by identity: identities are added to the answers of Read, Plan, Apply and Import, and
    the new RPCs (GetResourceIdentitySchemas, UpgradeResourceIdentity, ListResource,
-   ValidateListResourceConfig, GenerateResourceConfig) are served.
+   ValidateListResourceConfig, GenerateResourceConfig) are served; so are actions (Terraform 1.14+:
+   ValidateActionConfig, PlanAction, and InvokeAction's stream of progress lines ending in the diagnostics).
 4. Function errors that name the argument. A function raises `FunctionArgumentError(index, text)`, which
    becomes the protocol's FunctionError with `function_argument` set, so Terraform says which parameter was
    refused; any other exception becomes a redacted internal error, never the exception's bare text.
@@ -102,6 +103,8 @@ class GoGetSSLServicer(ProviderServicer):
         response.server_capabilities.plan_destroy = True
         for type_name, klass in self._list_classes().items():
             response.list_resource_schemas[type_name].CopyFrom(klass.get_schema().to_pb())
+        for type_name, klass in self._action_classes().items():
+            response.action_schemas[type_name].schema.CopyFrom(klass.get_schema().to_pb())
         return response
 
     # -- identity --
@@ -272,6 +275,48 @@ class GoGetSSLServicer(ProviderServicer):
         config = {k: (None if attrs[k].computed and not attrs[k].optional else v)
                   for k, v in state.items() if k in attrs}
         return pb610.GenerateResourceConfig.Response(config=to_dynamic_value(config))
+
+    # -- actions (terraform apply -invoke, action_trigger) --
+    def _action_classes(self) -> dict[str, Any]:
+        prefix = self.app.get_model_prefix()
+        return {prefix + k.get_name(): k for k in getattr(self.app, "get_actions", list)()}
+
+    def _action(self, diags: Diagnostics, type_name: str, config: Any) -> tuple[Any, dict[str, Any]] | None:
+        """The action instance and its decoded configuration, or None with an error diagnostic."""
+        klass = self._action_classes().get(type_name)
+        if klass is None:
+            diags.add_error("Unknown action", f"This provider has no action {type_name}.")
+            return None
+        return klass(self.app), self._list_config(diags, klass, config)
+
+    @_safe(pb610.ValidateActionConfig.Response)
+    def ValidateActionConfig(self, request: Any, context: grpc.ServicerContext) -> Any:
+        diags = Diagnostics()
+        found = self._action(diags, request.type_name, request.config)
+        if found is not None:
+            found[0].validate(diags, found[1])
+        return pb610.ValidateActionConfig.Response(diagnostics=diags.to_pb())
+
+    @_safe(pb610.PlanAction.Response)
+    def PlanAction(self, request: Any, context: grpc.ServicerContext) -> Any:
+        diags = Diagnostics()
+        found = self._action(diags, request.action_type, request.config)
+        if found is not None:
+            found[0].plan(diags, found[1])
+        return pb610.PlanAction.Response(diagnostics=diags.to_pb())
+
+    def InvokeAction(self, request: Any, context: grpc.ServicerContext) -> Any:
+        """One Progress event per line the action yields, then a Completed event with its diagnostics."""
+        event = pb610.InvokeAction.Event
+        diags = Diagnostics()
+        try:
+            found = self._action(diags, request.action_type, request.config)
+            if found is not None:
+                for line in found[0].invoke(diags, found[1]):
+                    yield event(progress=event.Progress(message=REDACTOR.redact(line)))
+        except Exception as exc:
+            _internal_error(diags, "InvokeAction", exc)
+        yield event(completed=event.Completed(diagnostics=diags.to_pb()))
 
     # -- functions --
     def CallFunction(self, request: Any, context: grpc.ServicerContext) -> Any:

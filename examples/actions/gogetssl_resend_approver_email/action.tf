@@ -1,0 +1,8 @@
+action "gogetssl_resend_approver_email" "site" {
+  config {
+    order_id = gogetssl_ssl_order.site.order_id
+    domain   = "www.example.com" # optional: every e-mail-validated domain when left out
+  }
+}
+
+# terraform apply -invoke=action.gogetssl_resend_approver_email.site
