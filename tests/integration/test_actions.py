@@ -119,3 +119,23 @@ def test_the_sandbox_refuses_a_resend_for_a_domain_not_validated_by_email(new_sa
         else:
             raise AssertionError(f"the sandbox resent mail for a dns-validated order (domain {domain})")
     assert box.order(order_id)["emails_sent"] == []
+
+
+def test_ctrl_c_stops_an_invocation_at_once_and_asks_nothing_more(new_sandbox: Start, tmp_path: Path) -> None:
+    """A recheck whose first domain's request hangs at the vendor: StopProvider (Ctrl-C) ends the invocation
+    within the bound, with an error naming the order, and the second domain is never asked about."""
+    from tests.support import stop_while
+
+    box = new_sandbox("--dcv-dns-zone", str(tmp_path / "zone.json"))
+    order_id, _ = _dns_order(box)
+    path = f"/orders/ssl/revalidate/{order_id}"
+    box.faults({"match": path, "mode": "slow", "delay_ms": 120_000, "times": 20})
+    provider = configured_provider(box)
+
+    stopped = stop_while(provider, lambda: invoke_action(provider, "recheck_validation", order_id=order_id),
+                         lambda: box.count(path) >= 1)
+
+    assert stopped.after_stop < 3
+    run = stopped.result
+    assert run.lines == [] and any(f"order {order_id}" in e for e in run.errors), run
+    assert box.count(path) == 1, "asked about another domain after the stop"
