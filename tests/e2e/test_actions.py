@@ -104,6 +104,9 @@ action "gogetssl_resend_approver_email" "site" {
     workdir.init()
     workdir.apply()
     order_id = workdir.resource("gogetssl_ssl_order.site")["order_id"]
+    planned = workdir.run("plan", "-invoke=action.gogetssl_resend_approver_email.site", "-no-color").text
+    assert "Actions: 1 to invoke" in planned, planned
+    assert box.order(order_id)["emails_sent"] == [], "a plan sends nothing"
 
     invoked = workdir.run("apply", "-invoke=action.gogetssl_resend_approver_email.site", "-auto-approve",
                           "-no-color").text
