@@ -21,7 +21,10 @@ class CertInfoFunction(ProviderFunction):
     NAME = "cert_info"
     SIGNATURE = FunctionSignature(
         parameters=[Parameter("pem", String(), "A PEM certificate, or a chain whose first certificate is the "
-                                               "one to read (an order's `certificate` or `ca_bundle`).")],
+                                               "one to read: a gogetssl_ssl_order_validation's `certificate_pem` "
+                                               "(known once issued), or an order's `certificate_pem` or "
+                                               "`ca_bundle_pem`, which are empty, an error here, until the "
+                                               "certificate is issued.")],
         return_type=Return(CERT_INFO_TYPE),
         summary="The facts of a certificate",
         description=(

@@ -3,7 +3,8 @@ locals {
 }
 
 output "names" {
-  value = concat([local.csr.common_name], local.csr.dns_names)
+  # A CSR's subjectAltNames usually repeat its common name.
+  value = distinct(concat([local.csr.common_name], local.csr.dns_names))
 }
 
 resource "gogetssl_ssl_order" "site" {
