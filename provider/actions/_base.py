@@ -89,7 +89,7 @@ def pending(diags: Diagnostics, order_id: int, status: OrderStatus, what: str) -
     if status.status in VALIDATING_STATUSES:
         return True
     diags.add_error(f"Order {order_id} is {status.status or 'in an unknown status'}",
-                    f"Order {order_id} is {status.status}: {what} only while its validation is pending "
+                    f"{what[0].upper() + what[1:]} only while the order's validation is pending "
                     f"(status {' or '.join(VALIDATING_STATUSES)}).", ["order_id"])
     return False
 

@@ -49,7 +49,8 @@ class ExpiresWithinFunction(ProviderFunction):
         try:
             end = _x509.parse_moment(valid_till)
         except ValueError:
-            raise ArgumentError(0, f"it is {valid_till!r}; give {MOMENT}, or null") from None
+            raise ArgumentError(0, f"it is {valid_till!r}; give an order's valid_till (a date YYYY-MM-DD), an RFC "
+                                   "3339 timestamp such as cert_info(...).not_after, or null") from None
         if math.isinf(window):
             return True
         return (end - start).total_seconds() <= window * 86400

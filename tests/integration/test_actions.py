@@ -67,8 +67,9 @@ def test_a_refused_invocation_names_the_order(new_sandbox: Start, tmp_path: Path
 
     box.set_status(order_id, "cancelled")
     cancelled = invoke_action(provider, "recheck_validation", order_id=order_id)
-    assert cancelled.errors == [f"Order {order_id} is cancelled: Order {order_id} is cancelled: validation can be "
-                                "rechecked only while its validation is pending (status processing or reissue)."]
+    # Terraform prints a diagnostic's summary, then its detail: the detail does not say the summary again
+    assert cancelled.errors == [f"Order {order_id} is cancelled: Validation can be rechecked only while the order's "
+                                "validation is pending (status processing or reissue)."]
 
 
 def test_resend_mails_every_approver_again_and_the_sandbox_records_it(new_sandbox: Start) -> None:

@@ -90,7 +90,7 @@ def test_expires_within(valid_till: str | None, days: float, now: str, expected:
 
 
 @pytest.mark.parametrize("args, index, says", [
-    (("next week", 30, "2026-12-06T20:00:00Z"), 0, "RFC 3339"),
+    (("next week", 30, "2026-12-06T20:00:00Z"), 0, "an order's valid_till"),
     (("2027-01-05", -1, "2026-12-06T20:00:00Z"), 1, "0 or more"),
     (("2027-01-05", 30, "yesterday"), 2, "plantimestamp()"),
     (("2027-01-05", 30, "2026-12-06T20:00:00"), 2, "RFC 3339"),  # no time zone: which moment is it?
