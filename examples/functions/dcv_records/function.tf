@@ -1,12 +1,15 @@
 locals {
-  # Known at the first plan: the order does not exist yet.
+  csr = provider::gogetssl::csr_info(file("${path.module}/site.csr"))
+  # Known at the first plan: the order does not exist yet. One record per name of the CSR.
   records = provider::gogetssl::dcv_records(file("${path.module}/site.csr"), var.unique_code, "dns")
 }
 
 resource "gogetssl_ssl_order" "site" {
-  csr         = file("${path.module}/site.csr")
-  unique_code = var.unique_code # the same value: the records are built from it
-  dcv_method  = "dns"
+  csr             = file("${path.module}/site.csr")
+  unique_code     = var.unique_code # the same value: the records are built from it
+  dcv_method      = "dns"
+  dns_names       = [for n in local.csr.dns_names : n if n != local.csr.common_name] # the CSR's other names
+  approver_emails = [for n in local.csr.dns_names : "dns" if n != local.csr.common_name]
   # ...
 }
 
