@@ -7,6 +7,7 @@ import hashlib
 from typing import Any
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
 from cryptography.x509.oid import NameOID
@@ -24,9 +25,16 @@ def load_csr(pem: str) -> x509.CertificateSigningRequest:
                          "pass the CSR's text, e.g. file(\"site.csr\")")
     try:
         csr = x509.load_pem_x509_csr(text.encode("utf-8", "replace"))
-        signature_ok = csr.is_signature_valid
     except (ValueError, TypeError) as exc:
         raise ValueError(f"it cannot be decoded ({exc})") from None
+    try:
+        csr.public_key()
+        signature_ok = csr.is_signature_valid
+    except UnsupportedAlgorithm as exc:  # not a ValueError: uncaught, it read as a bug of the provider
+        raise ValueError(f"its key or signature algorithm is not one this provider can read ({exc}); the CAs "
+                         "accept RSA 2048+ or EC P-256/P-384 keys") from None
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"it cannot be read ({exc})") from None
     if not signature_ok:
         raise ValueError("its signature does not verify (was it edited after signing?)")
     return csr
@@ -62,7 +70,8 @@ def key_facts(key: Any) -> dict[str, Any]:
 
 def signature_algorithm(obj: x509.CertificateSigningRequest | x509.Certificate) -> str:
     oid = obj.signature_algorithm_oid
-    return getattr(oid, "_name", None) or oid.dotted_string  # e.g. sha256WithRSAEncryption, ecdsa-with-SHA256
+    name = getattr(oid, "_name", None)  # e.g. sha256WithRSAEncryption, ecdsa-with-SHA256; "Unknown OID" otherwise
+    return name if name and name != "Unknown OID" else oid.dotted_string
 
 
 def csr_digests(csr: x509.CertificateSigningRequest) -> dict[str, str]:

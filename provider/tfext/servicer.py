@@ -40,12 +40,15 @@ from tf.gen import tfplugin_pb2 as pb
 from tf.provider import ProviderServicer, _decode_state, _encode_state
 from tf.utils import Diagnostics, _to_attribute_path, read_dynamic_value, to_dynamic_value
 
+from provider.client.safety import printable
 from provider.logs import REDACTOR
 from provider.tfext.context import ResourcePlanContext
 from provider.tfext.proto import tfplugin6_10_pb2 as pb610
 from provider.tfext.protocol610 import IdentitySchema, read_identity, read_raw_identity
 
 log = logging.getLogger("gogetssl.provider")
+#: the longest progress line an action shows (a vendor's message is cut to 1000 characters before it)
+MAX_PROGRESS_LINE = 1200
 
 
 class FunctionArgumentError(ValueError):
@@ -56,6 +59,13 @@ class FunctionArgumentError(ValueError):
         super().__init__(text)
         self.index = index
         self.text = text
+
+
+def _progress_line(line: str) -> str:
+    """An action's progress line as Terraform may print it: secrets redacted, one line of plain text (what came from
+    the vendor, an approver address or a domain among it, can carry escape sequences or line breaks), cut short."""
+    flat = " ".join(printable(REDACTOR.redact(line), lines=False).split())
+    return flat[:MAX_PROGRESS_LINE] + ("…" if len(flat) > MAX_PROGRESS_LINE else "")
 
 
 def _internal_error(diags: Diagnostics, rpc: str, exc: Exception, outcome: str = "") -> Diagnostics:
@@ -313,7 +323,7 @@ class GoGetSSLServicer(ProviderServicer):
             found = self._action(diags, request.action_type, request.config)
             if found is not None:
                 for line in found[0].invoke(diags, found[1]):
-                    yield event(progress=event.Progress(message=REDACTOR.redact(line)))
+                    yield event(progress=event.Progress(message=_progress_line(line)))
         except Exception as exc:
             _internal_error(diags, "InvokeAction", exc)
         yield event(completed=event.Completed(diagnostics=diags.to_pb()))

@@ -140,3 +140,25 @@ def test_ctrl_c_stops_an_invocation_at_once_and_asks_nothing_more(new_sandbox: S
     run = stopped.result
     assert run.lines == [] and any(f"order {order_id}" in e for e in run.errors), run
     assert box.count(path) == 1, "asked about another domain after the stop"
+
+
+def test_a_vendors_answer_reaches_the_progress_lines_as_one_plain_short_line(new_sandbox: Start,
+                                                                            tmp_path: Path) -> None:
+    """Terraform prints progress lines as they come: an answer with escape sequences (clear the screen, retitle
+    the window), a line break that forges a line of Terraform's own output, a megabyte of text, or a message
+    that is not text at all must reach them as one short line of plain text, as the vendor's error texts do."""
+    box = new_sandbox("--dcv-dns-zone", str(tmp_path / "zone.json"))
+    order_id, _ = _dns_order(box)
+    hostile = "checked\x1b[2J\x1b]0;owned\x07\r\nApply complete! Resources: 0 added.\x9b31m" + "x" * 100_000
+    box.faults({"match": "/orders/ssl/revalidate/", "mode": "patch_body", "patch": {"message": hostile},
+                "times": 2})
+    run = invoke_action(configured_provider(box), "recheck_validation", order_id=order_id)
+    assert run.errors == [] and len(run.lines) == 2, run.errors
+    for line in run.lines:
+        assert not any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in line), repr(line[:120])
+        assert "checked" in line and len(line) <= 1200, len(line)
+
+    box.faults({"match": "/orders/ssl/revalidate/", "mode": "patch_body", "patch": {"message": {"a": [1, 2]}},
+                "times": 2})
+    shaped = invoke_action(configured_provider(box), "recheck_validation", order_id=order_id)
+    assert shaped.errors == [] and not any("{" in line for line in shaped.lines), shaped.lines

@@ -51,6 +51,43 @@ def test_a_csr_edited_after_signing_is_refused() -> None:
     assert got.argument == 0 and "signature does not verify" in (got.error or "")
 
 
+def _csr_with_oid_replaced(old_hex: str, new_last_byte: int, last: bool) -> str:
+    """A CSR whose DER has one OID's last byte changed: the signature algorithm's (outside the signed part: the
+    CSR still parses) or the key's (inside it)."""
+    import base64
+
+    der = der_of(make_csr("odd.example.com", sans=["odd.example.com"]).csr_pem)
+    old = bytes.fromhex(old_hex)
+    at = der.rfind(old) if last else der.find(old)
+    der = der[:at] + old[:-1] + bytes([new_last_byte]) + der[at + len(old):]
+    return ("-----BEGIN CERTIFICATE REQUEST-----\n" + base64.encodebytes(der).decode()
+            + "-----END CERTIFICATE REQUEST-----\n")
+
+
+@pytest.mark.parametrize("function, extra", [("csr_info", ()), ("dcv_records", ("Code12345678901", "dns"))])
+def test_a_csr_of_a_key_type_nobody_knows_is_refused_naming_the_argument_not_a_provider_bug(
+        function: str, extra: tuple) -> None:
+    """A CSR whose key is of an unknown algorithm (here rsaEncryption's OID with its last arc changed): the CSR's
+    fault, named as such, not "This is a bug in the provider" (cryptography raises UnsupportedAlgorithm, which is
+    not a ValueError)."""
+    csr = _csr_with_oid_replaced("06092A864886F70D010101", 0x7E, last=False)
+    got = call_function(function, csr, *extra)
+    assert got.argument == 0 and "bug in the provider" not in (got.error or ""), got
+    assert "key" in (got.error or ""), got
+
+
+def test_csr_info_names_an_unknown_signature_algorithm_by_its_oid() -> None:
+    csr = make_csr("sha3.example.com")
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    sha3 = (x509.CertificateSigningRequestBuilder()
+            .subject_name(x509.load_pem_x509_csr(csr.csr_pem.encode()).subject).sign(key, hashes.SHA3_256()))
+    got = call_function("csr_info", sha3.public_bytes(serialization.Encoding.PEM).decode())
+    assert got.error is None, got.error
+    assert got.result["signature_algorithm"] == sha3.signature_algorithm_oid.dotted_string, got.result
+
+
 def test_cert_info_reads_the_first_certificate_of_a_chain() -> None:
     start, end = dt.datetime(2026, 12, 1, 8, 30, tzinfo=UTC), dt.datetime(2027, 6, 19, 8, 30, tzinfo=UTC)
     leaf = self_signed_certificate("api.example.com", ["api.example.com", "*.api.example.com"], start, end,
