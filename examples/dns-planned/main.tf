@@ -40,8 +40,8 @@ resource "gogetssl_ssl_order" "site" {
   server_count    = -1
   webserver_type  = 1
   dcv_method      = "dns"
-  dns_names       = [for n in local.names.dns_names : n if n != local.names.common_name]
-  approver_emails = [for n in local.names.dns_names : "dns" if n != local.names.common_name]
+  dns_names       = [for n in local.names.dns_names : n if lower(n) != lower(local.names.common_name)]
+  approver_emails = [for n in local.names.dns_names : "dns" if lower(n) != lower(local.names.common_name)]
 
   admin_firstname = "Ada"
   admin_lastname  = "Lovelace"

@@ -8,8 +8,8 @@ resource "gogetssl_ssl_order" "site" {
   csr             = file("${path.module}/site.csr")
   unique_code     = var.unique_code # the same value: the records are built from it
   dcv_method      = "dns"
-  dns_names       = [for n in local.csr.dns_names : n if n != local.csr.common_name] # the CSR's other names
-  approver_emails = [for n in local.csr.dns_names : "dns" if n != local.csr.common_name]
+  dns_names       = [for n in local.csr.dns_names : n if lower(n) != lower(local.csr.common_name)] # the CSR's other names
+  approver_emails = [for n in local.csr.dns_names : "dns" if lower(n) != lower(local.csr.common_name)]
   # ...
 }
 
