@@ -3,17 +3,23 @@ locals {
 }
 
 output "names" {
-  # A CSR's subjectAltNames usually repeat its common name.
   value = distinct(concat([local.csr.common_name], local.csr.dns_names))
 }
 
-resource "gogetssl_ssl_order" "site" {
-  csr = file("${path.module}/site.csr")
-  # ...
+output "key" {
+  value = "${local.csr.key_type} ${local.csr.key_size}" # e.g. "EC 256"
+}
+
+variable "order_id" {
+  type = number
+}
+
+data "gogetssl_ssl_order" "site" {
+  order_id = var.order_id
   lifecycle {
-    precondition {
-      condition     = local.csr.key_type != "RSA" || local.csr.key_size >= 2048
-      error_message = "The CA needs an RSA key of 2048 bits or more."
+    postcondition {
+      condition     = self.domain == lower(local.csr.common_name)
+      error_message = "The order is not for this CSR's common name."
     }
   }
 }
