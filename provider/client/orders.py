@@ -27,6 +27,7 @@ from .models import (
     ReissueResult,
 )
 from .paging import LISTING_MAX_PAGES, LISTING_OFFSET_CEILING, LISTING_PAGE, LISTING_REACH
+from .safety import printable
 from .transport import Transport
 
 log = logging.getLogger("gogetssl.client")
@@ -257,9 +258,33 @@ class OrdersAPI:
     def revalidate(self, order_id: int, domain: str) -> str:
         """Ask the CA to check one domain's DCV now (revalidate). Spends nothing; safe to repeat."""
         body = self._t.post(f"/orders/ssl/revalidate/{int(order_id)}", {"domain": domain}, idempotent=True)
-        return str(body.get("message") or "")
+        return _message(body)
+
+    def resend_validation_email(self, order_id: int, domain: str | None = None) -> str:
+        """Ask the vendor to mail the approver address(es) again: one domain's (resend) or every e-mail-validated
+        domain's (resendValidationEmail). Spends nothing, but each call sends mail: never retried after an
+        uncertain answer."""
+        if domain:
+            body = self._t.post(f"/orders/ssl/resend/{int(order_id)}", {"domain": domain})
+        else:
+            body = self._t.call("GET", f"/orders/ssl/resend_validation_email/{int(order_id)}", idempotent=False)
+        return _message(body)
 
     def cancel(self, order_id: int, reason: str) -> CancelResult:
         """Ask the vendor to cancel an order (a request the vendor reviews)."""
         body = self._t.post("/orders/cancel_ssl_order/", {"order_id": str(int(order_id)), "reason": reason})
         return parse(CancelResult, body, "cancelSSLOrder")
+
+
+#: the most of a vendor's success message the provider shows (its error texts are cut the same way)
+MAX_MESSAGE = 1000
+
+
+def _message(body: dict[str, Any]) -> str:
+    """A success answer's `message`, fit to print: one line of plain text (no escape sequence, no line break that
+    could forge a line of Terraform's output), at most MAX_MESSAGE characters; "" when it is not text."""
+    message = body.get("message")
+    if not isinstance(message, str):
+        return ""
+    flat = " ".join(printable(message, lines=False).split())
+    return flat[:MAX_MESSAGE] + ("…" if len(flat) > MAX_MESSAGE else "")

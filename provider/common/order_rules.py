@@ -120,6 +120,7 @@ def parse_csr(pem: str) -> CSRInfo:
     """Parse a PEM CSR and check what the CAs require; raise CSRProblem with a user-facing reason (a CSR that
     fails is parsed again each time: lru_cache keeps results, not exceptions). CSRInfo is frozen."""
     from cryptography import x509
+    from cryptography.exceptions import UnsupportedAlgorithm
     from cryptography.hazmat.primitives.asymmetric import ec, rsa
     from cryptography.x509.oid import NameOID
 
@@ -134,7 +135,7 @@ def parse_csr(pem: str) -> CSRInfo:
         signature_ok = csr.is_signature_valid
         key = csr.public_key()
         cns = csr.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, UnsupportedAlgorithm) as exc:  # an unknown key algorithm: not a ValueError
         raise CSRProblem(f"it cannot be read ({exc})") from None
     if not signature_ok:
         raise CSRProblem("its signature does not verify (was it edited after signing?)")

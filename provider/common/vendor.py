@@ -17,6 +17,9 @@ OPEN_STATUSES = ("processing", "pending", "new_order", "incomplete", "unpaid")
 #: Statuses of an order waiting for its validation: a new order (`processing`) or a reissue (`reissue`, or
 #: `processing` again on an order issued before). Only then does a DCV change reach the vendor.
 VALIDATING_STATUSES = ("processing", "reissue")
+#: the brands whose CA builds its DCV data from the CSR and the order's unique value (`unique_code`); the others
+#: (GeoTrust, RapidSSL, Thawte, DigiCert) get random tokens from their CA (../shared/reference §3.2)
+UNIQUE_CODE_BRANDS = frozenset({"sectigo", "comodo", "gogetssl"})
 #: Statuses of an order whose certificate was issued: its validation is done (its DCV data is the vendor's until a
 #: reissue asks for more), and a renewal can follow it.
 ISSUED_STATUSES = ("active", "expired")

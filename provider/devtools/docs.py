@@ -1,5 +1,5 @@
 """`make docs`: write registry-layout docs (docs/index.md, docs/resources/<type>.md, data-sources/,
-list-resources/) from the schemas and templates/index.md.tmpl.
+list-resources/, functions/, actions/) from the schemas, the functions' signatures and templates/index.md.tmpl.
 
 The text of every type's page comes from the schema's descriptions, so the docs cannot drift from what
 Terraform sees; examples come from examples/ in the registry layout. docs/index.md, the page the registry
@@ -38,7 +38,7 @@ DOCS = ROOT / "docs"
 EXAMPLES = ROOT / "examples"
 TEMPLATES = ROOT / "templates"
 #: directories of the output whose every page the generator writes
-GENERATED_DIRS = ("resources", "data-sources", "list-resources")
+GENERATED_DIRS = ("resources", "data-sources", "list-resources", "functions", "actions")
 
 _PRIMITIVES = {"string": "String", "number": "Number", "bool": "Boolean", "dynamic": "Dynamic"}
 _COLLECTIONS = {"list": "List", "set": "Set", "map": "Map"}
@@ -120,6 +120,25 @@ def _schema_doc(title: str, schema: Schema, example_dir: Path | None, resource: 
     return "\n".join(lines).rstrip() + "\n"
 
 
+def _function_doc(klass: Any) -> str:
+    """A function's page, as the registry lays it out: summary, example (examples/functions/NAME/function.tf),
+    signature, arguments in order, return type and the description."""
+    name, sig = klass.get_name(), klass.get_signature()
+    params = ", ".join(f"{p.name} {type_label(p.type).lower()}" for p in sig.parameters)
+    lines = [f"# {name} (Function)", "", sig.summary or "", ""]
+    ex = _example(EXAMPLES / "functions" / name / "function.tf", "terraform")
+    if ex:
+        lines += ["## Example Usage", "", *ex]
+    signature = f"provider::gogetssl::{name}({params}) {type_label(sig.return_type.type).lower()}"
+    lines += ["## Signature", "", "```text", signature, "```", "", "## Arguments", ""]
+    lines += [f"{i}. `{p.name}` ({type_label(p.type)}{', nullable' if p.allow_null_value else ''}) "
+              f"{p.description or ''}".rstrip() for i, p in enumerate(sig.parameters, 1)]
+    lines += ["", "## Return", "", f"{type_label(sig.return_type.type)}. {sig.description or ''}".rstrip(), "",
+              "Functions need Terraform 1.8 or newer (OpenTofu 1.7 or newer): older versions cannot parse "
+              "a `provider::` call. The provider itself, without them, works with Terraform 1.0 and newer."]
+    return "\n".join(lines).rstrip() + "\n"
+
+
 def _environment() -> str:
     """The provider page's table of environment variables, from the settings table the provider reads."""
     rows = [f"| `{s.env}` | `{s.name}` | {s.default if s.default is not None else 'none: required'} |"
@@ -179,6 +198,13 @@ def render(templates: Path = TEMPLATES) -> dict[str, str]:
         pages[f"list-resources/{lr.get_name()}.md"] = _schema_doc(
             f"{name} (List Resource)", lr.get_schema(), EXAMPLES / "list-resources" / name, False,
             "list-resource.tfquery.hcl").replace("## Schema", "## Schema of the `config` block", 1)
+    for fn in provider.get_functions():
+        pages[f"functions/{fn.get_name()}.md"] = _function_doc(fn)
+    for action in provider.get_actions():
+        name = prefix + action.get_name()
+        pages[f"actions/{action.get_name()}.md"] = _schema_doc(
+            f"{name} (Action)", action.get_schema(), EXAMPLES / "actions" / name, False,
+            "action.tf").replace("## Schema", "## Schema of the `config` block", 1)
     return pages
 
 

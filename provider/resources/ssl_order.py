@@ -49,7 +49,7 @@ from provider.common.services import (
     report_not_configured,
     vendor_today,
 )
-from provider.common.vendor import CANCEL_REVIEW_HOURS, CLOSED_STATUSES, RENEWAL_OPENS_DAYS
+from provider.common.vendor import CANCEL_REVIEW_HOURS, CLOSED_STATUSES, RENEWAL_OPENS_DAYS, UNIQUE_CODE_BRANDS
 from provider.resources import ssl_order_account_view as account_view
 from provider.resources import ssl_order_adoption as adoption
 from provider.resources import ssl_order_claims as claims
@@ -221,6 +221,14 @@ class SslOrderResource(Resource):
                             path=["product_id"])
             return
         report_problems(diags, rules.check_product(cfg, product, csr))
+        brand = (product.brand or "").lower()
+        if not strict and isinstance(cfg.get("unique_code"), str) and brand and brand not in UNIQUE_CODE_BRANDS:
+            diags.add_warning(
+                f"unique_code has no effect on a {product.brand} product",
+                f"unique_code sets the validation records' unique value of Sectigo and GoGetSSL products only; "
+                f"product_id {product.id} is {product.brand}, whose CA makes random validation tokens. Records "
+                "from provider::gogetssl::dcv_records will not be the ones it asks for: publish the order's "
+                "validation_records instead, or remove unique_code.", path=["unique_code"])
 
     def _brand(self, planned: dict[str, Any]) -> str:
         """The product's brand, lower case ("" when unknown): whether GoGetSSL shows this create's marker in the

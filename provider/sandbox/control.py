@@ -21,6 +21,7 @@ def orders(sb: Sandbox) -> Response:
             "amount": o.get("amount"), "created": sb.date(o["created"], with_time=True),
             "cancel_requested": (sb.date(float(o["cancel_requested_ts"]), with_time=True)
                                  if o.get("cancel_requested_ts") is not None else ""),
+            "emails_sent": o.get("emails_sent", []),  # approver e-mails resent (dcv.resend*)
             **{f: o.get(f, "") for f in ("server_count", "webserver_type", "approver_email", "approver_emails",
                                          "signature_hash", "unique_code", "cancel_reason", *CONTACT_FIELDS)},
         })

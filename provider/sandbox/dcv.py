@@ -258,3 +258,59 @@ def domain_emails(form: dict[str, str]) -> Response:
     emails = [f"{box}@{base}" for base in bases
               for box in ("admin", "administrator", "hostmaster", "postmaster", "webmaster")]
     return 200, {"ComodoApprovalEmails": emails, "GeotrustApprovalEmails": emails, "success": True}
+
+
+# -- approver e-mails sent again --
+def _emailed_domains(order: dict[str, Any]) -> list[tuple[str, str]]:
+    """(domain, approver address) of every domain of an order validated by e-mail."""
+    return [(e["domain"], str(e["data"])) for e in _dcv_entries(order) if e["method"] == "email" and e["data"]]
+
+
+def _send(sb: Sandbox, order: dict[str, Any], sent: list[tuple[str, str]]) -> None:
+    """Record what the vendor would have mailed (the control API's `emails_sent`), and when."""
+    order.setdefault("emails_sent", []).extend(
+        {"domain": d, "to": to, "at": sb.date(sb.now(), with_time=True)} for d, to in sent)
+    sb.store.update_order(order)
+
+
+def _resendable(sb: Sandbox, order_id: str) -> tuple[dict[str, Any] | None, Response | None]:
+    order = sb.load(order_id)
+    if order is None:
+        return None, error("Order not found", f"Order {order_id} was not found")
+    if order["status"] not in ("processing", "reissue"):
+        return None, error("Order is not in processing state", f"Order {order_id} is {order['status']}")
+    return order, None
+
+
+def resend_validation_email(sb: Sandbox, order_id: str) -> Response:
+    """resendValidationEmail (GET /orders/ssl/resend_validation_email/{id}): mail every approver of the order
+    again. An order no domain of which is validated by e-mail is refused: the vendor's answer there is not
+    public, and the sandbox is never kinder than the vendor may be."""
+    with sb.store.tx():
+        order, refused = _resendable(sb, order_id)
+        if order is None:
+            return refused  # type: ignore[return-value]
+        emailed = _emailed_domains(order)
+        if not emailed:
+            return error("Validation email not sent", f"Order {order_id} has no domain validated by e-mail")
+        _send(sb, order, emailed)
+    return 200, {"message": "Validation email has been sent", "success": True}
+
+
+def resend(sb: Sandbox, order_id: str, form: dict[str, str]) -> Response:
+    """resend (POST /orders/ssl/resend/{id}, domain): mail one domain's approver again."""
+    domain = str(form.get("domain", "")).strip().lower()
+    if not domain:
+        return error("Required parameters missing", "domain is required: the common name or a SAN of the order")
+    with sb.store.tx():
+        order, refused = _resendable(sb, order_id)
+        if order is None:
+            return refused  # type: ignore[return-value]
+        entry = next((e for e in _dcv_entries(order) if e["domain"].lower() == domain), None)
+        if entry is None:
+            return error("Invalid domain", f"{domain} is not a domain of order {order_id}")
+        if entry["method"] != "email":
+            return error("Validation email not sent",
+                         f"{entry['domain']} is validated by {entry['method']}, not by e-mail")
+        _send(sb, order, [(entry["domain"], str(entry["data"]))])
+    return 200, {"message": f"Validation email has been sent for {entry['domain']}", "success": True}

@@ -70,6 +70,9 @@ ROUTES: tuple[Route, ...] = (
     _api("GET", r"/orders/ssl/all", lambda c, m, p: orders.all_orders(c.sandbox, p)),
     # domain control validation
     _api("POST", r"/orders/ssl/revalidate/(\w+)", lambda c, m, p: dcv.revalidate(c.sandbox, m.group(1), p)),
+    _api("GET", r"/orders/ssl/resend_validation_email/(\w+)",
+         lambda c, m, p: dcv.resend_validation_email(c.sandbox, m.group(1))),
+    _api("POST", r"/orders/ssl/resend/(\w+)", lambda c, m, p: dcv.resend(c.sandbox, m.group(1), p)),
     _api("POST", r"/orders/ssl/change_validation_method/(\w+)",
          lambda c, m, p: dcv.change_validation_method(c.sandbox, m.group(1), p)),
     _api("POST", r"/orders/ssl/change_validation_email/(\w+)",

@@ -1,5 +1,5 @@
-"""What the `tf` framework (protocol 6.6 stubs) lacks of plugin protocol 6.10 for `terraform query`: resource
-identity and list resources, as a resource or list resource declares them, served by the servicer (the RPC
+"""What the `tf` framework (protocol 6.6 stubs) lacks of plugin protocol 6.10: resource identity and list resources
+(`terraform query`), and actions, as a resource, list resource or action declares them, served by the servicer (the RPC
 table serve.py registers is in rpcs.py, which start-up imports).
 
 - A resource declares its identity with a class attribute `IDENTITY = IdentitySchema(...)`: attributes that
@@ -104,3 +104,23 @@ class ListResource(Protocol):
 
     def list(self, diags: Diagnostics, config: dict[str, Any], include_state: bool,
              limit: int | None) -> Iterator[Found]: ...
+
+
+class Action(Protocol):
+    """An action (Terraform 1.14+: an `action` block, run by `terraform apply -invoke=action.TYPE.NAME` or by an
+    `action_trigger` in a resource's lifecycle). It touches no state. `validate` sees the configuration on an
+    unconfigured provider (unknown values still unknown), `plan` on the configured one before the apply, and
+    `invoke` does the work, yielding one progress line at a time; its errors and warnings go to `diags`, which
+    reach Terraform after the last line. The provider lists its actions in `get_actions()`."""
+
+    @classmethod
+    def get_name(cls) -> str: ...
+
+    @classmethod
+    def get_schema(cls) -> Schema: ...
+
+    def validate(self, diags: Diagnostics, config: dict[str, Any]) -> None: ...
+
+    def plan(self, diags: Diagnostics, config: dict[str, Any]) -> None: ...
+
+    def invoke(self, diags: Diagnostics, config: dict[str, Any]) -> Iterator[str]: ...

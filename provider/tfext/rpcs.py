@@ -12,7 +12,8 @@ from tf.gen import tfplugin_pb2 as pb
 
 #: the RPCs tfplugin6_10.proto adds: (name, whether the answer is a stream)
 NEWER = (("GetResourceIdentitySchemas", False), ("UpgradeResourceIdentity", False), ("ListResource", True),
-         ("ValidateListResourceConfig", False), ("GenerateResourceConfig", False))
+         ("ValidateListResourceConfig", False), ("GenerateResourceConfig", False), ("PlanAction", False),
+         ("InvokeAction", True), ("ValidateActionConfig", False))
 #: framework RPCs whose requests carry 6.10 fields the framework's messages lack, parsed in the 6.10 shape
 NEWER_REQUESTS = ("ImportResourceState",)
 

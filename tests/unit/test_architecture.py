@@ -19,7 +19,8 @@ LAYERS: list[tuple[str, ...]] = [
     ("provider.logs",),  # logging with the redacting filter
     ("provider.tfext",),
     ("provider.common",),  # what resources and data sources share
-    ("provider.resources", "provider.data_sources", "provider.list_resources"),
+    ("provider.resources", "provider.data_sources", "provider.list_resources", "provider.functions",
+     "provider.actions"),
     ("provider.provider",),
     ("provider.main",),
     ("provider.devtools",),

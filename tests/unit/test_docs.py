@@ -1,6 +1,7 @@
 """The committed docs are the ones the schema generates (`make docs` refreshes them)."""
 
 import difflib
+import json
 import re
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from tf.types import Bool, List, Map, Number, Set, String
 
 from provider.devtools import docs
 from provider.tfext.types import Object, PemString
+from tests.support import SCHEMA_SNAPSHOT
 
 ROOT = Path(__file__).resolve().parents[2]
 CHECKED_IN = ROOT / "docs"
@@ -302,4 +304,46 @@ def test_the_link_guard_catches_a_missing_file_a_missing_heading_and_a_way_out(t
         "README.md: docs/guides/a.md#step-two names no heading of a.md",
         "README.md: ../elsewhere.md leads outside the repository",
         "README.md: docs/missing.md leads to no file",
+    ]
+
+
+_REFERENCE_TO_ATTRIBUTE = re.compile(r"(?<![\w.:])(data\.)?(gogetssl_\w+)\.(\w+)\.(\w+)")
+
+
+def unknown_attribute_references(root: Path, schema: dict) -> list[str]:
+    """Each `gogetssl_TYPE.NAME.ATTR` (or `data.…`) in the examples' .tf and the examples' and guides' pages whose
+    ATTR the type's schema does not have: Terraform would refuse the copied snippet ("Unsupported attribute")."""
+    kinds = {"": schema["resource_schemas"], "data.": schema["data_source_schemas"]}
+    files = sorted((root / "examples").rglob("*.tf")) + sorted((root / "examples").rglob("*.md"))
+    files += sorted((root / "docs" / "guides").rglob("*.md"))
+    problems = []
+    for path in files:
+        for data, tf_type, _name, attr in _REFERENCE_TO_ATTRIBUTE.findall(path.read_text()):
+            block = kinds[data].get(tf_type, {}).get("block")
+            if block is not None and attr not in block.get("attributes", {}) | block.get("block_types", {}):
+                problems.append(f"{path.relative_to(root).as_posix()}: {data}{tf_type}.{_name}.{attr}")
+    return sorted(set(problems))
+
+
+def test_examples_and_guides_name_only_attributes_the_schema_has() -> None:
+    schema = json.loads(SCHEMA_SNAPSHOT.read_text())
+    problems = unknown_attribute_references(ROOT, schema)
+    assert not problems, "attributes no schema has:\n" + "\n".join(problems)
+
+
+def test_the_attribute_guard_catches_a_resource_and_a_data_source_attribute_gone(tmp_path: Path) -> None:
+    (tmp_path / "examples" / "x").mkdir(parents=True)
+    (tmp_path / "docs" / "guides").mkdir(parents=True)
+    (tmp_path / "examples" / "x" / "main.tf").write_text(
+        "a = gogetssl_ssl_order.site.certificate_pem\nb = gogetssl_ssl_order.site.certificate\n"
+        "c = data.gogetssl_ssl_order.o.nope\nd = action.gogetssl_recheck_validation.site\n")
+    (tmp_path / "docs" / "guides" / "g.md").write_text("`gogetssl_ssl_order_validation.x.ca_bundle`\n")
+    schema = {"resource_schemas": {
+        "gogetssl_ssl_order": {"block": {"attributes": {"certificate_pem": {}}}},
+        "gogetssl_ssl_order_validation": {"block": {"attributes": {"ca_bundle_pem": {}}}}},
+        "data_source_schemas": {"gogetssl_ssl_order": {"block": {"attributes": {"order_id": {}}}}}}
+    assert unknown_attribute_references(tmp_path, schema) == [
+        "docs/guides/g.md: gogetssl_ssl_order_validation.x.ca_bundle",
+        "examples/x/main.tf: data.gogetssl_ssl_order.o.nope",
+        "examples/x/main.tf: gogetssl_ssl_order.site.certificate",
     ]

@@ -174,6 +174,24 @@ def test_any_text_as_csr_is_an_error_not_a_crash(text):
     assert any(p.path == ["csr"] for p in found)
 
 
+def test_a_csr_of_a_key_type_nobody_knows_is_a_csr_error_not_a_crash():
+    """rsaEncryption's OID with its last arc changed: cryptography raises UnsupportedAlgorithm (not a ValueError)
+    for the key; the order's csr is refused as the functions refuse it (dcv_records feeds the same CSR)."""
+    import base64
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    der = x509.load_pem_x509_csr(CSR.csr_pem.encode()).public_bytes(serialization.Encoding.DER)
+    oid = bytes.fromhex("06092A864886F70D010101")
+    at = der.find(oid)
+    der = der[:at] + oid[:-1] + b"\x7e" + der[at + len(oid):]
+    pem = ("-----BEGIN CERTIFICATE REQUEST-----\n" + base64.encodebytes(der).decode()
+           + "-----END CERTIFICATE REQUEST-----\n")
+    found, csr = rules.check_static({**GOOD, "csr": pem})
+    assert csr is None and [p.summary for p in found if p.path == ["csr"]] == ["Invalid csr"], found
+
+
 VERDICTS: list[tuple[Any, str, bool]] = [
     (rules.is_email, "ops@example.com", True),
     (rules.is_email, "ada.lovelace+tf@example.co.uk", True),

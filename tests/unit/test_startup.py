@@ -173,12 +173,14 @@ def test_the_provider_service_is_served_as_its_generated_module_would() -> None:
     sample = pb.ReadResource.Response(new_state=pb.DynamicValue(msgpack=b"\x80"), private=b"p")
     for theirs, mine in ((generated.registered, ours.registered), (generated.generic, ours.generic)):
         expected, got = theirs["tfplugin6.Provider"], mine["tfplugin6.Provider"]
-        # the framework's RPCs, and protocol 6.10's for identities and `terraform query`
+        # the framework's RPCs, and protocol 6.10's for identities, `terraform query` and actions
         added = sorted(k.rsplit("/", 1)[-1] for k in set(got) - set(expected))  # generic: full method paths
-        assert added == ["GenerateResourceConfig", "GetResourceIdentitySchemas", "ListResource",
-                         "UpgradeResourceIdentity", "ValidateListResourceConfig"]
-        listing = next(v for k, v in got.items() if k.endswith("ListResource"))
-        assert (listing.request_streaming, listing.response_streaming) == (False, True)
+        assert added == ["GenerateResourceConfig", "GetResourceIdentitySchemas", "InvokeAction", "ListResource",
+                         "PlanAction", "UpgradeResourceIdentity", "ValidateActionConfig",
+                         "ValidateListResourceConfig"]
+        for streams in ("ListResource", "InvokeAction"):
+            handler = next(v for k, v in got.items() if k.endswith(streams))
+            assert (handler.request_streaming, handler.response_streaming) == (False, True)
         for name, handler in expected.items():
             assert (got[name].request_streaming, got[name].response_streaming) == (False, False)
             assert got[name].unary_unary == handler.unary_unary  # the servicer's method of that name

@@ -163,10 +163,82 @@ class GenerateResourceConfig(_message.Message):
         def __init__(self, config: _Optional[_Union[_tfplugin_pb2.DynamicValue, _Mapping]] = ..., diagnostics: _Optional[_Iterable[_Union[_tfplugin_pb2.Diagnostic, _Mapping]]] = ...) -> None: ...
     def __init__(self) -> None: ...
 
+class ActionSchema(_message.Message):
+    __slots__ = ("schema",)
+    SCHEMA_FIELD_NUMBER: _ClassVar[int]
+    schema: _tfplugin_pb2.Schema
+    def __init__(self, schema: _Optional[_Union[_tfplugin_pb2.Schema, _Mapping]] = ...) -> None: ...
+
+class PlanAction(_message.Message):
+    __slots__ = ()
+    class Request(_message.Message):
+        __slots__ = ("action_type", "config", "client_capabilities")
+        ACTION_TYPE_FIELD_NUMBER: _ClassVar[int]
+        CONFIG_FIELD_NUMBER: _ClassVar[int]
+        CLIENT_CAPABILITIES_FIELD_NUMBER: _ClassVar[int]
+        action_type: str
+        config: _tfplugin_pb2.DynamicValue
+        client_capabilities: ClientCapabilities
+        def __init__(self, action_type: _Optional[str] = ..., config: _Optional[_Union[_tfplugin_pb2.DynamicValue, _Mapping]] = ..., client_capabilities: _Optional[_Union[ClientCapabilities, _Mapping]] = ...) -> None: ...
+    class Response(_message.Message):
+        __slots__ = ("diagnostics", "deferred")
+        DIAGNOSTICS_FIELD_NUMBER: _ClassVar[int]
+        DEFERRED_FIELD_NUMBER: _ClassVar[int]
+        diagnostics: _containers.RepeatedCompositeFieldContainer[_tfplugin_pb2.Diagnostic]
+        deferred: Deferred
+        def __init__(self, diagnostics: _Optional[_Iterable[_Union[_tfplugin_pb2.Diagnostic, _Mapping]]] = ..., deferred: _Optional[_Union[Deferred, _Mapping]] = ...) -> None: ...
+    def __init__(self) -> None: ...
+
+class InvokeAction(_message.Message):
+    __slots__ = ()
+    class Request(_message.Message):
+        __slots__ = ("action_type", "config", "client_capabilities")
+        ACTION_TYPE_FIELD_NUMBER: _ClassVar[int]
+        CONFIG_FIELD_NUMBER: _ClassVar[int]
+        CLIENT_CAPABILITIES_FIELD_NUMBER: _ClassVar[int]
+        action_type: str
+        config: _tfplugin_pb2.DynamicValue
+        client_capabilities: ClientCapabilities
+        def __init__(self, action_type: _Optional[str] = ..., config: _Optional[_Union[_tfplugin_pb2.DynamicValue, _Mapping]] = ..., client_capabilities: _Optional[_Union[ClientCapabilities, _Mapping]] = ...) -> None: ...
+    class Event(_message.Message):
+        __slots__ = ("progress", "completed")
+        class Progress(_message.Message):
+            __slots__ = ("message",)
+            MESSAGE_FIELD_NUMBER: _ClassVar[int]
+            message: str
+            def __init__(self, message: _Optional[str] = ...) -> None: ...
+        class Completed(_message.Message):
+            __slots__ = ("diagnostics",)
+            DIAGNOSTICS_FIELD_NUMBER: _ClassVar[int]
+            diagnostics: _containers.RepeatedCompositeFieldContainer[_tfplugin_pb2.Diagnostic]
+            def __init__(self, diagnostics: _Optional[_Iterable[_Union[_tfplugin_pb2.Diagnostic, _Mapping]]] = ...) -> None: ...
+        PROGRESS_FIELD_NUMBER: _ClassVar[int]
+        COMPLETED_FIELD_NUMBER: _ClassVar[int]
+        progress: InvokeAction.Event.Progress
+        completed: InvokeAction.Event.Completed
+        def __init__(self, progress: _Optional[_Union[InvokeAction.Event.Progress, _Mapping]] = ..., completed: _Optional[_Union[InvokeAction.Event.Completed, _Mapping]] = ...) -> None: ...
+    def __init__(self) -> None: ...
+
+class ValidateActionConfig(_message.Message):
+    __slots__ = ()
+    class Request(_message.Message):
+        __slots__ = ("type_name", "config")
+        TYPE_NAME_FIELD_NUMBER: _ClassVar[int]
+        CONFIG_FIELD_NUMBER: _ClassVar[int]
+        type_name: str
+        config: _tfplugin_pb2.DynamicValue
+        def __init__(self, type_name: _Optional[str] = ..., config: _Optional[_Union[_tfplugin_pb2.DynamicValue, _Mapping]] = ...) -> None: ...
+    class Response(_message.Message):
+        __slots__ = ("diagnostics",)
+        DIAGNOSTICS_FIELD_NUMBER: _ClassVar[int]
+        diagnostics: _containers.RepeatedCompositeFieldContainer[_tfplugin_pb2.Diagnostic]
+        def __init__(self, diagnostics: _Optional[_Iterable[_Union[_tfplugin_pb2.Diagnostic, _Mapping]]] = ...) -> None: ...
+    def __init__(self) -> None: ...
+
 class GetProviderSchema(_message.Message):
     __slots__ = ()
     class Response(_message.Message):
-        __slots__ = ("provider", "resource_schemas", "data_source_schemas", "diagnostics", "provider_meta", "server_capabilities", "functions", "list_resource_schemas")
+        __slots__ = ("provider", "resource_schemas", "data_source_schemas", "diagnostics", "provider_meta", "server_capabilities", "functions", "list_resource_schemas", "action_schemas")
         class ResourceSchemasEntry(_message.Message):
             __slots__ = ("key", "value")
             KEY_FIELD_NUMBER: _ClassVar[int]
@@ -195,6 +267,13 @@ class GetProviderSchema(_message.Message):
             key: str
             value: _tfplugin_pb2.Schema
             def __init__(self, key: _Optional[str] = ..., value: _Optional[_Union[_tfplugin_pb2.Schema, _Mapping]] = ...) -> None: ...
+        class ActionSchemasEntry(_message.Message):
+            __slots__ = ("key", "value")
+            KEY_FIELD_NUMBER: _ClassVar[int]
+            VALUE_FIELD_NUMBER: _ClassVar[int]
+            key: str
+            value: ActionSchema
+            def __init__(self, key: _Optional[str] = ..., value: _Optional[_Union[ActionSchema, _Mapping]] = ...) -> None: ...
         PROVIDER_FIELD_NUMBER: _ClassVar[int]
         RESOURCE_SCHEMAS_FIELD_NUMBER: _ClassVar[int]
         DATA_SOURCE_SCHEMAS_FIELD_NUMBER: _ClassVar[int]
@@ -203,6 +282,7 @@ class GetProviderSchema(_message.Message):
         SERVER_CAPABILITIES_FIELD_NUMBER: _ClassVar[int]
         FUNCTIONS_FIELD_NUMBER: _ClassVar[int]
         LIST_RESOURCE_SCHEMAS_FIELD_NUMBER: _ClassVar[int]
+        ACTION_SCHEMAS_FIELD_NUMBER: _ClassVar[int]
         provider: _tfplugin_pb2.Schema
         resource_schemas: _containers.MessageMap[str, _tfplugin_pb2.Schema]
         data_source_schemas: _containers.MessageMap[str, _tfplugin_pb2.Schema]
@@ -211,7 +291,8 @@ class GetProviderSchema(_message.Message):
         server_capabilities: _tfplugin_pb2.ServerCapabilities
         functions: _containers.MessageMap[str, _tfplugin_pb2.Function]
         list_resource_schemas: _containers.MessageMap[str, _tfplugin_pb2.Schema]
-        def __init__(self, provider: _Optional[_Union[_tfplugin_pb2.Schema, _Mapping]] = ..., resource_schemas: _Optional[_Mapping[str, _tfplugin_pb2.Schema]] = ..., data_source_schemas: _Optional[_Mapping[str, _tfplugin_pb2.Schema]] = ..., diagnostics: _Optional[_Iterable[_Union[_tfplugin_pb2.Diagnostic, _Mapping]]] = ..., provider_meta: _Optional[_Union[_tfplugin_pb2.Schema, _Mapping]] = ..., server_capabilities: _Optional[_Union[_tfplugin_pb2.ServerCapabilities, _Mapping]] = ..., functions: _Optional[_Mapping[str, _tfplugin_pb2.Function]] = ..., list_resource_schemas: _Optional[_Mapping[str, _tfplugin_pb2.Schema]] = ...) -> None: ...
+        action_schemas: _containers.MessageMap[str, ActionSchema]
+        def __init__(self, provider: _Optional[_Union[_tfplugin_pb2.Schema, _Mapping]] = ..., resource_schemas: _Optional[_Mapping[str, _tfplugin_pb2.Schema]] = ..., data_source_schemas: _Optional[_Mapping[str, _tfplugin_pb2.Schema]] = ..., diagnostics: _Optional[_Iterable[_Union[_tfplugin_pb2.Diagnostic, _Mapping]]] = ..., provider_meta: _Optional[_Union[_tfplugin_pb2.Schema, _Mapping]] = ..., server_capabilities: _Optional[_Union[_tfplugin_pb2.ServerCapabilities, _Mapping]] = ..., functions: _Optional[_Mapping[str, _tfplugin_pb2.Function]] = ..., list_resource_schemas: _Optional[_Mapping[str, _tfplugin_pb2.Schema]] = ..., action_schemas: _Optional[_Mapping[str, ActionSchema]] = ...) -> None: ...
     def __init__(self) -> None: ...
 
 class ReadResource(_message.Message):
