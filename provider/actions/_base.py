@@ -65,9 +65,10 @@ class OrderAction:
         except errors.GoGetSSLError as exc:
             add_api_error(diags, exc, f"reading order {order_id}")
             return
-        if domain is not None and domain not in [d for d, _, _ in domains_of(status)]:
+        names = [d for d, _, _ in domains_of(status)]
+        if domain is not None and domain not in names:
             diags.add_error(f"{domain} is not a domain of order {order_id}",
-                            f"Order {order_id} is for {', '.join(d for d, _, _ in domains_of(status))}.", ["domain"])
+                            f"Order {order_id} is for {', '.join(names)}.", ["domain"])
             return
         yield from self.run(diags, client, order_id, status, domain)
 

@@ -23,7 +23,6 @@ import base64
 import hashlib
 import json
 import os
-import re
 import shutil
 import stat
 import subprocess
@@ -31,6 +30,8 @@ import sys
 import tempfile
 import zipfile
 from pathlib import Path
+
+from packaging.utils import canonicalize_name
 
 from provider import HOSTS, NAMESPACE, TYPE, __version__
 from provider.main import terraform_platform
@@ -64,10 +65,6 @@ def platform_name() -> str:
     return name
 
 
-def _canonical(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
 def _installed() -> list[tuple[str, str]]:
     """(name, version) of every distribution this Python can import from."""
     import importlib.metadata
@@ -83,9 +80,9 @@ def unpinned(constraints: Path, installed: list[tuple[str, str]]) -> list[str]:
     for line in constraints.read_text().splitlines():
         name, sep, version = line.split("#", 1)[0].partition("==")
         if sep:
-            pins[_canonical(name.strip())] = version.strip()
+            pins[canonicalize_name(name.strip())] = version.strip()
     return sorted({f"{name}=={version}" for name, version in installed
-                   if _canonical(name) not in UNPINNED_OK and pins.get(_canonical(name)) != version})
+                   if canonicalize_name(name) not in UNPINNED_OK and pins.get(canonicalize_name(name)) != version})
 
 
 def freeze(work: Path, version: str = __version__) -> Path:

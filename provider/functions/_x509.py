@@ -46,10 +46,10 @@ def common_name(name: x509.Name) -> str | None:
     return value or None
 
 
-def csr_dns_names(csr: x509.CertificateSigningRequest) -> list[str]:
-    """The DNS names of the CSR's subjectAltName request, in the CSR's order."""
+def dns_names(obj: x509.CertificateSigningRequest | x509.Certificate) -> list[str]:
+    """The DNS names of a CSR's subjectAltName request or a certificate's subjectAltName, in their order."""
     try:
-        san = csr.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+        san = obj.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
     except (x509.ExtensionNotFound, ValueError):
         return []
     return [str(n) for n in san.get_values_for_type(x509.DNSName)]
@@ -94,14 +94,6 @@ def load_certificate(pem: str) -> x509.Certificate:
         return x509.load_pem_x509_certificate(text[start:end + len("-----END CERTIFICATE-----")].encode())
     except ValueError as exc:
         raise ValueError(f"its first certificate cannot be decoded ({exc})") from None
-
-
-def cert_dns_names(cert: x509.Certificate) -> list[str]:
-    try:
-        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-    except (x509.ExtensionNotFound, ValueError):
-        return []
-    return [str(n) for n in san.get_values_for_type(x509.DNSName)]
 
 
 def fingerprint(cert: x509.Certificate) -> str:

@@ -40,7 +40,7 @@ class CertInfoFunction(ProviderFunction):
             cert = _x509.load_certificate(pem)
         except ValueError as exc:
             raise ArgumentError(0, str(exc)) from None
-        return {"common_name": _x509.common_name(cert.subject), "dns_names": _x509.cert_dns_names(cert),
+        return {"common_name": _x509.common_name(cert.subject), "dns_names": _x509.dns_names(cert),
                 "not_before": _x509.rfc3339(cert.not_valid_before_utc),
                 "not_after": _x509.rfc3339(cert.not_valid_after_utc), "serial": format(cert.serial_number, "x"),
                 "issuer": cert.issuer.rfc4514_string(), "subject": cert.subject.rfc4514_string(),

@@ -37,6 +37,6 @@ class CsrInfoFunction(ProviderFunction):
             parsed = _x509.load_csr(csr)
         except ValueError as exc:
             raise ArgumentError(0, str(exc)) from None
-        return {"common_name": _x509.common_name(parsed.subject), "dns_names": _x509.csr_dns_names(parsed),
+        return {"common_name": _x509.common_name(parsed.subject), "dns_names": _x509.dns_names(parsed),
                 **_x509.key_facts(parsed.public_key()), "signature_algorithm": _x509.signature_algorithm(parsed),
                 **_x509.csr_digests(parsed)}

@@ -69,7 +69,7 @@ class DcvRecordsFunction(ProviderFunction):
             raise ArgumentError(2, f"it is {method!r}; give dns, http or https (lower case)")
         digests = _x509.csr_digests(parsed)
         names: list[str] = []
-        for name in [cn.lower(), *(n.lower() for n in _x509.csr_dns_names(parsed))]:
+        for name in [cn.lower(), *(n.lower() for n in _x509.dns_names(parsed))]:
             if name not in names:
                 names.append(name)
         return [record(name, how, digests["md5"], digests["sha256"], code) for name in names]

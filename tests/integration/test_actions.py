@@ -8,16 +8,25 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.support import Sandbox, call_function, configured_provider, created, errors_of, invoke_action, make_csr
+from tests.support import (
+    Sandbox,
+    call_function,
+    configured_provider,
+    created,
+    errors_of,
+    invoke_action,
+    make_csr,
+    unique_domain,
+)
 
 Start = Callable[..., Sandbox]
 
 
 def _dns_order(box: Sandbox, code: str = "Recheck000000001") -> tuple[int, list[dict]]:
     """A pending dns-validated multi-domain order and its predicted records."""
-    made = make_csr(sans=[])
-    www = "www." + made.common_name
-    made = make_csr(made.common_name, sans=[made.common_name, www])
+    base = unique_domain("recheck")
+    www = "www." + base
+    made = make_csr(base, sans=[base, www])
     state, diags = created(configured_provider(box), csr=made.csr_pem, product_id=67, dns_names=[www],
                            approver_emails=["dns"], unique_code=code)
     assert state is not None and not errors_of(diags), diags.diagnostics
@@ -74,9 +83,9 @@ def test_a_refused_invocation_names_the_order(new_sandbox: Start, tmp_path: Path
 
 def test_resend_mails_every_approver_again_and_the_sandbox_records_it(new_sandbox: Start) -> None:
     box = new_sandbox()
-    made = make_csr()
-    www = "www." + made.common_name
-    made = make_csr(made.common_name, sans=[made.common_name, www])
+    base = unique_domain("resend")
+    www = "www." + base
+    made = make_csr(base, sans=[base, www])
     state, diags = created(configured_provider(box), csr=made.csr_pem, product_id=67, dcv_method="email",
                            approver_email=f"admin@{made.common_name}", dns_names=[www],
                            approver_emails=[f"webmaster@{made.common_name}"])
